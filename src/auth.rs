@@ -1,0 +1,57 @@
+//! Credentials and the `Authorization` header they produce.
+//!
+//! Kept behind one async seam ([`Credentials::bearer`]) so that token
+//! sources which need a network round trip (OAuth client credentials) fit in
+//! without touching the transport.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, Result};
+
+/// Where the bearer token of each request comes from.
+#[derive(Clone, Default)]
+pub(crate) enum Credentials {
+    /// No `Authorization` header (a server that needs none, or a test).
+    #[default]
+    Anonymous,
+    /// A token the caller got elsewhere; sent as is, never refreshed.
+    AccessToken(SecretString),
+}
+
+impl Credentials {
+    /// The token to send now, if any.
+    pub(crate) async fn bearer(&self) -> Result<Option<SecretString>> {
+        Ok(match self {
+            Credentials::Anonymous => None,
+            Credentials::AccessToken(token) => Some(token.clone()),
+        })
+    }
+
+    pub(crate) fn is_anonymous(&self) -> bool {
+        matches!(self, Credentials::Anonymous)
+    }
+}
+
+/// The header value for a token, marked sensitive so that reqwest and hyper
+/// never print it.
+pub(crate) fn authorization_header(token: &SecretString) -> Result<reqwest::header::HeaderValue> {
+    let mut value =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            // The error names no part of the token.
+            .map_err(|_| {
+                Error::config("the access token holds characters not allowed in an HTTP header")
+            })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Anonymous => f.write_str("Anonymous"),
+            Credentials::AccessToken(_) => f.write_str("AccessToken([redacted])"),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The crate's one error type.
+
+use std::time::Duration;
+
+/// How many bytes of a response body an error keeps, so that a huge HTML page
+/// does not end up in a log line.
+pub(crate) const BODY_SNIPPET_LEN: usize = 512;
+
+/// Everything that can go wrong talking to Datasaur.
+///
+/// Matching on it tells what to do next: [`Error::Unauthorized`] wants new
+/// credentials, [`Error::is_transient`] errors may pass if retried, the rest
+/// are bugs or bad input. No variant ever holds a token or a client secret.
+///
+/// ```
+/// use datasaur::Error;
+///
+/// fn explain(error: &Error) -> &'static str {
+///     match error {
+///         Error::JobNotFound { .. } => "check the job id",
+///         Error::Unauthorized { .. } => "check the access token",
+///         e if e.is_transient() => "try again later",
+///         _ => "report a bug",
+///     }
+/// }
+/// let error = Error::JobNotFound { job_id: "AutoLabelQueue:x".into() };
+/// assert_eq!(explain(&error), "check the job id");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request never got an HTTP answer: DNS, connection refused, TLS, a
+    /// connection closed mid-response.
+    #[error("{operation}: request to Datasaur failed: {source}")]
+    Transport {
+        /// The GraphQL operation (or `oauth token`) being sent.
+        operation: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// No answer came within the configured time.
+    #[error("{operation}: no answer from Datasaur within {timeout:?}")]
+    Timeout {
+        /// The GraphQL operation being sent.
+        operation: String,
+        /// The limit that ran out.
+        timeout: Duration,
+    },
+
+    /// The server answered with an HTTP status other than 2xx (and other than 401,
+    /// which is [`Error::Unauthorized`]), and no GraphQL errors in the body.
+    #[error("{operation}: HTTP {status} from Datasaur: {body_snippet:?}")]
+    Http {
+        /// The GraphQL operation being sent.
+        operation: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The value of a `Retry-After` header, if the server sent one.
+        retry_after: Option<String>,
+        /// The first bytes of the body (lossy UTF-8).
+        body_snippet: String,
+    },
+
+    /// The credentials were refused: HTTP 401, or a GraphQL error with message
+    /// `Unauthorized` or `extensions.type == "AuthenticationError"`.
+    #[error("{operation}: unauthorized: {message}")]
+    Unauthorized {
+        /// The GraphQL operation being sent.
+        operation: String,
+        /// What the server said (never the token).
+        message: String,
+    },
+
+    /// The server answered with GraphQL errors. Any partial `data` that came
+    /// with them is discarded: a half-answer is not trusted.
+    #[error("{operation}: Datasaur answered with {} GraphQL error(s): {}", errors.len(), first_message(errors))]
+    GraphQL {
+        /// The GraphQL operation being sent.
+        operation: String,
+        /// Every error the server listed, in order.
+        errors: Vec<GraphQLError>,
+        /// Whether the answer also carried (discarded) partial data.
+        partial_data_discarded: bool,
+    },
+
+    /// The answer was not the JSON we expected: not JSON at all, truncated, or
+    /// of another shape than the operation's generated types.
+    #[error(
+        "{operation}: could not decode Datasaur's answer at `{path}`: {message}; body starts {body_snippet:?}"
+    )]
+    Decode {
+        /// The GraphQL operation whose answer this was.
+        operation: String,
+        /// serde's path to the offending value (`data.job.status`), `.` for the whole body.
+        path: String,
+        /// What serde reported.
+        message: String,
+        /// The first bytes of the body (lossy UTF-8).
+        body_snippet: String,
+    },
+
+    /// `getJob` answered `null`: no job has this id (or it is not visible yet).
+    #[error("job {job_id:?} not found")]
+    JobNotFound {
+        /// The id that was asked for.
+        job_id: String,
+    },
+
+    /// The client was configured wrongly (bad URL, zero batch size, ...).
+    #[error("invalid configuration: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Whether the same request may succeed if sent again later: transport
+    /// failures, timeouts, HTTP 429, 502, 503 and 504, and an answer cut short.
+    ///
+    /// ```
+    /// let e = datasaur::Error::Http { operation: "GetJob".into(), status: 503, retry_after: None, body_snippet: String::new() };
+    /// assert!(e.is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            // A body cut off mid-way is a network fault, not a schema mismatch.
+            Error::Decode { message, .. } => message.contains("EOF while parsing"),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+}
+
+fn first_message(errors: &[GraphQLError]) -> &str {
+    errors.first().map_or("", |e| e.message.as_str())
+}
+
+/// One entry of a GraphQL response's `errors` list.
+///
+/// ```
+/// let error: datasaur::GraphQLError = serde_json::from_str(
+///     r#"{"message":"Unauthorized","extensions":{"type":"AuthenticationError"}}"#,
+/// ).unwrap();
+/// assert_eq!(error.error_type(), Some("AuthenticationError"));
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct GraphQLError {
+    /// The server's message.
+    pub message: String,
+    /// Where in the answer the error happened (`["result", 0, "id"]`).
+    #[serde(default)]
+    pub path: Option<Vec<serde_json::Value>>,
+    /// Where in the query the error is.
+    #[serde(default)]
+    pub locations: Option<Vec<serde_json::Value>>,
+    /// Extra, server-specific data; Datasaur puts a `type` here.
+    #[serde(default)]
+    pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl GraphQLError {
+    /// `extensions.type`, Datasaur's classification of the error.
+    pub fn error_type(&self) -> Option<&str> {
+        self.extensions.as_ref()?.get("type")?.as_str()
+    }
+
+    /// Whether this error means the credentials were refused.
+    pub fn is_authentication_error(&self) -> bool {
+        self.message == "Unauthorized" || self.error_type() == Some("AuthenticationError")
+    }
+}
+
+/// The first bytes of a body, cut at a character boundary.
+pub(crate) fn body_snippet(body: &[u8]) -> String {
+    let end = body.len().min(BODY_SNIPPET_LEN);
+    let text = String::from_utf8_lossy(&body[..end]);
+    if body.len() > end {
+        format!("{text}…")
+    } else {
+        text.into_owned()
+    }
+}
+
+/// `std::result::Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

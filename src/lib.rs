@@ -1,0 +1,39 @@
+//! # datasaur
+//!
+//! A schema-first, typed client for [Datasaur](https://datasaur.ai)'s GraphQL
+//! API, built for its long-running jobs.
+//!
+//! Every operation lives in `graphql/*.graphql` and is generated at build
+//! time by graphql_client against `graphql/schema.graphql`: a query that asks
+//! for a field Datasaur does not have does not compile.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), datasaur::Error> {
+//! let client = datasaur::Client::builder()
+//!     .access_token(std::env::var("DATASAUR_ACCESS_TOKEN").unwrap_or_default())
+//!     .build()?;
+//!
+//! let job = client.get_job("AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637").await?;
+//! println!("{} is {} ({}%)", job.id, job.status, job.progress);
+//!
+//! // Many jobs, one request per 100 ids, in the order asked.
+//! for job in client.get_jobs(&["AutoLabelQueue:1", "AutoLabelQueue:2"]).await?.into_iter().flatten() {
+//!     println!("{}: {}", job.id, job.status);
+//! }
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod auth;
+mod client;
+mod error;
+mod job;
+pub mod operations;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+};
+pub use error::{Error, GraphQLError, Result};
+pub use job::{Job, JobAdditionalData, JobError, JobStatus};
