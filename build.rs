@@ -47,6 +47,8 @@ fn run() -> Result<(), String> {
             syn::parse_str("crate::operations::scalars").map_err(|e| e.to_string())?,
         );
         // One forward-compatible JobStatus (src/job.rs) for every operation.
+        // Omit absent optional inputs, as Datasaur's documented bodies do.
+        options.set_skip_serializing_none(true);
         options.set_extern_enums(vec!["JobStatus".into()]);
         options.set_module_visibility(syn::parse_str("pub").map_err(|e| e.to_string())?);
         let tokens = generate_module_token_stream_from_string(&source, &schema_path, options)
