@@ -30,6 +30,8 @@ mod client;
 mod error;
 mod job;
 pub mod operations;
+#[cfg(feature = "schema-check")]
+pub mod schema_check;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
@@ -37,3 +39,8 @@ pub use client::{
 };
 pub use error::{Error, GraphQLError, Result};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
+
+// Compile the README's examples as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,177 @@
+//! The schema checker finds every kind of drift between our SDL/operations
+//! and a reference schema.
+#![cfg(feature = "schema-check")]
+
+use std::path::PathBuf;
+
+use datasaur::operations::{OPERATION_DOCUMENTS, SCHEMA_SDL};
+use datasaur::schema_check::{SchemaCheckError, check, check_against};
+
+fn write_reference(name: &str, text: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Our SDL with one textual edit, as a stand-in for a server that drifted.
+fn reference_with(name: &str, from: &str, to: &str) -> PathBuf {
+    assert!(
+        SCHEMA_SDL.contains(from),
+        "fixture edit {from:?} no longer applies"
+    );
+    write_reference(name, &SCHEMA_SDL.replacen(from, to, 1))
+}
+
+#[test]
+fn our_schema_matches_itself() {
+    let reference = write_reference("same.graphql", SCHEMA_SDL);
+    let report = check(SCHEMA_SDL, OPERATION_DOCUMENTS, &reference).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.operations_checked, OPERATION_DOCUMENTS.len());
+    assert!(report.types_checked >= 10);
+}
+
+#[test]
+fn a_field_of_another_type_is_reported() {
+    let reference = reference_with("progress.graphql", "progress: Int!", "progress: Float!");
+    let report = check(SCHEMA_SDL, &[], &reference).unwrap();
+    assert_eq!(
+        report.problems,
+        vec![format!(
+            "Job: `progress` is `Int!` here but `Float!` in {}",
+            reference.display()
+        )]
+    );
+}
+
+#[test]
+fn a_missing_field_is_reported_for_the_schema_and_the_operations() {
+    let reference = reference_with("no-result-id.graphql", "  resultId: String\n", "");
+    let report = check(SCHEMA_SDL, OPERATION_DOCUMENTS, &reference).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.starts_with("Job: `resultId` missing in")),
+        "{:?}",
+        report.problems
+    );
+    let operation_problems: Vec<_> = report
+        .problems
+        .iter()
+        .filter(|p| p.starts_with("operation "))
+        .collect();
+    assert_eq!(
+        operation_problems.len(),
+        OPERATION_DOCUMENTS.len(),
+        "{operation_problems:?}"
+    );
+    assert!(
+        operation_problems[0].contains("No field named resultId on Job"),
+        "{operation_problems:?}"
+    );
+}
+
+#[test]
+fn an_argument_of_another_type_is_reported() {
+    let reference = reference_with(
+        "arg.graphql",
+        "getJob(jobId: String!)",
+        "getJob(jobId: ID!)",
+    );
+    let report = check(SCHEMA_SDL, &[], &reference).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.starts_with("Query.getJob: `jobId` is `String!` here but `ID!`")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_missing_enum_value_is_reported() {
+    let reference = reference_with("enum.graphql", "  IN_PROGRESS\n", "");
+    let report = check(SCHEMA_SDL, &[], &reference).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.starts_with("enum JobStatus: value IN_PROGRESS missing")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_required_input_field_we_omit_is_reported() {
+    let reference = reference_with(
+        "input.graphql",
+        "  secretKey: String!\n",
+        "  secretKey: String!\n  region: String!\n",
+    );
+    let report = check(SCHEMA_SDL, &[], &reference).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("TargetApiInput: required `region: String!`")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn an_operation_asking_for_an_unknown_field_is_reported() {
+    let reference = write_reference("ops.graphql", SCHEMA_SDL);
+    let bad = [(
+        "bad.graphql",
+        "query Bad($jobId: String!) { getJob(jobId: $jobId) { id notAField } }",
+    )];
+    let report = check(SCHEMA_SDL, &bad, &reference).unwrap();
+    assert_eq!(
+        report.problems,
+        vec!["operation bad.graphql: No field named notAField on Job".to_owned()]
+    );
+}
+
+#[test]
+fn introspection_json_references_are_read() {
+    let json = serde_json::json!({"data": {"__schema": {
+        "queryType": {"name": "Query"}, "mutationType": null,
+        "types": [
+            {"kind": "OBJECT", "name": "Query", "fields": [
+                {"name": "getJob", "args": [{"name": "jobId", "type": {"kind": "NON_NULL", "name": null, "ofType": {"kind": "SCALAR", "name": "String", "ofType": null}}, "defaultValue": null}],
+                 "type": {"kind": "OBJECT", "name": "Job", "ofType": null}}
+            ], "inputFields": null, "enumValues": null},
+            {"kind": "OBJECT", "name": "Job", "fields": [
+                {"name": "id", "args": [], "type": {"kind": "NON_NULL", "name": null, "ofType": {"kind": "SCALAR", "name": "String", "ofType": null}}}
+            ], "inputFields": null, "enumValues": null}
+        ]
+    }}});
+    let reference = write_reference("tiny.json", &json.to_string());
+    let ours = "type Query { getJob(jobId: String!): Job }\ntype Job { id: String! status: Int }";
+    let report = check(ours, &[], &reference).unwrap();
+    assert_eq!(
+        report.problems,
+        vec![format!("Job: `status` missing in {}", reference.display())]
+    );
+}
+
+#[test]
+fn a_missing_reference_says_so() {
+    let error = check_against("no/such/schema.json".as_ref()).unwrap_err();
+    assert!(matches!(error, SchemaCheckError::NotFound { .. }));
+    assert_eq!(
+        error.to_string(),
+        "reference schema no/such/schema.json not found"
+    );
+}
+
+#[test]
+fn a_reference_that_is_not_a_schema_says_so() {
+    let reference = write_reference("not-a-schema.json", "{\"data\": {}}");
+    let error = check_against(&reference).unwrap_err();
+    assert!(error.to_string().contains("no `__schema`"), "{error}");
+}
