@@ -30,6 +30,8 @@ mod client;
 mod error;
 mod job;
 pub mod operations;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 #[cfg(feature = "schema-check")]
 pub mod schema_check;
 

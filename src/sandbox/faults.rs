@@ -1,0 +1,158 @@
+//! Faults the sandbox injects into GraphQL answers, so clients can prove they
+//! ride out (or report) a misbehaving server.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// One way for an answer to go wrong.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// An HTTP error status (500, 502, 503, 504, ...) with a short text body.
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// HTTP 429 with `Retry-After: <seconds>`.
+    RateLimited {
+        /// The `Retry-After` value, in seconds.
+        retry_after_secs: u64,
+    },
+    /// The real answer, after a delay.
+    Delay {
+        /// How long to wait first, in milliseconds.
+        millis: u64,
+    },
+    /// Headers and part of the body, then the connection is dropped.
+    CloseConnection,
+    /// HTTP 200 with an HTML page instead of JSON (a proxy's error page).
+    HtmlBody,
+    /// HTTP 200 with the real JSON answer cut in half.
+    TruncatedJson,
+}
+
+impl FaultKind {
+    /// Every kind, one of each, for matrix tests.
+    pub fn all() -> Vec<FaultKind> {
+        vec![
+            FaultKind::Status { status: 500 },
+            FaultKind::Status { status: 502 },
+            FaultKind::Status { status: 503 },
+            FaultKind::Status { status: 504 },
+            FaultKind::RateLimited {
+                retry_after_secs: 1,
+            },
+            FaultKind::Delay { millis: 200 },
+            FaultKind::CloseConnection,
+            FaultKind::HtmlBody,
+            FaultKind::TruncatedJson,
+        ]
+    }
+
+    pub(crate) fn delay(&self) -> Option<Duration> {
+        match self {
+            FaultKind::Delay { millis } => Some(Duration::from_millis(*millis)),
+            _ => None,
+        }
+    }
+}
+
+/// A fault and when it fires.
+///
+/// ```
+/// use datasaur::sandbox::{Fault, FaultKind};
+///
+/// let next_three = Fault::next(3, FaultKind::Status { status: 503 });
+/// let one_in_ten = Fault::fraction(0.1, FaultKind::RateLimited { retry_after_secs: 2 });
+/// assert_eq!(next_three.remaining, Some(3));
+/// assert_eq!(one_in_ten.fraction, Some(0.1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Fault {
+    /// What goes wrong.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Fire for this many of the next requests, then disarm.
+    #[serde(default)]
+    pub remaining: Option<u32>,
+    /// Fire for this share of requests (0.0 to 1.0), spread evenly and deterministically.
+    #[serde(default)]
+    pub fraction: Option<f64>,
+}
+
+impl Fault {
+    /// Fires for each of the next `n` GraphQL requests.
+    pub fn next(n: u32, kind: FaultKind) -> Self {
+        Fault {
+            kind,
+            remaining: Some(n),
+            fraction: None,
+        }
+    }
+
+    /// Fires for a `fraction` of GraphQL requests until cleared.
+    pub fn fraction(fraction: f64, kind: FaultKind) -> Self {
+        Fault {
+            kind,
+            remaining: None,
+            fraction: Some(fraction.clamp(0.0, 1.0)),
+        }
+    }
+}
+
+struct Armed {
+    fault: Fault,
+    /// Accumulated share for fraction faults: fires each time it passes 1.
+    credit: f64,
+}
+
+/// The armed faults; the first that fires for a request wins.
+#[derive(Default)]
+pub(crate) struct Faults {
+    armed: Mutex<Vec<Armed>>,
+}
+
+impl Faults {
+    pub fn arm(&self, mut fault: Fault) {
+        if fault.remaining.is_none() && fault.fraction.is_none() {
+            fault.remaining = Some(1);
+        }
+        self.lock().push(Armed { fault, credit: 0.0 });
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// The fault for this request, if any fires.
+    pub fn next(&self) -> Option<FaultKind> {
+        let mut armed = self.lock();
+        let mut fired = None;
+        for entry in armed.iter_mut() {
+            if let Some(fraction) = entry.fault.fraction {
+                entry.credit += fraction;
+                if entry.credit >= 1.0 && fired.is_none() {
+                    entry.credit -= 1.0;
+                    fired = Some(entry.fault.kind.clone());
+                }
+            } else if let Some(remaining) = entry.fault.remaining.as_mut() {
+                if *remaining > 0 && fired.is_none() {
+                    *remaining -= 1;
+                    fired = Some(entry.fault.kind.clone());
+                }
+            }
+        }
+        armed.retain(|entry| entry.fault.remaining != Some(0));
+        fired
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Armed>> {
+        self.armed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,322 @@
+//! The sandbox's HTTP surface: `/graphql`, `/api/oauth/token`, and the
+//! `/_sandbox/` control endpoints.
+
+use std::sync::Arc;
+
+use async_graphql::BatchRequest;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use super::faults::{Fault, FaultKind};
+use super::schema::SandboxSchema;
+use super::script::JobScript;
+use super::state::SandboxState;
+
+#[derive(Clone)]
+pub(crate) struct App {
+    pub state: Arc<SandboxState>,
+    pub schema: SandboxSchema,
+}
+
+pub(crate) fn router(app: App) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql))
+        .route("/api/oauth/token", post(oauth_token))
+        .route("/_sandbox/jobs", post(control_create_job))
+        .route("/_sandbox/tokens", post(control_issue_token))
+        .route("/_sandbox/tokens/expire", post(control_expire_tokens))
+        .route(
+            "/_sandbox/faults",
+            post(control_arm_fault).delete(control_clear_faults),
+        )
+        .route(
+            "/_sandbox/stats",
+            get(control_stats).delete(control_reset_stats),
+        )
+        .with_state(app)
+}
+
+async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let state = &app.state;
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(e) => {
+            state.stats.update(|stats| stats.graphql_requests += 1);
+            let message = format!("POST body is not a GraphQL request: {e}");
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"errors": [{"message": message}]}),
+            );
+        }
+    };
+    count_request(state, &batch);
+
+    let fault = state.faults.next();
+    if fault.is_some() {
+        state.stats.update(|stats| stats.faults_injected += 1);
+    }
+    if let Some(delay) = fault.as_ref().and_then(FaultKind::delay) {
+        tokio::time::sleep(delay).await;
+    }
+    match fault {
+        Some(FaultKind::Status { status }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, format!("sandbox fault: HTTP {}", status.as_u16())).into_response();
+        }
+        Some(FaultKind::RateLimited { retry_after_secs }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                "sandbox fault: rate limited",
+            )
+                .into_response();
+        }
+        Some(FaultKind::HtmlBody) => {
+            return (
+                [(header::CONTENT_TYPE, "text/html")],
+                "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>sandbox fault</p></body></html>",
+            )
+                .into_response();
+        }
+        _ => {}
+    }
+
+    if !is_authorized(state, &headers) {
+        state.stats.update(|stats| stats.unauthorized += 1);
+        // Datasaur's shape for a bad or expired token.
+        let answer = json!({
+            "data": null,
+            "errors": [{"message": "Unauthorized", "extensions": {"type": "AuthenticationError"}}]
+        });
+        return json_response(StatusCode::OK, &answer);
+    }
+
+    let response = app.schema.execute_batch(batch).await;
+    let status = if is_request_error(&response) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = serde_json::to_vec(&response)
+        .unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization failed\"}]}".to_vec());
+    match fault {
+        Some(FaultKind::TruncatedJson) => {
+            let half = body.len() / 2;
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                body[..half].to_vec(),
+            )
+                .into_response()
+        }
+        Some(FaultKind::CloseConnection) => {
+            let half = Bytes::copy_from_slice(&body[..body.len() / 2]);
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "sandbox fault",
+                )),
+            ];
+            // A body stream that fails makes hyper drop the connection mid-response.
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(futures::stream::iter(chunks)),
+            )
+                .into_response()
+        }
+        _ => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+    }
+}
+
+fn count_request(state: &SandboxState, batch: &BatchRequest) {
+    let requests: Vec<&async_graphql::Request> = match batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => requests.iter().collect(),
+    };
+    state.stats.update(|stats| {
+        stats.graphql_requests += 1;
+        for request in requests {
+            let name = request
+                .operation_name
+                .clone()
+                .unwrap_or_else(|| "(anonymous)".into());
+            *stats.operations.entry(name).or_default() += 1;
+            stats.job_ids_requested += job_ids_in(request);
+        }
+    });
+}
+
+/// Ids asked for by `getJob`/`getJobs` in a request, from its variables.
+fn job_ids_in(request: &async_graphql::Request) -> u64 {
+    let variables = request
+        .variables
+        .clone()
+        .into_value()
+        .into_json()
+        .unwrap_or_default();
+    let single = u64::from(variables.get("jobId").is_some());
+    let many = variables
+        .get("jobIds")
+        .and_then(|ids| ids.as_array())
+        .map_or(0, Vec::len);
+    single + many as u64
+}
+
+fn is_authorized(state: &SandboxState, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .is_some_and(|token| state.tokens.is_valid(token.trim()))
+}
+
+/// Errors before execution (parse, validation) have no path; Datasaur's
+/// server answers those with HTTP 400.
+fn is_request_error(response: &async_graphql::BatchResponse) -> bool {
+    match response {
+        async_graphql::BatchResponse::Single(response) => {
+            response.data == async_graphql::Value::Null
+                && !response.errors.is_empty()
+                && response.errors.iter().all(|e| e.path.is_empty())
+        }
+        async_graphql::BatchResponse::Batch(_) => false,
+    }
+}
+
+async fn oauth_token(State(app): State<App>, body: Bytes) -> Response {
+    let state = &app.state;
+    state.stats.update(|stats| stats.token_requests += 1);
+    let mut grant_type = None;
+    let mut client_id = None;
+    let mut client_secret = None;
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "grant_type" => grant_type = Some(value.into_owned()),
+            "client_id" => client_id = Some(value.into_owned()),
+            "client_secret" => client_secret = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let oauth_error = |status, error: &str, description: &str| {
+        json_response(
+            status,
+            &json!({"error": error, "error_description": description}),
+        )
+    };
+    match grant_type.as_deref() {
+        Some("client_credentials") => {}
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "only client_credentials is supported",
+            );
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            );
+        }
+    }
+    let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id and client_secret are required",
+        );
+    };
+    if client_id != state.config.client_id || client_secret != state.config.client_secret {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        );
+    }
+    let (token, ttl) = state.tokens.issue();
+    json_response(
+        StatusCode::OK,
+        &json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()}),
+    )
+}
+
+async fn control_create_job(State(app): State<App>, body: Bytes) -> Response {
+    let script = if body.iter().all(u8::is_ascii_whitespace) {
+        app.state.config.default_script.clone()
+    } else {
+        match serde_json::from_slice::<JobScript>(&body) {
+            Ok(script) => script,
+            Err(e) => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"error": format!("bad job script: {e}")}),
+                );
+            }
+        }
+    };
+    let id = app.state.store.create("SandboxQueue", script);
+    json_response(StatusCode::CREATED, &json!({"id": id}))
+}
+
+async fn control_issue_token(State(app): State<App>) -> Response {
+    let (token, ttl) = app.state.tokens.issue();
+    json_response(
+        StatusCode::OK,
+        &json!({"access_token": token, "token_type": "bearer", "expires_in": ttl.as_secs()}),
+    )
+}
+
+async fn control_expire_tokens(State(app): State<App>) -> StatusCode {
+    app.state.tokens.expire_all();
+    StatusCode::NO_CONTENT
+}
+
+async fn control_arm_fault(State(app): State<App>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&body) {
+        Ok(fault) => {
+            app.state.faults.arm(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": format!("bad fault: {e}")}),
+        ),
+    }
+}
+
+async fn control_clear_faults(State(app): State<App>) -> StatusCode {
+    app.state.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn control_stats(State(app): State<App>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(app.state.stats.snapshot()).unwrap_or_default(),
+    )
+}
+
+async fn control_reset_stats(State(app): State<App>) -> StatusCode {
+    app.state.stats.reset();
+    StatusCode::NO_CONTENT
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,218 @@
+//! The sandbox's GraphQL schema, in async-graphql. It must equal
+//! `graphql/schema.graphql` type by type; `tests/sandbox_schema.rs` proves it.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Context, EmptySubscription, Enum, ID, InputObject, InputValueResult, Object, Scalar,
+    ScalarType, SimpleObject, Value,
+};
+
+use super::state::SandboxState;
+use super::store::JobView;
+
+pub(crate) type SandboxSchema = async_graphql::Schema<Query, Mutation, EmptySubscription>;
+
+pub(crate) fn build(state: Arc<SandboxState>) -> SandboxSchema {
+    async_graphql::Schema::build(Query, Mutation, EmptySubscription)
+        .data(state)
+        .finish()
+}
+
+fn state<'a>(ctx: &Context<'a>) -> &'a Arc<SandboxState> {
+    // Always present: `build` registers it.
+    ctx.data_unchecked::<Arc<SandboxState>>()
+}
+
+pub(crate) struct Query;
+
+#[Object]
+impl Query {
+    /// One job by id; `null` when the id is unknown.
+    async fn get_job(&self, ctx: &Context<'_>, job_id: String) -> Option<Job> {
+        state(ctx).store.view(&job_id).map(Job::from)
+    }
+
+    /// Several jobs at once: one entry per id, in order, `null` for an unknown id.
+    async fn get_jobs(&self, ctx: &Context<'_>, job_ids: Vec<String>) -> Vec<Option<Job>> {
+        let store = &state(ctx).store;
+        job_ids
+            .iter()
+            .map(|id| store.view(id).map(Job::from))
+            .collect()
+    }
+}
+
+pub(crate) struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Starts auto-labeling of a token-based project; returns the job to poll.
+    #[allow(unused_variables)] // the input is validated by GraphQL; the sandbox labels nothing
+    async fn auto_label_token_based_project(
+        &self,
+        ctx: &Context<'_>,
+        input: AutoLabelTokenBasedProjectInput,
+    ) -> Job {
+        let state = state(ctx);
+        let id = state
+            .store
+            .create("AutoLabelQueue", state.config.default_script.clone());
+        state.stats.update(|stats| stats.jobs_started += 1);
+        // A script that hides new jobs for a while still answers the mutation with the job.
+        state
+            .store
+            .view(&id)
+            .map_or_else(|| Job::queued(id), Job::from)
+    }
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct Job {
+    id: String,
+    status: JobStatus,
+    progress: i32,
+    errors: Vec<JobError>,
+    result_id: Option<String>,
+    result: Option<JobResult>,
+    created_at: String,
+    updated_at: String,
+    additional_data: Option<JobAdditionalData>,
+}
+
+impl Job {
+    fn queued(id: String) -> Job {
+        Job {
+            id,
+            status: JobStatus::Queued,
+            progress: 0,
+            errors: Vec::new(),
+            result_id: None,
+            result: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            additional_data: None,
+        }
+    }
+}
+
+impl From<JobView> for Job {
+    fn from(view: JobView) -> Job {
+        Job {
+            id: view.id,
+            status: match view.status {
+                "QUEUED" => JobStatus::Queued,
+                "IN_PROGRESS" => JobStatus::InProgress,
+                "FAILED" => JobStatus::Failed,
+                "DELIVERED" => JobStatus::Delivered,
+                _ => JobStatus::None,
+            },
+            progress: i32::try_from(view.progress).unwrap_or(i32::MAX),
+            errors: view
+                .errors
+                .into_iter()
+                .map(|e| JobError {
+                    id: e.id,
+                    stack: e.stack,
+                    args: e.args.map(JobErrorArgs),
+                })
+                .collect(),
+            result_id: view.result_id,
+            result: view.result.map(JobResult),
+            created_at: view.created_at,
+            updated_at: view.updated_at,
+            additional_data: None,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum JobStatus {
+    Delivered,
+    Failed,
+    InProgress,
+    None,
+    Queued,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct JobError {
+    id: String,
+    stack: String,
+    args: Option<JobErrorArgs>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct JobAdditionalData {
+    automation_activity_id: Option<ID>,
+}
+
+/// Arbitrary JSON produced by a finished job.
+pub(crate) struct JobResult(serde_json::Value);
+
+/// Arbitrary JSON describing the arguments of a job error.
+pub(crate) struct JobErrorArgs(serde_json::Value);
+
+macro_rules! json_scalar {
+    ($name:ident) => {
+        #[Scalar]
+        impl ScalarType for $name {
+            fn parse(value: Value) -> InputValueResult<Self> {
+                Ok($name(value.into_json()?))
+            }
+
+            fn to_value(&self) -> Value {
+                Value::from_json(self.0.clone()).unwrap_or(Value::Null)
+            }
+        }
+    };
+}
+json_scalar!(JobResult);
+json_scalar!(JobErrorArgs);
+
+// The sandbox labels nothing: inputs are validated by GraphQL and otherwise unused.
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct AutoLabelTokenBasedProjectInput {
+    labeler_email: String,
+    options: AutoLabelProjectOptionsInput,
+    project_id: ID,
+    role: Option<Role>,
+    #[graphql(name = "targetAPI")]
+    target_api: TargetApiInput,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct AutoLabelProjectOptionsInput {
+    number_of_files_per_request: i32,
+    service_provider: Option<GqlAutoLabelServiceProvider>,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct TargetApiInput {
+    endpoint: String,
+    secret_key: String,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum Role {
+    Labeler,
+    Reviewer,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum GqlAutoLabelServiceProvider {
+    AssistedLabeling,
+    CorenlpNer,
+    CorenlpPos,
+    Custom,
+    DistilbertOpiec,
+    Huggingface,
+    Nltk,
+    SentimentAnalysis,
+    Spacy,
+    SparknlpNer,
+    SparknlpPos,
+}

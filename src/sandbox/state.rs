@@ -1,0 +1,15 @@
+//! Everything one running sandbox shares between its HTTP handlers and its handle.
+
+use super::SandboxConfig;
+use super::faults::Faults;
+use super::stats::Stats;
+use super::store::JobStore;
+use super::tokens::TokenStore;
+
+pub(crate) struct SandboxState {
+    pub config: SandboxConfig,
+    pub store: JobStore,
+    pub tokens: TokenStore,
+    pub faults: Faults,
+    pub stats: Stats,
+}

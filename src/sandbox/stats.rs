@@ -1,0 +1,56 @@
+//! Request counters, so tests can prove how many requests a client made.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// What the sandbox has seen since it started (or since the last reset).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RequestStats {
+    /// GraphQL HTTP requests received, faulted ones included.
+    pub graphql_requests: u64,
+    /// GraphQL operations received, by `operationName` (`(anonymous)` without one).
+    pub operations: BTreeMap<String, u64>,
+    /// Job ids asked for by `getJob` and `getJobs`, summed.
+    pub job_ids_requested: u64,
+    /// Requests refused for a missing, bad or expired token.
+    pub unauthorized: u64,
+    /// Requests answered with an injected fault.
+    pub faults_injected: u64,
+    /// Requests to the OAuth token endpoint, failed ones included.
+    pub token_requests: u64,
+    /// Jobs started through mutations.
+    pub jobs_started: u64,
+}
+
+impl RequestStats {
+    /// How many requests carried the operation `name`.
+    pub fn operation(&self, name: &str) -> u64 {
+        self.operations.get(name).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Stats(Mutex<RequestStats>);
+
+impl Stats {
+    pub fn snapshot(&self) -> RequestStats {
+        self.lock().clone()
+    }
+
+    pub fn reset(&self) {
+        *self.lock() = RequestStats::default();
+    }
+
+    pub fn update(&self, change: impl FnOnce(&mut RequestStats)) {
+        change(&mut self.lock());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RequestStats> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
