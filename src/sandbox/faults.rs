@@ -139,11 +139,12 @@ impl Faults {
                     entry.credit -= 1.0;
                     fired = Some(entry.fault.kind.clone());
                 }
-            } else if let Some(remaining) = entry.fault.remaining.as_mut() {
-                if *remaining > 0 && fired.is_none() {
-                    *remaining -= 1;
-                    fired = Some(entry.fault.kind.clone());
-                }
+            } else if let Some(remaining) = entry.fault.remaining.as_mut()
+                && *remaining > 0
+                && fired.is_none()
+            {
+                *remaining -= 1;
+                fired = Some(entry.fault.kind.clone());
             }
         }
         armed.retain(|entry| entry.fault.remaining != Some(0));

@@ -147,25 +147,8 @@ fn count_request(state: &SandboxState, batch: &BatchRequest) {
                 .clone()
                 .unwrap_or_else(|| "(anonymous)".into());
             *stats.operations.entry(name).or_default() += 1;
-            stats.job_ids_requested += job_ids_in(request);
         }
     });
-}
-
-/// Ids asked for by `getJob`/`getJobs` in a request, from its variables.
-fn job_ids_in(request: &async_graphql::Request) -> u64 {
-    let variables = request
-        .variables
-        .clone()
-        .into_value()
-        .into_json()
-        .unwrap_or_default();
-    let single = u64::from(variables.get("jobId").is_some());
-    let many = variables
-        .get("jobIds")
-        .and_then(|ids| ids.as_array())
-        .map_or(0, Vec::len);
-    single + many as u64
 }
 
 fn is_authorized(state: &SandboxState, headers: &HeaderMap) -> bool {

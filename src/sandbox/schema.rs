@@ -30,15 +30,20 @@ pub(crate) struct Query;
 impl Query {
     /// One job by id; `null` when the id is unknown.
     async fn get_job(&self, ctx: &Context<'_>, job_id: String) -> Option<Job> {
-        state(ctx).store.view(&job_id).map(Job::from)
+        let state = state(ctx);
+        state.stats.update(|stats| stats.job_ids_requested += 1);
+        state.store.view(&job_id).map(Job::from)
     }
 
     /// Several jobs at once: one entry per id, in order, `null` for an unknown id.
     async fn get_jobs(&self, ctx: &Context<'_>, job_ids: Vec<String>) -> Vec<Option<Job>> {
-        let store = &state(ctx).store;
+        let state = state(ctx);
+        state
+            .stats
+            .update(|stats| stats.job_ids_requested += job_ids.len() as u64);
         job_ids
             .iter()
-            .map(|id| store.view(id).map(Job::from))
+            .map(|id| state.store.view(id).map(Job::from))
             .collect()
     }
 }

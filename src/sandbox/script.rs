@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// assert!(broken.outcome.is_failed());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JobScript {
     /// Time from creation until the job is visible at all (`getJob` answers

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the sandbox has seen since it started (or since the last reset).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RequestStats {
     /// GraphQL HTTP requests received, faulted ones included.

@@ -1,5 +1,6 @@
 //! `datasaur`: the command-line tool for Datasaur's job API.
 
+mod sandbox;
 mod schema;
 
 use std::process::ExitCode;
@@ -19,11 +20,15 @@ enum Command {
     /// Work with the GraphQL schema this tool was built against.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
+    /// Serve a local Datasaur-compatible API (GraphQL, OAuth, job scripts) until Ctrl-C.
+    Sandbox(sandbox::SandboxArgs),
 }
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema(command) => schema::run(command),
+        Command::Sandbox(args) => sandbox::run(args).await,
     }
 }

@@ -1,0 +1,97 @@
+//! `datasaur sandbox`: serve a local Datasaur-compatible API until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use datasaur::sandbox::{Sandbox, SandboxConfig};
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4000")]
+    addr: SocketAddr,
+    /// OAuth client id the token endpoint accepts.
+    #[arg(long, value_name = "ID", requires = "client_secret")]
+    client_id: Option<String>,
+    /// OAuth client secret the token endpoint accepts.
+    #[arg(long, value_name = "SECRET", requires = "client_id")]
+    client_secret: Option<String>,
+    /// A fixed access token that never expires (repeatable).
+    #[arg(long, value_name = "TOKEN")]
+    access_token: Vec<String>,
+    /// Lifetime of issued tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    token_ttl: u64,
+}
+
+pub async fn run(args: SandboxArgs) -> ExitCode {
+    let mut config = SandboxConfig::default()
+        .addr(args.addr)
+        .token_ttl(Duration::from_secs(args.token_ttl));
+    if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
+        config = config.client_credentials(id, secret);
+    }
+    for token in args.access_token {
+        config = config.access_token(token);
+    }
+    let sandbox = match Sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if error.kind() == std::io::ErrorKind::AddrInUse {
+                eprintln!(
+                    "hint: another process uses that port; pick another with --addr 127.0.0.1:PORT"
+                );
+            }
+            return ExitCode::from(3);
+        }
+    };
+    // These are the sandbox's own throwaway credentials, printed so users can paste them.
+    println!("Datasaur sandbox listening on {}", sandbox.base_url());
+    println!("  GraphQL:       {}", sandbox.graphql_url());
+    println!("  OAuth token:   {}/api/oauth/token", sandbox.base_url());
+    println!("  client id:     {}", sandbox.client_id());
+    println!("  client secret: {}", sandbox.client_secret());
+    println!("  access token:  {}", sandbox.token());
+    println!(
+        "  control:       {}/_sandbox/ (jobs, faults, stats, tokens)",
+        sandbox.base_url()
+    );
+    println!();
+    println!(
+        "export DATASAUR_URL={} DATASAUR_ACCESS_TOKEN={}",
+        sandbox.base_url(),
+        sandbox.token()
+    );
+    println!("Press Ctrl-C to stop.");
+    wait_for_stop_signal().await;
+    eprintln!("stopping");
+    sandbox.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminated => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,135 @@
+//! `datasaur sandbox` as a child process: serves the documentation's cURL
+//! body and stops on SIGINT within a second.
+#![cfg(all(feature = "cli", unix))]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DOCUMENTED_GET_JOB_BODY: &str = r#"{"operationName": "GetJobQuery", "variables": {"jobId": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637"}, "query": "query GetJobQuery($jobId: String!) { result: getJob(jobId: $jobId) { id status progress } }"}"#;
+
+/// Kills the child if a test fails half-way.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_sandbox(extra: &[&str]) -> (Running, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["sandbox", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut url = None;
+    let mut token = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.trim().strip_prefix("GraphQL:") {
+            url = Some(rest.trim().to_owned());
+        }
+        if let Some(rest) = line.trim().strip_prefix("access token:") {
+            token = Some(rest.trim().to_owned());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    (
+        Running(child),
+        url.expect("a GraphQL URL line"),
+        token.expect("an access token line"),
+    )
+}
+
+#[test]
+fn serves_the_documented_curl_body_and_stops_on_sigint() {
+    let (mut sandbox, url, token) = start_sandbox(&[]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: serde_json::Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(&url)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .body(DOCUMENTED_GET_JOB_BODY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        answer["data"]["result"],
+        serde_json::json!({"id": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637", "status": "DELIVERED", "progress": 0})
+    );
+
+    let pid = sandbox.0.id().to_string();
+    let sent = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = loop {
+        if let Some(status) = sandbox.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "still running 1 s after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_fixed_access_token_works() {
+    let (_sandbox, url, _) = start_sandbox(&["--access-token", "ci-token"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: serde_json::Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(&url)
+            .bearer_auth("ci-token")
+            .body(DOCUMENTED_GET_JOB_BODY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(answer["data"]["result"]["status"], "DELIVERED");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error_not_a_panic() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["sandbox", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,533 @@
+//! The sandbox over real HTTP, driven by plain reqwest (not our client), as
+//! any Datasaur client would talk to it.
+#![cfg(feature = "sandbox")]
+
+use std::time::Duration;
+
+use datasaur::sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+
+/// The documentation's GetJobQuery body, verbatim.
+const DOCUMENTED_GET_JOB_BODY: &str = r#"{"operationName": "GetJobQuery", "variables": {"jobId": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637"}, "query": "query GetJobQuery($jobId: String!) { result: getJob(jobId: $jobId) { id status progress } }"}"#;
+
+/// The documentation's autoLabel mutation body, verbatim.
+const DOCUMENTED_AUTO_LABEL_BODY: &str = r#"{"operationName": "AutoLabelTokenBasedProjectMutation",
+ "variables": {"input": {"labelerEmail": "demo@datasaur.ai",
+   "options": {"numberOfFilesPerRequest": 0, "serviceProvider": "CUSTOM"},
+   "projectId": "HvdyIL2iwZn",
+   "targetAPI": {"endpoint": "https://custom-model.api.com/predict", "secretKey": "secret"}}},
+ "query": "mutation AutoLabelTokenBasedProjectMutation($input: AutoLabelTokenBasedProjectInput!) { result: autoLabelTokenBasedProject(input: $input) { id status progress } }"}"#;
+
+async fn start() -> Sandbox {
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts")
+}
+
+async fn post_raw(sandbox: &Sandbox, token: &str, body: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(sandbox.graphql_url())
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("the sandbox answers")
+}
+
+async fn post(sandbox: &Sandbox, body: Value) -> (u16, Value) {
+    let response = post_raw(sandbox, sandbox.token(), &body.to_string()).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON answer"))
+}
+
+fn get_jobs_body(ids: &[&str]) -> Value {
+    json!({
+        "operationName": "Poll",
+        "query": "query Poll($ids: [String!]!) { getJobs(jobIds: $ids) { id status progress } }",
+        "variables": {"ids": ids}
+    })
+}
+
+#[tokio::test]
+async fn documented_get_job_body_gets_the_documented_answer() {
+    let sandbox = start().await;
+    let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    // The documentation's answer, less its empty `extensions`.
+    assert_eq!(
+        answer,
+        json!({"data": {"result": {"id": DOCUMENTED_JOB_ID, "status": "DELIVERED", "progress": 0}}})
+    );
+    assert_eq!(sandbox.stats().operation("GetJobQuery"), 1);
+}
+
+#[tokio::test]
+async fn batched_get_jobs_answers_in_order_with_null_for_unknown_ids() {
+    let sandbox = start().await;
+    let queued = sandbox.create_job(JobScript::delivered(
+        Duration::from_secs(60),
+        Duration::from_secs(60),
+    ));
+    let (status, answer) = post(
+        &sandbox,
+        get_jobs_body(&[&queued, "AutoLabelQueue:unknown", DOCUMENTED_JOB_ID]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer["data"]["getJobs"],
+        json!([
+            {"id": queued, "status": "QUEUED", "progress": 0},
+            null,
+            {"id": DOCUMENTED_JOB_ID, "status": "DELIVERED", "progress": 0}
+        ])
+    );
+    assert_eq!(sandbox.stats().job_ids_requested, 3);
+}
+
+#[tokio::test]
+async fn fragments_aliases_and_typename_work() {
+    let sandbox = start().await;
+    let (status, answer) = post(
+        &sandbox,
+        json!({
+            "query": "query Q($id: String!) { first: getJob(jobId: $id) { ...Fields } __typename }
+                      fragment Fields on Job { __typename id status errors { id } additionalData { automationActivityId } }",
+            "variables": {"id": DOCUMENTED_JOB_ID}
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["data"],
+        json!({"first": {"__typename": "Job", "id": DOCUMENTED_JOB_ID, "status": "DELIVERED", "errors": [], "additionalData": null},
+               "__typename": "Query"})
+    );
+}
+
+#[tokio::test]
+async fn unknown_field_is_a_validation_error() {
+    let sandbox = start().await;
+    let (status, answer) = post(
+        &sandbox,
+        json!({"query": "{ getJob(jobId: \"x\") { id notAField } }"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("notAField"), "{message}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn documented_mutation_starts_a_job_that_is_polled_to_delivered() {
+    let sandbox = start().await;
+    let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_AUTO_LABEL_BODY).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    let id = answer["data"]["result"]["id"]
+        .as_str()
+        .expect("a job id")
+        .to_owned();
+    assert!(id.starts_with("AutoLabelQueue:"), "{id}");
+    assert_eq!(answer["data"]["result"]["status"], "QUEUED");
+
+    let started = tokio::time::Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        let (_, answer) = post(&sandbox, get_jobs_body(&[&id])).await;
+        let job = &answer["data"]["getJobs"][0];
+        let status = job["status"].as_str().unwrap().to_owned();
+        let progress = job["progress"].as_i64().unwrap();
+        seen.push((status.clone(), progress));
+        if status == "DELIVERED" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never delivered: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Default script: 1 s queued, 3 s running with progress rising, then delivered at 100.
+    assert_eq!(seen.first(), Some(&("QUEUED".to_owned(), 0)));
+    let running: Vec<i64> = seen
+        .iter()
+        .filter(|(s, _)| s == "IN_PROGRESS")
+        .map(|(_, p)| *p)
+        .collect();
+    assert!(running.len() >= 4, "{seen:?}");
+    assert!(
+        running.windows(2).all(|w| w[0] < w[1]),
+        "progress rises: {running:?}"
+    );
+    assert_eq!(seen.last(), Some(&("DELIVERED".to_owned(), 100)));
+    assert_eq!(sandbox.stats().jobs_started, 1);
+}
+
+#[tokio::test]
+async fn failed_job_reports_its_errors() {
+    let sandbox = start().await;
+    let id = sandbox.create_job(JobScript::failed(
+        Duration::ZERO,
+        Duration::ZERO,
+        "model endpoint returned 500",
+    ));
+    let (_, answer) = post(
+        &sandbox,
+        json!({"query": "query($id: String!) { getJob(jobId: $id) { status progress errors { id stack args } } }", "variables": {"id": id}}),
+    )
+    .await;
+    assert_eq!(
+        answer["data"]["getJob"],
+        json!({"status": "FAILED", "progress": 100, "errors": [{"id": "error-1", "stack": "model endpoint returned 500", "args": null}]})
+    );
+}
+
+#[tokio::test]
+async fn bad_token_gets_datasaurs_unauthorized_shape() {
+    let sandbox = start().await;
+    let response = post_raw(&sandbox, "not-a-token", DOCUMENTED_GET_JOB_BODY).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({"data": null, "errors": [{"message": "Unauthorized", "extensions": {"type": "AuthenticationError"}}]})
+    );
+    let no_header = reqwest::Client::new()
+        .post(sandbox.graphql_url())
+        .body(DOCUMENTED_GET_JOB_BODY)
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = no_header.json().await.unwrap();
+    assert_eq!(
+        answer["errors"][0]["extensions"]["type"],
+        "AuthenticationError"
+    );
+    assert_eq!(sandbox.stats().unauthorized, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokens_expire_after_their_ttl_and_on_demand() {
+    let sandbox = Sandbox::start(
+        SandboxConfig::default()
+            .token_ttl(Duration::from_secs(60))
+            .access_token("fixed"),
+    )
+    .await
+    .unwrap();
+    let token = sandbox.token().to_owned();
+    let is_unauthorized = |answer: Value| answer["errors"][0]["message"] == "Unauthorized";
+    let answer = |token: String| {
+        let sandbox = &sandbox;
+        async move {
+            post_raw(sandbox, &token, DOCUMENTED_GET_JOB_BODY)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!is_unauthorized(answer(token.clone()).await));
+    tokio::time::advance(Duration::from_secs(61)).await;
+    assert!(is_unauthorized(answer(token).await), "expired by time");
+
+    let fresh = sandbox.issue_token();
+    assert!(!is_unauthorized(answer(fresh.clone()).await));
+    sandbox.expire_tokens();
+    assert!(is_unauthorized(answer(fresh).await), "expired on demand");
+    assert!(
+        !is_unauthorized(answer("fixed".into()).await),
+        "fixed tokens never expire"
+    );
+}
+
+#[tokio::test]
+async fn oauth_client_credentials_grant() {
+    let sandbox = Sandbox::start(SandboxConfig::default().client_credentials("id-1", "secret-1"))
+        .await
+        .unwrap();
+    let token_url = format!("{}/api/oauth/token", sandbox.base_url());
+    let http = reqwest::Client::new();
+    let ask =
+        |form: &'static [(&'static str, &'static str)]| http.post(&token_url).form(form).send();
+
+    let ok = ask(&[
+        ("client_id", "id-1"),
+        ("client_secret", "secret-1"),
+        ("grant_type", "client_credentials"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 200);
+    let answer: Value = ok.json().await.unwrap();
+    assert_eq!(answer["token_type"], "bearer");
+    assert_eq!(answer["expires_in"], 3600);
+    let token = answer["access_token"].as_str().unwrap();
+    let response = post_raw(&sandbox, token, DOCUMENTED_GET_JOB_BODY)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(response["data"]["result"]["status"], "DELIVERED");
+
+    let wrong_secret = ask(&[
+        ("client_id", "id-1"),
+        ("client_secret", "nope"),
+        ("grant_type", "client_credentials"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong_secret.status(), 401);
+    assert_eq!(
+        wrong_secret.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+
+    let wrong_grant = ask(&[
+        ("client_id", "id-1"),
+        ("client_secret", "secret-1"),
+        ("grant_type", "password"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong_grant.status(), 400);
+    assert_eq!(
+        wrong_grant.json::<Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
+
+    let missing = ask(&[("grant_type", "client_credentials")]).await.unwrap();
+    assert_eq!(missing.status(), 400);
+    assert_eq!(
+        missing.json::<Value>().await.unwrap()["error"],
+        "invalid_request"
+    );
+    assert_eq!(sandbox.stats().token_requests, 4);
+}
+
+#[tokio::test]
+async fn status_faults_answer_with_that_status_then_disarm() {
+    let sandbox = start().await;
+    for status in [500u16, 502, 503, 504] {
+        sandbox.inject_fault(Fault::next(1, FaultKind::Status { status }));
+        let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+        assert_eq!(response.status().as_u16(), status);
+        let healthy = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+        assert_eq!(
+            healthy.status(),
+            200,
+            "the fault disarmed after one request"
+        );
+    }
+    assert_eq!(sandbox.stats().faults_injected, 4);
+}
+
+#[tokio::test]
+async fn rate_limit_fault_sends_retry_after() {
+    let sandbox = start().await;
+    sandbox.inject_fault(Fault::next(
+        2,
+        FaultKind::RateLimited {
+            retry_after_secs: 7,
+        },
+    ));
+    for _ in 0..2 {
+        let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "7");
+    }
+    assert_eq!(
+        post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn delay_fault_delays_the_real_answer() {
+    let sandbox = start().await;
+    sandbox.inject_fault(Fault::next(1, FaultKind::Delay { millis: 90_000 }));
+    let started = tokio::time::Instant::now();
+    let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["data"]["result"]["status"],
+        "DELIVERED"
+    );
+}
+
+#[tokio::test]
+async fn close_connection_fault_cuts_the_response() {
+    let sandbox = start().await;
+    sandbox.inject_fault(Fault::next(1, FaultKind::CloseConnection));
+    let outcome = reqwest::Client::new()
+        .post(sandbox.graphql_url())
+        .bearer_auth(sandbox.token())
+        .body(DOCUMENTED_GET_JOB_BODY)
+        .send()
+        .await;
+    // Cut before or after the headers went out: either way no complete answer arrives.
+    let error = match outcome {
+        Ok(response) => response.bytes().await.expect_err("the body is cut off"),
+        Err(error) => error,
+    };
+    assert!(
+        error.is_body() || error.is_decode() || error.is_request(),
+        "{error:?}"
+    );
+    assert_eq!(
+        post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn html_and_truncated_json_faults() {
+    let sandbox = start().await;
+    sandbox.inject_fault(Fault::next(1, FaultKind::HtmlBody));
+    let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+
+    sandbox.inject_fault(Fault::next(1, FaultKind::TruncatedJson));
+    let text = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(text.starts_with("{\"data\""), "{text}");
+    let error = serde_json::from_str::<Value>(&text).unwrap_err();
+    assert!(error.is_eof(), "{error}");
+}
+
+#[tokio::test]
+async fn fraction_faults_hit_that_share_of_requests() {
+    let sandbox = start().await;
+    sandbox.inject_fault(Fault::fraction(0.25, FaultKind::Status { status: 503 }));
+    let mut failed = 0;
+    for _ in 0..40 {
+        if post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+            .await
+            .status()
+            == 503
+        {
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, 10);
+    sandbox.clear_faults();
+    assert_eq!(
+        post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn control_endpoints_over_http() {
+    let sandbox = start().await;
+    let http = reqwest::Client::new();
+    let control = |path: &str| format!("{}/_sandbox/{path}", sandbox.base_url());
+
+    let created: Value = http
+        .post(control("jobs"))
+        .json(&json!({"queuedFor": 0, "runningFor": 0, "outcome": {"status": "FAILED", "errors": [{"id": "e", "stack": "boom"}]}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let (_, answer) = post(&sandbox, get_jobs_body(&[id])).await;
+    assert_eq!(answer["data"]["getJobs"][0]["status"], "FAILED");
+
+    let bad = http
+        .post(control("jobs"))
+        .body("{\"queuedFor\": \"soon\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    let armed = http
+        .post(control("faults"))
+        .json(&json!({"kind": "status", "status": 502, "remaining": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(armed.status(), 204);
+    assert_eq!(
+        post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY)
+            .await
+            .status(),
+        502
+    );
+
+    let stats: Value = http
+        .get(control("stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["graphqlRequests"], 2);
+    assert_eq!(stats["faultsInjected"], 1);
+    assert_eq!(stats["operations"]["Poll"], 1);
+
+    let token: Value = http
+        .post(control("tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        http.post(control("tokens/expire"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let answer: Value = post_raw(&sandbox, &token, DOCUMENTED_GET_JOB_BODY)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["errors"][0]["message"], "Unauthorized");
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_a_clear_error() {
+    let first = start().await;
+    let error = Sandbox::start(SandboxConfig::default().addr(first.addr()))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
+    assert!(
+        error.to_string().contains(&first.addr().to_string()),
+        "{error}"
+    );
+}
