@@ -118,7 +118,8 @@ pub enum Error {
 
 impl Error {
     /// Whether the same request may succeed if sent again later: transport
-    /// failures, timeouts, HTTP 429, 502, 503 and 504, and an answer cut short.
+    /// failures, timeouts, HTTP 429, 502, 503 and 504, and a body that is not
+    /// a GraphQL answer at all (cut short, or a proxy's HTML page).
     ///
     /// ```
     /// let e = datasaur::Error::Http { operation: "GetJob".into(), status: 503, retry_after: None, body_snippet: String::new() };
@@ -128,8 +129,9 @@ impl Error {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-            // A body cut off mid-way is a network fault, not a schema mismatch.
-            Error::Decode { message, .. } => message.contains("EOF while parsing"),
+            // A body that is not JSON (cut off, a proxy's page) is a network
+            // fault; JSON of the wrong shape (a deeper path) is a real mismatch.
+            Error::Decode { path, .. } => path == ".",
             _ => false,
         }
     }

@@ -34,6 +34,7 @@ pub mod operations;
 pub mod sandbox;
 #[cfg(feature = "schema-check")]
 pub mod schema_check;
+mod wait;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
@@ -41,6 +42,7 @@ pub use client::{
 };
 pub use error::{Error, GraphQLError, Result};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
+pub use wait::{JobUpdate, PollBackoff, WaitError, WaitLimit, WaitOptions};
 
 // Compile the README's examples as doctests, so they cannot rot.
 #[cfg(doctest)]

@@ -163,6 +163,10 @@ async fn malformed_json_is_a_decode_error_with_the_body() {
     };
     assert_eq!(operation, "GetJob");
     assert_eq!(body_snippet, "{\"data\": {\"job\": nul");
+    assert!(
+        error.is_transient(),
+        "a body cut short may come whole next time"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,118 @@
+//! Why a wait ended without a delivered job.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::{Error, Job};
+
+/// Why waiting on a job did not end with it `DELIVERED`.
+///
+/// The cases are kept apart so a caller can act on each: the job itself
+/// failed (look at its errors), the wait ran out (wait longer or give up),
+/// the job does not exist, or polling itself failed (fix credentials or
+/// report the error).
+///
+/// ```
+/// use datasaur::WaitError;
+///
+/// fn exit_code(error: &WaitError) -> u8 {
+///     match error {
+///         WaitError::Failed { .. } => 1,
+///         WaitError::TimedOut { .. } => 2,
+///         _ => 4,
+///     }
+/// }
+/// let error = WaitError::NotFound { job_id: "x".into(), waited: Default::default() };
+/// assert_eq!(exit_code(&error), 4);
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The job ended `FAILED`; its `errors` say why.
+    #[error("job {} failed: {}", job.id, failure_summary(job))]
+    Failed {
+        /// The job as last seen, `FAILED`.
+        job: Box<Job>,
+    },
+
+    /// A limit ran out before the job finished.
+    #[error("gave up on job {job_id} after {elapsed:?} and {polls} poll(s): {limit}{}", last_seen.as_ref().map(|job| format!(", last seen {} at {}%", job.status, job.progress)).unwrap_or_default())]
+    TimedOut {
+        /// The job waited on.
+        job_id: String,
+        /// Which limit ran out.
+        limit: WaitLimit,
+        /// Time since the wait began.
+        elapsed: Duration,
+        /// Polls of this job made.
+        polls: u32,
+        /// The job as last seen, if it was ever seen.
+        last_seen: Option<Box<Job>>,
+        /// The last tolerated poll error, if polls were failing.
+        last_error: Option<Arc<Error>>,
+    },
+
+    /// The job stayed unknown (`null`) for the whole grace period.
+    #[error("job {job_id} not found (still unknown {waited:?} after the wait began)")]
+    NotFound {
+        /// The id asked for.
+        job_id: String,
+        /// How long it was looked for.
+        waited: Duration,
+    },
+
+    /// Polling failed with an error that asking again would not fix
+    /// (`Unauthorized`, GraphQL errors, a malformed answer).
+    #[error("polling job {job_id} failed: {source}")]
+    Poll {
+        /// The job waited on.
+        job_id: String,
+        /// The error; shared by every job of a batched wait it ended.
+        #[source]
+        source: Arc<Error>,
+    },
+}
+
+impl WaitError {
+    /// The id of the job this is about.
+    pub fn job_id(&self) -> &str {
+        match self {
+            WaitError::Failed { job } => &job.id,
+            WaitError::TimedOut { job_id, .. }
+            | WaitError::NotFound { job_id, .. }
+            | WaitError::Poll { job_id, .. } => job_id,
+        }
+    }
+}
+
+fn failure_summary(job: &Job) -> String {
+    match job.errors.as_slice() {
+        [] => "no error details".to_owned(),
+        [only] => first_line(&only.stack).to_owned(),
+        [first, rest @ ..] => format!("{} (and {} more)", first_line(&first.stack), rest.len()),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// Which limit ended a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitLimit {
+    /// [`crate::WaitOptions::max_wait`] ran out.
+    MaxWait(Duration),
+    /// [`crate::WaitOptions::max_polls`] polls were made.
+    MaxPolls(u32),
+}
+
+impl fmt::Display for WaitLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitLimit::MaxWait(limit) => write!(f, "max wait of {limit:?} reached"),
+            WaitLimit::MaxPolls(limit) => write!(f, "max of {limit} polls reached"),
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Waiting on jobs: one or ten thousand, with backoff, limits, progress and
+//! batched polling.
+//!
+//! All waits poll on tokio's clock (tests can pause it), run only while
+//! their future or stream is polled (drop it and polling stops), and tell
+//! apart a failed job, a wait that ran out, an unknown job and a poll that
+//! failed ([`WaitError`]).
+//!
+//! Many jobs are polled together: every job due at a tick (or due soon
+//! after) goes into one `getJobs` request per batch, so the number of
+//! requests grows with the number of ticks, not with the number of jobs.
+
+mod error;
+mod policy;
+mod schedule;
+mod watcher;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+pub use error::{WaitError, WaitLimit};
+pub use policy::{PollBackoff, WaitOptions};
+
+use crate::{Client, Job};
+use watcher::Watcher;
+
+/// One event of a watched job.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum JobUpdate {
+    /// A job still running changed status or progress (or was seen for the first time).
+    Progress(Job),
+    /// A job's wait is over: `Ok` when `DELIVERED`, otherwise why not. Each
+    /// job is finished exactly once, and then never polled again.
+    Finished(Result<Job, WaitError>),
+}
+
+impl Client {
+    /// The wait options calls use when given `None`.
+    pub fn wait_options(&self) -> &WaitOptions {
+        self.default_wait_options()
+    }
+
+    /// Polls a job until it is `DELIVERED` (returned), `FAILED`, unknown
+    /// past the grace period, or a limit runs out (errors).
+    ///
+    /// `options`: `None` for the client's defaults, or a [`WaitOptions`].
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) {
+    /// use std::time::Duration;
+    /// use datasaur::{WaitError, WaitOptions};
+    ///
+    /// let options = WaitOptions::default().max_wait(Duration::from_secs(600));
+    /// match client.wait_for_job("AutoLabelQueue:1", options).await {
+    ///     Ok(job) => println!("delivered: {:?}", job.result),
+    ///     Err(WaitError::Failed { job }) => eprintln!("failed: {:?}", job.errors),
+    ///     Err(WaitError::TimedOut { elapsed, polls, .. }) => eprintln!("still running after {elapsed:?} ({polls} polls)"),
+    ///     Err(other) => eprintln!("{other}"),
+    /// }
+    /// # }
+    /// ```
+    pub async fn wait_for_job(
+        &self,
+        job_id: impl Into<String>,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> Result<Job, WaitError> {
+        let mut watcher = Watcher::new(
+            self.clone(),
+            vec![job_id.into()],
+            self.resolve(options),
+            true,
+        );
+        loop {
+            match watcher.next_update().await {
+                Some(JobUpdate::Finished(result)) => return result,
+                Some(JobUpdate::Progress(_)) => {}
+                // The watcher reports every job before it ends.
+                None => unreachable!("a watcher of one job ends after finishing it"),
+            }
+        }
+    }
+
+    /// Polls a job and yields each change of status or progress, ending with
+    /// [`JobUpdate::Finished`]. Dropping the stream stops polling.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) {
+    /// use futures::StreamExt;
+    /// use datasaur::JobUpdate;
+    ///
+    /// let mut updates = client.watch_job("AutoLabelQueue:1", None);
+    /// while let Some(update) = updates.next().await {
+    ///     match update {
+    ///         JobUpdate::Progress(job) => println!("{} {}%", job.status, job.progress),
+    ///         JobUpdate::Finished(result) => println!("done: {:?}", result.map(|job| job.status)),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn watch_job(
+        &self,
+        job_id: impl Into<String>,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> BoxStream<'static, JobUpdate> {
+        updates(Watcher::new(
+            self.clone(),
+            vec![job_id.into()],
+            self.resolve(options),
+            true,
+        ))
+    }
+
+    /// Waits on many jobs at once and yields each as it finishes, in
+    /// finishing order: `Ok` for `DELIVERED`, a [`WaitError`] otherwise
+    /// (use [`WaitError::job_id`]). Every distinct id is reported exactly
+    /// once; duplicates are waited on once.
+    ///
+    /// Jobs due at the same time share `getJobs` requests (up to
+    /// [`Client::batch_size`] ids each).
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) {
+    /// use futures::StreamExt;
+    ///
+    /// let ids = vec!["AutoLabelQueue:1".to_owned(), "AutoLabelQueue:2".to_owned()];
+    /// let mut finished = client.wait_for_jobs(ids, None);
+    /// while let Some(result) = finished.next().await {
+    ///     match result {
+    ///         Ok(job) => println!("{} delivered", job.id),
+    ///         Err(error) => eprintln!("{}: {error}", error.job_id()),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn wait_for_jobs<I, S>(
+        &self,
+        job_ids: I,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> BoxStream<'static, Result<Job, WaitError>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.watch_jobs(job_ids, options)
+            .filter_map(|update| async move {
+                match update {
+                    JobUpdate::Finished(result) => Some(result),
+                    JobUpdate::Progress(_) => None,
+                }
+            })
+            .boxed()
+    }
+
+    /// Like [`Client::wait_for_jobs`], but also yields progress of running jobs.
+    pub fn watch_jobs<I, S>(
+        &self,
+        job_ids: I,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> BoxStream<'static, JobUpdate>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let ids = job_ids.into_iter().map(Into::into).collect();
+        updates(Watcher::new(
+            self.clone(),
+            ids,
+            self.resolve(options),
+            false,
+        ))
+    }
+
+    fn resolve(&self, options: impl Into<Option<WaitOptions>>) -> WaitOptions {
+        options
+            .into()
+            .unwrap_or_else(|| self.default_wait_options().clone())
+    }
+}
+
+fn updates(watcher: Watcher) -> BoxStream<'static, JobUpdate> {
+    stream::unfold(watcher, |mut watcher| async move {
+        let update = watcher.next_update().await?;
+        Some((update, watcher))
+    })
+    .boxed()
+}
