@@ -2,55 +2,17 @@
 //! body and stops on SIGINT within a second.
 #![cfg(all(feature = "cli", unix))]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod sandbox_process;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const DOCUMENTED_GET_JOB_BODY: &str = r#"{"operationName": "GetJobQuery", "variables": {"jobId": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637"}, "query": "query GetJobQuery($jobId: String!) { result: getJob(jobId: $jobId) { id status progress } }"}"#;
 
-/// Kills the child if a test fails half-way.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sandbox(extra: &[&str]) -> (Running, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
-        .args(["sandbox", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut url = None;
-    let mut token = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.trim().strip_prefix("GraphQL:") {
-            url = Some(rest.trim().to_owned());
-        }
-        if let Some(rest) = line.trim().strip_prefix("access token:") {
-            token = Some(rest.trim().to_owned());
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    (
-        Running(child),
-        url.expect("a GraphQL URL line"),
-        token.expect("an access token line"),
-    )
-}
-
 #[test]
 fn serves_the_documented_curl_body_and_stops_on_sigint() {
-    let (mut sandbox, url, token) = start_sandbox(&[]);
+    let mut sandbox = sandbox_process::start(&[]);
+    let (url, token) = (sandbox.graphql_url.clone(), sandbox.token.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -73,7 +35,7 @@ fn serves_the_documented_curl_body_and_stops_on_sigint() {
         serde_json::json!({"id": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637", "status": "DELIVERED", "progress": 0})
     );
 
-    let pid = sandbox.0.id().to_string();
+    let pid = sandbox.child.id().to_string();
     let sent = Instant::now();
     assert!(
         Command::new("kill")
@@ -83,7 +45,7 @@ fn serves_the_documented_curl_body_and_stops_on_sigint() {
             .success()
     );
     let status = loop {
-        if let Some(status) = sandbox.0.try_wait().unwrap() {
+        if let Some(status) = sandbox.child.try_wait().unwrap() {
             break status;
         }
         assert!(
@@ -97,7 +59,8 @@ fn serves_the_documented_curl_body_and_stops_on_sigint() {
 
 #[test]
 fn a_fixed_access_token_works() {
-    let (_sandbox, url, _) = start_sandbox(&["--access-token", "ci-token"]);
+    let sandbox = sandbox_process::start(&["--access-token", "ci-token"]);
+    let url = sandbox.graphql_url.clone();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,0 +1,85 @@
+//! `datasaur demo`: the whole story in a few seconds, offline.
+//!
+//! Starts the sandbox in process, starts a job with the documentation's
+//! autoLabel mutation through the client, waits on it with a progress bar,
+//! and prints the final job.
+
+use datasaur::operations::auto_label_token_based_project as auto_label;
+use datasaur::sandbox::{Sandbox, SandboxConfig};
+use datasaur::{WaitOptions, sandbox::DOCUMENTED_JOB_ID};
+
+use crate::exit::Exit;
+use crate::{job, table};
+
+pub async fn run() -> Exit {
+    let sandbox = match Sandbox::start(SandboxConfig::default()).await {
+        Ok(sandbox) => sandbox,
+        Err(error) => {
+            eprintln!("error: cannot start the sandbox: {error}");
+            return Exit::Other;
+        }
+    };
+    let client = sandbox.client();
+    println!(
+        "Sandbox: {} (a local Datasaur-compatible server)",
+        sandbox.graphql_url()
+    );
+
+    println!("\n1. The documentation's job, with getJob:");
+    match client.get_job(DOCUMENTED_JOB_ID).await {
+        Ok(job) => print!("{}", table::render(&[(job.id.clone(), Some(job))])),
+        Err(error) => return fail(&error),
+    }
+
+    println!(
+        "\n2. Start auto-labeling with the documentation's mutation (autoLabelTokenBasedProject):"
+    );
+    let input = auto_label::AutoLabelTokenBasedProjectInput {
+        labeler_email: "demo@datasaur.ai".into(),
+        options: auto_label::AutoLabelProjectOptionsInput {
+            number_of_files_per_request: 0,
+            service_provider: Some(auto_label::GqlAutoLabelServiceProvider::Custom),
+        },
+        project_id: "HvdyIL2iwZn".into(),
+        role: None,
+        target_api: auto_label::TargetApiInput {
+            endpoint: "https://custom-model.api.com/predict".into(),
+            secret_key: "secret".into(),
+        },
+    };
+    let started = match client.auto_label_token_based_project(input).await {
+        Ok(job) => job,
+        Err(error) => return fail(&error),
+    };
+    println!("   started {} ({})", started.id, started.status);
+
+    println!("\n3. Wait for it:");
+    let exit = job::wait(
+        &client,
+        vec![started.id.clone()],
+        WaitOptions::default(),
+        false,
+    )
+    .await;
+
+    println!("\n4. The final job:");
+    match client.get_job(&started.id).await {
+        Ok(job) => {
+            print!("{}", table::render(&[(job.id.clone(), Some(job.clone()))]));
+            println!("{}", serde_json::to_string_pretty(&job).unwrap_or_default());
+        }
+        Err(error) => return fail(&error),
+    }
+    let stats = sandbox.stats();
+    println!(
+        "\nThe sandbox saw {} GraphQL requests: {:?}",
+        stats.graphql_requests, stats.operations
+    );
+    sandbox.shutdown().await;
+    exit
+}
+
+fn fail(error: &datasaur::Error) -> Exit {
+    eprintln!("error: {error}");
+    Exit::Other
+}
