@@ -42,7 +42,7 @@ pub use client::{
 };
 pub use error::{Error, GraphQLError, Result};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
-pub use wait::{JobUpdate, PollBackoff, WaitError, WaitLimit, WaitOptions};
+pub use wait::{JobUpdate, JobWaiter, PollBackoff, WaitError, WaitLimit, WaitOptions};
 
 // Compile the README's examples as doctests, so they cannot rot.
 #[cfg(doctest)]

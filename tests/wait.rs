@@ -385,3 +385,84 @@ async fn client_wide_wait_options_apply_when_a_call_passes_none() {
         "{error:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn jobs_added_over_time_share_requests_and_each_is_reported_once() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client();
+    let (waiter, mut updates) = client.job_waiter(None);
+    let mut random = Lcg(11);
+    let mut scripts = Vec::new();
+    for _ in 0..300 {
+        // Starts spread over 10 minutes, runs of 1 s to ~17 min.
+        let start = Duration::from_secs_f64(600.0 * random.next_f64());
+        let running = Duration::from_secs_f64(1000f64.powf(random.next_f64()));
+        scripts.push((start, running));
+    }
+    scripts.sort_by_key(|(start, _)| *start);
+    let started = Instant::now();
+    let mut pending = scripts.into_iter().peekable();
+    let mut expected = HashMap::new();
+    let mut reported = HashMap::new();
+    let mut waiter = Some(waiter);
+    loop {
+        // Start every job whose time has come, then take the next update or wait for the next start.
+        while let Some((start, running)) = pending.peek().copied() {
+            if started.elapsed() < start {
+                break;
+            }
+            pending.next();
+            let id = sandbox.create_job(JobScript::delivered(Duration::ZERO, running));
+            expected.insert(id.clone(), running);
+            assert!(waiter.as_ref().unwrap().add(id));
+        }
+        if pending.peek().is_none() {
+            waiter = None; // no more jobs: let the stream end
+        }
+        let next_start = pending.peek().map(|(start, _)| started + *start);
+        let update = match next_start {
+            Some(at) => tokio::select! {
+                update = updates.next() => update,
+                () = tokio::time::sleep_until(at) => continue,
+            },
+            None => updates.next().await,
+        };
+        match update {
+            Some(JobUpdate::Finished(result)) => {
+                let job = result.expect("every job is delivered");
+                assert!(
+                    reported.insert(job.id.clone(), ()).is_none(),
+                    "{} twice",
+                    job.id
+                );
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert!(waiter.is_none());
+    assert_eq!(reported.len(), 300);
+    assert_eq!(expected.len(), 300);
+    let stats = sandbox.stats();
+    let requests = stats.operation("GetJobs");
+    println!(
+        "300 jobs started over 10 min: {requests} requests carrying {} polls",
+        stats.job_ids_requested
+    );
+    // Young jobs keep arriving, yet requests stay at most one per second of the wait.
+    let wall = started.elapsed().as_secs();
+    assert!(requests <= wall + 1, "{requests} requests in {wall} s");
+    assert!(
+        requests * 5 < stats.job_ids_requested,
+        "{requests} requests for {} polls",
+        stats.job_ids_requested
+    );
+}
+
+#[tokio::test]
+async fn adding_to_a_dropped_wait_says_so() {
+    let sandbox = sandbox().await;
+    let (waiter, updates) = sandbox.client().job_waiter(None);
+    drop(updates);
+    assert!(!waiter.add("AutoLabelQueue:1"));
+}

@@ -16,6 +16,7 @@ mod schedule;
 mod watcher;
 
 use futures::stream::{self, BoxStream, StreamExt};
+use tokio::sync::mpsc;
 
 pub use error::{WaitError, WaitLimit};
 pub use policy::{PollBackoff, WaitOptions};
@@ -69,6 +70,7 @@ impl Client {
             vec![job_id.into()],
             self.resolve(options),
             true,
+            None,
         );
         loop {
             match watcher.next_update().await {
@@ -108,6 +110,7 @@ impl Client {
             vec![job_id.into()],
             self.resolve(options),
             true,
+            None,
         ))
     }
 
@@ -168,13 +171,72 @@ impl Client {
             ids,
             self.resolve(options),
             false,
+            None,
         ))
+    }
+
+    /// A wait that jobs can join while it runs: jobs started over time share
+    /// requests with the ones already waited on.
+    ///
+    /// Add ids with [`JobWaiter::add`]; the stream yields updates as
+    /// [`Client::watch_jobs`] does, and ends once every [`JobWaiter`] clone is
+    /// dropped and every added job is reported. `max_wait` counts from each
+    /// job's addition.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) {
+    /// use futures::StreamExt;
+    /// use datasaur::JobUpdate;
+    ///
+    /// let (waiter, mut updates) = client.job_waiter(None);
+    /// let starter = tokio::spawn(async move {
+    ///     for n in 0..3 {
+    ///         // ... start a job, then:
+    ///         waiter.add(format!("AutoLabelQueue:{n}"));
+    ///     }
+    ///     // The waiter drops here: the stream ends once these jobs are reported.
+    /// });
+    /// while let Some(update) = updates.next().await {
+    ///     if let JobUpdate::Finished(result) = update {
+    ///         println!("{result:?}");
+    ///     }
+    /// }
+    /// # let _ = starter.await;
+    /// # }
+    /// ```
+    pub fn job_waiter(
+        &self,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> (JobWaiter, BoxStream<'static, JobUpdate>) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let watcher = Watcher::new(
+            self.clone(),
+            Vec::new(),
+            self.resolve(options),
+            false,
+            Some(receiver),
+        );
+        (JobWaiter { sender }, updates(watcher))
     }
 
     fn resolve(&self, options: impl Into<Option<WaitOptions>>) -> WaitOptions {
         options
             .into()
             .unwrap_or_else(|| self.default_wait_options().clone())
+    }
+}
+
+/// Adds jobs to a running wait; see [`Client::job_waiter`]. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct JobWaiter {
+    sender: mpsc::UnboundedSender<String>,
+}
+
+impl JobWaiter {
+    /// Waits on `job_id` too. An id added before is ignored. Returns `false`
+    /// if the wait has ended (its stream was dropped, or a fatal error ended it).
+    pub fn add(&self, job_id: impl Into<String>) -> bool {
+        self.sender.send(job_id.into()).is_ok()
     }
 }
 

@@ -92,6 +92,28 @@ impl PollSchedule {
             .map_or(Duration::ZERO, |slot| now.saturating_sub(slot.first_seen))
     }
 
+    /// When the longest-tracked job still polled was added.
+    pub fn oldest_first_seen(&self) -> Option<Duration> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|slot| slot.first_seen)
+            .min()
+    }
+
+    /// Jobs still polled that were added at or before `cutoff`.
+    pub fn first_seen_by(&self, cutoff: Duration) -> Vec<usize> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(key, slot)| {
+                slot.as_ref()
+                    .filter(|slot| slot.first_seen <= cutoff)
+                    .map(|_| key)
+            })
+            .collect()
+    }
+
     /// Whether `key` is still being polled.
     pub fn contains(&self, key: usize) -> bool {
         matches!(self.slots.get(key), Some(Some(_)))

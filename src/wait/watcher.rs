@@ -3,10 +3,11 @@
 //! It runs only while its stream is polled (no spawned task), so dropping the
 //! stream stops it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::JobUpdate;
@@ -29,70 +30,126 @@ pub(crate) struct Watcher {
     single: bool,
     started: Instant,
     jobs: Vec<Tracked>,
+    /// Every id ever added, so a duplicate is waited on once.
+    known: HashSet<String>,
     schedule: PollSchedule,
     active: usize,
     events: VecDeque<JobUpdate>,
+    /// Ids added while the wait runs ([`super::JobWaiter`]); `None` once closed.
+    incoming: Option<mpsc::UnboundedReceiver<String>>,
 }
 
 impl Watcher {
-    pub fn new(client: Client, ids: Vec<String>, options: WaitOptions, single: bool) -> Self {
-        // Duplicates are waited on once and reported once.
-        let mut seen = HashMap::with_capacity(ids.len());
-        let mut jobs = Vec::with_capacity(ids.len());
-        for id in ids {
-            if seen.insert(id.clone(), ()).is_none() {
-                jobs.push(Tracked {
-                    id,
-                    last_seen: None,
-                    polls: 0,
-                    last_error: None,
-                });
-            }
-        }
-        let mut schedule = PollSchedule::new(options.backoff);
-        for key in 0..jobs.len() {
-            schedule.add(key, Duration::ZERO);
-        }
-        Watcher {
+    pub fn new(
+        client: Client,
+        ids: Vec<String>,
+        options: WaitOptions,
+        single: bool,
+        incoming: Option<mpsc::UnboundedReceiver<String>>,
+    ) -> Self {
+        let mut watcher = Watcher {
             client,
             single,
             started: Instant::now(),
-            active: jobs.len(),
-            jobs,
-            schedule,
+            active: 0,
+            jobs: Vec::with_capacity(ids.len()),
+            known: HashSet::with_capacity(ids.len()),
+            schedule: PollSchedule::new(options.backoff),
             options,
             events: VecDeque::new(),
+            incoming,
+        };
+        for id in ids {
+            watcher.add(id);
         }
+        watcher
     }
 
-    /// The next update, or `None` once every job has been reported.
+    /// Starts waiting on `id`, unless it was added before.
+    fn add(&mut self, id: String) {
+        if !self.known.insert(id.clone()) {
+            return;
+        }
+        let key = self.jobs.len();
+        self.jobs.push(Tracked {
+            id,
+            last_seen: None,
+            polls: 0,
+            last_error: None,
+        });
+        self.schedule.add(key, self.started.elapsed());
+        self.active += 1;
+    }
+
+    /// The next update, or `None` once every job has been reported (and no
+    /// more can be added).
     pub async fn next_update(&mut self) -> Option<JobUpdate> {
         loop {
             if let Some(update) = self.events.pop_front() {
                 return Some(update);
             }
-            if self.active == 0 {
-                return None;
-            }
-            let tick = self.schedule.next_tick()?;
-            if tick >= self.options.max_wait {
-                tokio::time::sleep_until(self.started + self.options.max_wait).await;
-                self.time_out_all();
-                continue;
-            }
-            tokio::time::sleep_until(self.started + tick).await;
-            let now = self.started.elapsed();
-            let due = self.schedule.take_due(now);
-            let batch_size = if self.single {
-                1
-            } else {
-                self.client.batch_size()
+            // The earliest of: the next request, the next job to run out of time.
+            let wake = match (self.schedule.next_tick(), self.schedule.oldest_first_seen()) {
+                (Some(tick), Some(oldest)) => Some(tick.min(oldest + self.options.max_wait)),
+                _ => None,
             };
-            for chunk in due.chunks(batch_size) {
-                if self.active == 0 {
-                    break;
+            let deadline = wake.map(|wake| self.started + wake);
+            let woke = match self.incoming.as_mut() {
+                None => match deadline {
+                    None => return None,
+                    Some(deadline) => {
+                        tokio::time::sleep_until(deadline).await;
+                        true
+                    }
+                },
+                Some(incoming) => {
+                    let sleep = async {
+                        match deadline {
+                            Some(deadline) => tokio::time::sleep_until(deadline).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    let added = tokio::select! {
+                        () = sleep => None,
+                        id = incoming.recv() => Some(id),
+                    };
+                    match added {
+                        None => true,
+                        Some(Some(id)) => {
+                            self.add(id);
+                            false
+                        }
+                        Some(None) => {
+                            self.incoming = None;
+                            false
+                        }
+                    }
                 }
-                self.poll(chunk).await;
+            };
+            if woke {
+                let now = self.started.elapsed();
+                self.time_out_older_than(now);
+                self.poll_due(now).await;
+            }
+        }
+    }
+
+    async fn poll_due(&mut self, now: Duration) {
+        let due = self.schedule.take_due(now);
+        let batch_size = if self.single {
+            1
+        } else {
+            self.client.batch_size()
+        };
+        for chunk in due.chunks(batch_size) {
+            // A fatal error may have ended every job in an earlier chunk.
+            let chunk: Vec<usize> = chunk
+                .iter()
+                .copied()
+                .filter(|&key| self.schedule.contains(key))
+                .collect();
+            if !chunk.is_empty() {
+                self.poll(&chunk).await;
             }
         }
     }
@@ -131,6 +188,7 @@ impl Watcher {
             }
             Err(error) => {
                 // Asking again would get the same answer: end every wait now.
+                tracing::warn!(%error, "poll failed; ending the wait");
                 let error = Arc::new(error);
                 for key in 0..self.jobs.len() {
                     let job_id = self.jobs[key].id.clone();
@@ -191,10 +249,14 @@ impl Watcher {
         true
     }
 
-    fn time_out_all(&mut self) {
-        let now = self.started.elapsed();
-        for key in 0..self.jobs.len() {
-            let error = self.timed_out(key, WaitLimit::MaxWait(self.options.max_wait), now);
+    /// Ends every job whose `max_wait` has run out by `now`.
+    fn time_out_older_than(&mut self, now: Duration) {
+        let Some(cutoff) = now.checked_sub(self.options.max_wait) else {
+            return;
+        };
+        for key in self.schedule.first_seen_by(cutoff) {
+            let elapsed = self.schedule.age(key, now);
+            let error = self.timed_out(key, WaitLimit::MaxWait(self.options.max_wait), elapsed);
             self.finish(key, Err(error));
         }
     }
@@ -218,6 +280,9 @@ impl Watcher {
         }
         self.schedule.remove(key);
         self.active -= 1;
+        // A long-lived waiter keeps only the id of a finished job.
+        self.jobs[key].last_seen = None;
+        self.jobs[key].last_error = None;
         self.events.push_back(JobUpdate::Finished(result));
     }
 }
