@@ -89,9 +89,9 @@ fn plan(spread: Duration, seed: u64) -> Vec<PlannedJob> {
 }
 
 async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default())
-        .await
-        .expect("sandbox starts")
+    // Tokens outlive the replay: this measures polling, not token refresh.
+    let config = SandboxConfig::default().token_ttl(Duration::from_secs(24 * 3600));
+    Sandbox::start(config).await.expect("sandbox starts")
 }
 
 /// Our default: one `JobWaiter`, jobs added as they start.
@@ -132,7 +132,9 @@ async fn ours(jobs: &[PlannedJob]) -> Outcome {
                 let (duration, end) = ends[&job.id];
                 delays.push((duration, Instant::now().saturating_duration_since(end)));
             }
-            Some(JobUpdate::Finished(Err(error))) => panic!("{error}"),
+            Some(JobUpdate::Finished(Err(error))) => {
+                panic!("after {:?}: {error}", started.elapsed())
+            }
             Some(_) => {}
             None => break,
         }

@@ -1,6 +1,6 @@
 //! Credentials and the `Authorization` header they produce.
 //!
-//! Kept behind one async seam ([`Credentials::bearer`]) so that token
+//! Kept behind one async seam ([`Credentials::authorization`]) so that token
 //! sources which need a network round trip (OAuth client credentials) fit in
 //! without touching the transport.
 
@@ -16,27 +16,29 @@ pub(crate) enum Credentials {
     /// No `Authorization` header (a server that needs none, or a test).
     #[default]
     Anonymous,
-    /// A token the caller got elsewhere; sent as is, never refreshed.
-    AccessToken(SecretString),
+    /// A token the caller got elsewhere; sent as is, never refreshed. Kept
+    /// as the ready header (marked sensitive): built once, not per request.
+    AccessToken(reqwest::header::HeaderValue),
 }
 
 impl Credentials {
-    /// The token to send now, if any.
-    pub(crate) async fn bearer(&self) -> Result<Option<SecretString>> {
-        Ok(match self {
-            Credentials::Anonymous => None,
-            Credentials::AccessToken(token) => Some(token.clone()),
-        })
+    /// A fixed token's credentials; fails if the token cannot be a header.
+    pub(crate) fn access_token(token: &SecretString) -> Result<Self> {
+        authorization_header(token).map(Credentials::AccessToken)
     }
 
-    pub(crate) fn is_anonymous(&self) -> bool {
-        matches!(self, Credentials::Anonymous)
+    /// The `Authorization` header to send now, if any.
+    pub(crate) async fn authorization(&self) -> Result<Option<reqwest::header::HeaderValue>> {
+        Ok(match self {
+            Credentials::Anonymous => None,
+            Credentials::AccessToken(header) => Some(header.clone()),
+        })
     }
 }
 
 /// The header value for a token, marked sensitive so that reqwest and hyper
 /// never print it.
-pub(crate) fn authorization_header(token: &SecretString) -> Result<reqwest::header::HeaderValue> {
+fn authorization_header(token: &SecretString) -> Result<reqwest::header::HeaderValue> {
     let mut value =
         reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
             // The error names no part of the token.

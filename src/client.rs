@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use url::Url;
 
-use crate::auth::{Credentials, authorization_header};
+use crate::auth::Credentials;
 use crate::error::{Error, GraphQLError, Result, body_snippet};
 use crate::wait::WaitOptions;
 
@@ -141,8 +141,8 @@ impl Client {
             // Per request, so that a caller's own reqwest::Client sends it too.
             .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
             .body(payload);
-        if let Some(token) = inner.credentials.bearer().await? {
-            request = request.header(AUTHORIZATION, authorization_header(&token)?);
+        if let Some(authorization) = inner.credentials.authorization().await? {
+            request = request.header(AUTHORIZATION, authorization);
         }
 
         let transport_error = |source: reqwest::Error| {
@@ -284,19 +284,20 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
 /// `.` when the text is not JSON at all (cut short, HTML): the path into a
 /// broken document says where it broke, not which field was wrong.
 fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (String, String)> {
+    // Fast path: plain serde_json. Only a failure pays for path tracking.
+    let error = match serde_json::from_slice(json) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    if !error.is_data() {
+        return Err((".".to_owned(), error.to_string()));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = if e.inner().is_data() {
-            e.path().to_string()
-        } else {
-            ".".to_owned()
-        };
-        (path, e.inner().to_string())
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| (".".to_owned(), e.to_string()))?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(traced) => Err((traced.path().to_string(), traced.inner().to_string())),
+        // Cannot happen (the same input failed above); report the first error.
+        Ok(_) => Err((".".to_owned(), error.to_string())),
+    }
 }
 
 /// Configures a [`Client`].
@@ -316,7 +317,7 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (Str
 #[must_use]
 pub struct ClientBuilder {
     base_url: String,
-    credentials: Credentials,
+    access_token: Option<SecretString>,
     timeout: Duration,
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
@@ -329,7 +330,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
-            credentials: Credentials::Anonymous,
+            access_token: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             http: None,
@@ -350,7 +351,7 @@ impl ClientBuilder {
 
     /// A bearer token to send with every request, as is.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.credentials = Credentials::AccessToken(SecretString::from(token.into()));
+        self.access_token = Some(SecretString::from(token.into()));
         self
     }
 
@@ -399,7 +400,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let base_url = parse_base_url(&self.base_url)?;
         if base_url.scheme() == "http"
-            && !self.credentials.is_anonymous()
+            && self.access_token.is_some()
             && !self.allow_insecure_http
             && !is_loopback(&base_url)
         {
@@ -411,12 +412,10 @@ impl ClientBuilder {
         if self.batch_size == 0 {
             return Err(Error::config("batch size must be at least 1"));
         }
-        if let Some(token) = match &self.credentials {
-            Credentials::AccessToken(token) => Some(token),
-            Credentials::Anonymous => None,
-        } {
-            authorization_header(token)?;
-        }
+        let credentials = match &self.access_token {
+            Some(token) => Credentials::access_token(token)?,
+            None => Credentials::Anonymous,
+        };
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -432,7 +431,7 @@ impl ClientBuilder {
                 http,
                 endpoint,
                 base_url,
-                credentials: self.credentials,
+                credentials,
                 timeout: self.timeout,
                 batch_size: self.batch_size,
                 wait_options: self.wait_options,
@@ -445,7 +444,10 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("timeout", &self.timeout)
             .field("batch_size", &self.batch_size)
             .finish_non_exhaustive()

@@ -58,19 +58,34 @@ impl PollSchedule {
         })
     }
 
-    /// The jobs to poll at `now`: those due, and those due soon enough to
-    /// join. They stay scheduled at their old time until [`Self::reschedule`].
-    pub fn take_due(&mut self, now: Duration) -> Vec<usize> {
+    /// The jobs to poll at `now`, in requests of `batch_size` ids: every job
+    /// due, then, in the room the last request has left, the jobs due
+    /// soonest (up to half an interval early). Joining early never adds a
+    /// request, and spares one later. Jobs stay scheduled at their old time
+    /// until [`Self::reschedule`].
+    pub fn take_due(&mut self, now: Duration, batch_size: usize) -> Vec<usize> {
         self.last_tick = Some(now);
-        self.slots
-            .iter()
-            .enumerate()
-            .filter_map(|(key, slot)| {
-                let slot = slot.as_ref()?;
-                let early = slot.interval.mul_f64(COALESCE_EARLY);
-                (slot.due.saturating_sub(early) <= now).then_some(key)
-            })
-            .collect()
+        let mut due = Vec::new();
+        let mut early = Vec::new();
+        for (key, slot) in self.slots.iter().enumerate() {
+            let Some(slot) = slot else { continue };
+            if slot.due <= now {
+                due.push(key);
+            } else if slot
+                .due
+                .saturating_sub(slot.interval.mul_f64(COALESCE_EARLY))
+                <= now
+            {
+                early.push((slot.due, key));
+            }
+        }
+        let batch_size = batch_size.max(1);
+        let room = due.len().div_ceil(batch_size) * batch_size - due.len();
+        if room > 0 && !early.is_empty() {
+            early.sort_unstable();
+            due.extend(early.into_iter().take(room).map(|(_, key)| key));
+        }
+        due
     }
 
     /// Schedules the next poll of `key` after one at `now`, no sooner than
@@ -140,7 +155,7 @@ mod tests {
         let mut schedule = PollSchedule::new(PollBackoff::default());
         schedule.add(0, secs(0.0));
         assert_eq!(schedule.next_tick(), Some(secs(0.0)));
-        assert_eq!(schedule.take_due(secs(0.0)), vec![0]);
+        assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
         schedule.reschedule(0, secs(0.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
     }
@@ -164,14 +179,30 @@ mod tests {
         schedule.reschedule(1, secs(204.0), None); // interval 10.2 s: due at 214.2
         assert_eq!(schedule.next_tick(), Some(secs(210.0)));
         // Job 1 is due within half its interval of 210, so it comes along.
-        assert_eq!(schedule.take_due(secs(210.0)), vec![0, 1]);
+        assert_eq!(schedule.take_due(secs(210.0), 100), vec![0, 1]);
+    }
+
+    #[test]
+    fn early_jobs_only_fill_room_in_requests_that_go_out_anyway() {
+        let mut schedule = PollSchedule::new(PollBackoff::default());
+        for key in 0..5 {
+            schedule.add(key, secs(0.0));
+        }
+        schedule.reschedule(0, secs(200.0), None); // due at 210
+        schedule.reschedule(1, secs(200.0), None); // due at 210
+        schedule.reschedule(2, secs(204.0), None); // due at 214.2: may join early
+        schedule.reschedule(3, secs(203.0), None); // due at 213.15: may join early, and is sooner
+        schedule.reschedule(4, secs(400.0), None); // due at 420: too far off
+        assert_eq!(schedule.take_due(secs(210.0), 3), vec![0, 1, 3]);
+        // With requests of 2, the due jobs fill one request exactly: none joins.
+        assert_eq!(schedule.take_due(secs(210.0), 2), vec![0, 1]);
     }
 
     #[test]
     fn requests_are_never_closer_than_initial() {
         let mut schedule = PollSchedule::new(PollBackoff::default());
         schedule.add(0, secs(0.0));
-        assert_eq!(schedule.take_due(secs(0.0)), vec![0]);
+        assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
         schedule.reschedule(0, secs(0.0), None);
         schedule.add(1, secs(0.2)); // a new job, due at once
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
@@ -191,6 +222,6 @@ mod tests {
         schedule.add(0, secs(0.0));
         schedule.remove(0);
         assert_eq!(schedule.next_tick(), None);
-        assert!(schedule.take_due(secs(100.0)).is_empty());
+        assert!(schedule.take_due(secs(100.0), 100).is_empty());
     }
 }

@@ -135,12 +135,12 @@ impl Watcher {
     }
 
     async fn poll_due(&mut self, now: Duration) {
-        let due = self.schedule.take_due(now);
         let batch_size = if self.single {
             1
         } else {
             self.client.batch_size()
         };
+        let due = self.schedule.take_due(now, batch_size);
         for chunk in due.chunks(batch_size) {
             // A fatal error may have ended every job in an earlier chunk.
             let chunk: Vec<usize> = chunk
