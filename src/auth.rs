@@ -1,14 +1,23 @@
-//! Credentials and the `Authorization` header they produce.
+//! Credentials and the `Authorization` header they produce: a fixed token,
+//! or OAuth client credentials fetched, cached and refreshed as needed.
 //!
-//! Kept behind one async seam ([`Credentials::authorization`]) so that token
-//! sources which need a network round trip (OAuth client credentials) fit in
-//! without touching the transport.
+//! Kept behind one async seam ([`Credentials::authorization`]) so the
+//! transport does not care where a token comes from.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, body_snippet};
+
+/// The longest time before expiry at which a cached token is refreshed.
+const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// Where the bearer token of each request comes from.
 #[derive(Clone, Default)]
@@ -18,7 +27,17 @@ pub(crate) enum Credentials {
     Anonymous,
     /// A token the caller got elsewhere; sent as is, never refreshed. Kept
     /// as the ready header (marked sensitive): built once, not per request.
-    AccessToken(reqwest::header::HeaderValue),
+    AccessToken(HeaderValue),
+    /// OAuth 2.0 client credentials: tokens fetched and refreshed here.
+    OAuth(Arc<OAuthTokens>),
+}
+
+/// A header to send, and which token it came from, so that an
+/// `Unauthorized` answer invalidates that token and no newer one.
+#[derive(Clone)]
+pub(crate) struct Authorization {
+    pub header: HeaderValue,
+    generation: u64,
 }
 
 impl Credentials {
@@ -27,26 +46,39 @@ impl Credentials {
         authorization_header(token).map(Credentials::AccessToken)
     }
 
-    /// The `Authorization` header to send now, if any.
-    pub(crate) async fn authorization(&self) -> Result<Option<reqwest::header::HeaderValue>> {
-        Ok(match self {
-            Credentials::Anonymous => None,
-            Credentials::AccessToken(header) => Some(header.clone()),
-        })
+    /// The `Authorization` header to send now, if any, fetching a token first
+    /// when the cached one is missing or about to expire.
+    pub(crate) async fn authorization(&self) -> Result<Option<Authorization>> {
+        match self {
+            Credentials::Anonymous => Ok(None),
+            Credentials::AccessToken(header) => Ok(Some(Authorization {
+                header: header.clone(),
+                generation: 0,
+            })),
+            Credentials::OAuth(tokens) => tokens.authorization().await.map(Some),
+        }
     }
-}
 
-/// The header value for a token, marked sensitive so that reqwest and hyper
-/// never print it.
-fn authorization_header(token: &SecretString) -> Result<reqwest::header::HeaderValue> {
-    let mut value =
-        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            // The error names no part of the token.
-            .map_err(|_| {
-                Error::config("the access token holds characters not allowed in an HTTP header")
-            })?;
-    value.set_sensitive(true);
-    Ok(value)
+    /// Whether a refused request may succeed with a fresh token.
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self, Credentials::OAuth(_))
+    }
+
+    /// Forgets the token behind `used` (the server refused it), unless a
+    /// newer one has replaced it already.
+    pub(crate) fn invalidate(&self, used: &Authorization) {
+        if let Credentials::OAuth(tokens) = self {
+            tokens.invalidate(used.generation);
+        }
+    }
+
+    /// How many tokens were fetched.
+    pub(crate) fn token_requests(&self) -> u64 {
+        match self {
+            Credentials::OAuth(tokens) => tokens.fetched.load(Ordering::Relaxed),
+            _ => 0,
+        }
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -54,6 +86,197 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::Anonymous => f.write_str("Anonymous"),
             Credentials::AccessToken(_) => f.write_str("AccessToken([redacted])"),
+            Credentials::OAuth(tokens) => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", &tokens.client_id)
+                .field("client_secret", &"[redacted]")
+                .field("token_url", &tokens.token_url.as_str())
+                .finish(),
         }
     }
+}
+
+/// The header value for a token, marked sensitive so that reqwest and hyper
+/// never print it.
+fn authorization_header(token: &SecretString) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+        // The error names no part of the token.
+        .map_err(|_| {
+            Error::config("the access token holds characters not allowed in an HTTP header")
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+struct CachedToken {
+    header: HeaderValue,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+/// OAuth client-credentials tokens, shared by every clone of a client.
+pub(crate) struct OAuthTokens {
+    client_id: String,
+    client_secret: SecretString,
+    token_url: Url,
+    http: reqwest::Client,
+    timeout: Duration,
+    cached: Mutex<Option<CachedToken>>,
+    /// Held while fetching: callers that find no valid token queue here, and
+    /// all but the first find the fresh token when they get in.
+    fetching: tokio::sync::Mutex<()>,
+    fetched: AtomicU64,
+}
+
+impl OAuthTokens {
+    pub(crate) fn new(
+        client_id: String,
+        client_secret: SecretString,
+        token_url: Url,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Self {
+        OAuthTokens {
+            client_id,
+            client_secret,
+            token_url,
+            http,
+            timeout,
+            cached: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+            fetched: AtomicU64::new(0),
+        }
+    }
+
+    fn cached(&self) -> Option<Authorization> {
+        let cached = self.lock();
+        let token = cached.as_ref()?;
+        (Instant::now() < token.refresh_at).then(|| Authorization {
+            header: token.header.clone(),
+            generation: token.generation,
+        })
+    }
+
+    async fn authorization(&self) -> Result<Authorization> {
+        if let Some(authorization) = self.cached() {
+            return Ok(authorization);
+        }
+        let _single_flight = self.fetching.lock().await;
+        if let Some(authorization) = self.cached() {
+            return Ok(authorization);
+        }
+        let (header, expires_in) = self.fetch().await?;
+        let generation = self.fetched.fetch_add(1, Ordering::Relaxed) + 1;
+        // Refresh ahead of expiry: a tenth of the lifetime, at most a minute.
+        let margin = (expires_in / 10).min(MAX_REFRESH_MARGIN);
+        let refresh_at = Instant::now() + expires_in.saturating_sub(margin);
+        *self.lock() = Some(CachedToken {
+            header: header.clone(),
+            refresh_at,
+            generation,
+        });
+        tracing::debug!(
+            generation,
+            expires_in_secs = expires_in.as_secs(),
+            "fetched an OAuth token"
+        );
+        Ok(Authorization { header, generation })
+    }
+
+    fn invalidate(&self, generation: u64) {
+        let mut cached = self.lock();
+        if cached
+            .as_ref()
+            .is_some_and(|token| token.generation == generation)
+        {
+            *cached = None;
+        }
+    }
+
+    /// One client-credentials grant; says whether the credentials were
+    /// refused or the server failed, never echoing the secret.
+    async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
+        const OPERATION: &str = "OAuth token";
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+        ];
+        let response = self
+            .http
+            .post(self.token_url.clone())
+            .timeout(self.timeout)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
+        if matches!(status, 400 | 401 | 403) {
+            let reason: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
+            let message = match (reason.error, reason.error_description) {
+                (Some(error), Some(description)) => {
+                    format!("client credentials refused: {error}: {description}")
+                }
+                (Some(error), None) => format!("client credentials refused: {error}"),
+                _ => format!("client credentials refused (HTTP {status})"),
+            };
+            return Err(Error::Unauthorized {
+                operation: OPERATION.into(),
+                message,
+                request_id: None,
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(Error::Http {
+                operation: OPERATION.into(),
+                status,
+                retry_after,
+                body_snippet: body_snippet(&body),
+                request_id: None,
+            });
+        }
+        let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            operation: OPERATION.into(),
+            path: ".".into(),
+            message: e.to_string(),
+            // A token answer holds a token: never quote it.
+            body_snippet: "[redacted]".into(),
+            request_id: None,
+        })?;
+        let header = authorization_header(&SecretString::from(token.access_token))?;
+        Ok((
+            header,
+            Duration::from_secs(token.expires_in.unwrap_or(3600)),
+        ))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<CachedToken>> {
+        self.cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OAuthError {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
 }

@@ -3,17 +3,20 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use graphql_client::{GraphQLQuery, QueryBody};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use secrecy::SecretString;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use url::Url;
 
-use crate::auth::Credentials;
-use crate::error::{Error, GraphQLError, Result, body_snippet};
+use crate::auth::{Authorization, Credentials, OAuthTokens};
+use crate::error::{Error, Result};
+use crate::response::{check_answer, decode_data};
+use crate::retry::{RetryBudget, RetryPolicy, is_mutation, parse_retry_after};
 use crate::wait::WaitOptions;
 
 /// Datasaur's cloud.
@@ -54,6 +57,10 @@ struct Inner {
     timeout: Duration,
     batch_size: usize,
     wait_options: WaitOptions,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    requests: AtomicU64,
+    retries: AtomicU64,
 }
 
 impl Client {
@@ -110,25 +117,110 @@ impl Client {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let payload = encode_body(&body)?;
-        let (status, retry_after, bytes) = self.post_graphql(operation, payload).await?;
-        decode_response(operation, status, retry_after, &bytes)
+        let mutation = is_mutation(body.query);
+        let (data, raw) = self.send(operation, payload, mutation).await?;
+        decode_data(operation, &data, &raw)
     }
 
-    /// Sends one GraphQL request; answers with the status, `Retry-After` and body.
-    /// Not generic, so it is compiled once for every operation.
-    async fn post_graphql(
+    /// How many requests, retries and token fetches this client (and its
+    /// clones) made.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().build().unwrap();
+    /// assert_eq!(client.metrics().requests, 0);
+    /// ```
+    pub fn metrics(&self) -> ClientMetrics {
+        let inner = &*self.inner;
+        ClientMetrics {
+            requests: inner.requests.load(Ordering::Relaxed),
+            retries: inner.retries.load(Ordering::Relaxed),
+            token_requests: inner.credentials.token_requests(),
+        }
+    }
+
+    /// Sends one operation, retrying as the policy allows, and returns its
+    /// checked `data` and the raw body. Not generic, so it is compiled once.
+    async fn send(
         &self,
         operation: &str,
         payload: Vec<u8>,
-    ) -> Result<(u16, Option<String>, bytes::Bytes)> {
+        mutation: bool,
+    ) -> Result<(Box<RawValue>, Bytes)> {
+        let inner = &*self.inner;
+        let payload = Bytes::from(payload);
+        let request_id = new_request_id();
+        inner.budget.earn();
+        let mut attempt = 0;
+        let mut retries = 0;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let failure = match self
+                .attempt(operation, &payload, &request_id, attempt)
+                .await
+            {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            let error = failure.error;
+            // A refused token: the server ran nothing, so one retry with a
+            // fresh token is safe, for mutations too.
+            if let (Error::Unauthorized { .. }, Some(used)) = (&error, &failure.authorization)
+                && inner.credentials.can_refresh()
+                && !refreshed
+            {
+                tracing::debug!(
+                    operation,
+                    attempt,
+                    "token refused; refreshing it and retrying once"
+                );
+                inner.credentials.invalidate(used);
+                refreshed = true;
+                continue;
+            }
+            let may_repeat = !(mutation && failure.sent);
+            if may_repeat
+                && error.is_transient()
+                && retries < inner.retry.max_retries
+                && inner.budget.try_spend()
+            {
+                retries += 1;
+                inner.retries.fetch_add(1, Ordering::Relaxed);
+                let retry_after = retry_after_of(&error);
+                let delay = inner.retry.delay(retries, retry_after);
+                tracing::debug!(operation, attempt, %error, delay_ms = delay.as_millis() as u64, "retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            return Err(error.with_request_id(&request_id));
+        }
+    }
+
+    /// One HTTP exchange.
+    async fn attempt(
+        &self,
+        operation: &str,
+        payload: &Bytes,
+        request_id: &str,
+        attempt: u32,
+    ) -> Result<(Box<RawValue>, Bytes), Failure> {
         let inner = &*self.inner;
         let span = tracing::debug_span!(
             "datasaur.request",
             operation,
-            http.status = tracing::field::Empty
+            attempt,
+            request_id,
+            http.status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let started = Instant::now();
+        let started = std::time::Instant::now();
+        let not_sent = |error| Failure {
+            error,
+            sent: false,
+            authorization: None,
+        };
+        let authorization = inner.credentials.authorization().await.map_err(not_sent)?;
 
         let mut url = inner.endpoint.clone();
         // Datasaur's own tools name the operation in the URL so server logs show it.
@@ -140,39 +232,75 @@ impl Client {
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             // Per request, so that a caller's own reqwest::Client sends it too.
             .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
-            .body(payload);
-        if let Some(authorization) = inner.credentials.authorization().await? {
-            request = request.header(AUTHORIZATION, authorization);
+            .header(REQUEST_ID, request_id)
+            .body(payload.clone());
+        if let Some(authorization) = &authorization {
+            request = request.header(AUTHORIZATION, authorization.header.clone());
         }
-
-        let transport_error = |source: reqwest::Error| {
-            if source.is_timeout() {
-                Error::Timeout {
-                    operation: operation.to_owned(),
-                    timeout: inner.timeout,
-                }
-            } else {
-                Error::Transport {
-                    operation: operation.to_owned(),
-                    source: source.without_url(),
-                }
-            }
+        inner.requests.fetch_add(1, Ordering::Relaxed);
+        let failed = |source: reqwest::Error| Failure {
+            // A refused connection never reached the server.
+            sent: !source.is_connect(),
+            error: Error::from_reqwest(operation, source, inner.timeout),
+            authorization: authorization.clone(),
         };
-        let response = request.send().await.map_err(transport_error)?;
+        let response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
-        span.record("http.status", status);
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(transport_error)?;
-        tracing::debug!(
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            bytes = bytes.len(),
-            "answered"
-        );
-        Ok((status, retry_after, bytes))
+        let body = response.bytes().await.map_err(failed)?;
+        span.record("http.status", status);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        tracing::debug!(bytes = body.len(), "answered");
+        match check_answer(operation, status, retry_after, &body) {
+            Ok(data) => Ok((data, body)),
+            Err(error) => Err(Failure {
+                error,
+                sent: true,
+                authorization,
+            }),
+        }
+    }
+}
+
+/// Counters of a [`Client`] and its clones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientMetrics {
+    /// HTTP requests sent to the GraphQL endpoint, retries included.
+    pub requests: u64,
+    /// Retries after transient failures (token refreshes not included).
+    pub retries: u64,
+    /// OAuth tokens fetched.
+    pub token_requests: u64,
+}
+
+/// A failed attempt, and whether a retry could run the operation twice.
+struct Failure {
+    error: Error,
+    /// Whether the request may have reached the server.
+    sent: bool,
+    /// The token it carried, to invalidate if the server refused it.
+    authorization: Option<Authorization>,
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// 128 random bits, hex: unique enough to find one request in server logs.
+fn new_request_id() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+fn retry_after_of(error: &Error) -> Option<Duration> {
+    match error {
+        Error::Http {
+            retry_after: Some(value),
+            ..
+        } => parse_retry_after(value, SystemTime::now()),
+        _ => None,
     }
 }
 
@@ -196,110 +324,6 @@ fn encode_body<V: serde::Serialize>(body: &QueryBody<V>) -> Result<Vec<u8>> {
     })
 }
 
-/// The GraphQL envelope, read before the data so that errors win over a
-/// partial (possibly ill-typed) `data`.
-#[derive(serde::Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
-    #[serde(default)]
-    errors: Option<Vec<GraphQLError>>,
-}
-
-/// Turns an HTTP answer into typed data or the one [`Error`] that describes it.
-pub(crate) fn decode_response<T: DeserializeOwned>(
-    operation: &str,
-    status: u16,
-    retry_after: Option<String>,
-    body: &[u8],
-) -> Result<T> {
-    let operation_owned = || operation.to_owned();
-    let http_error = |retry_after| Error::Http {
-        operation: operation_owned(),
-        status,
-        retry_after,
-        body_snippet: body_snippet(body),
-    };
-    let envelope: Result<Envelope<'_>, _> = decode_at(body);
-    if status == 401 {
-        let message = envelope
-            .ok()
-            .and_then(|e| e.errors)
-            .and_then(|errors| errors.into_iter().next())
-            .map_or_else(|| "HTTP 401".to_owned(), |e| e.message);
-        return Err(Error::Unauthorized {
-            operation: operation_owned(),
-            message,
-        });
-    }
-    let envelope = match envelope {
-        Ok(envelope) => envelope,
-        Err(_) if !(200..300).contains(&status) => return Err(http_error(retry_after)),
-        Err((path, message)) => {
-            return Err(Error::Decode {
-                operation: operation_owned(),
-                path,
-                message,
-                body_snippet: body_snippet(body),
-            });
-        }
-    };
-    if let Some(errors) = envelope.errors.filter(|errors| !errors.is_empty()) {
-        if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
-            return Err(Error::Unauthorized {
-                operation: operation_owned(),
-                message: auth.message.clone(),
-            });
-        }
-        return Err(Error::GraphQL {
-            operation: operation_owned(),
-            partial_data_discarded: envelope.data.is_some(),
-            errors,
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(http_error(retry_after));
-    }
-    let Some(data) = envelope.data else {
-        return Err(Error::Decode {
-            operation: operation_owned(),
-            path: "data".into(),
-            message: "the answer has neither `data` nor `errors`".into(),
-            body_snippet: body_snippet(body),
-        });
-    };
-    decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
-        operation: operation_owned(),
-        path: if path == "." {
-            "data".into()
-        } else {
-            format!("data.{path}")
-        },
-        message,
-        body_snippet: body_snippet(body),
-    })
-}
-
-/// Deserializes JSON, reporting serde's path to the value that failed, or
-/// `.` when the text is not JSON at all (cut short, HTML): the path into a
-/// broken document says where it broke, not which field was wrong.
-fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (String, String)> {
-    // Fast path: plain serde_json. Only a failure pays for path tracking.
-    let error = match serde_json::from_slice(json) {
-        Ok(value) => return Ok(value),
-        Err(error) => error,
-    };
-    if !error.is_data() {
-        return Err((".".to_owned(), error.to_string()));
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(traced) => Err((traced.path().to_string(), traced.inner().to_string())),
-        // Cannot happen (the same input failed above); report the first error.
-        Ok(_) => Err((".".to_owned(), error.to_string())),
-    }
-}
-
 /// Configures a [`Client`].
 ///
 /// ```
@@ -317,26 +341,37 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (Str
 #[must_use]
 pub struct ClientBuilder {
     base_url: String,
-    access_token: Option<SecretString>,
+    credentials: CredentialSource,
+    token_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
     batch_size: usize,
     allow_insecure_http: bool,
     wait_options: WaitOptions,
+    retry: RetryPolicy,
+}
+
+/// What the builder was given; turned into [`Credentials`] by `build`.
+enum CredentialSource {
+    None,
+    AccessToken(SecretString),
+    ClientCredentials { id: String, secret: SecretString },
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
-            access_token: None,
+            credentials: CredentialSource::None,
+            token_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             http: None,
             batch_size: DEFAULT_BATCH_SIZE,
             allow_insecure_http: false,
             wait_options: WaitOptions::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -349,9 +384,40 @@ impl ClientBuilder {
         self
     }
 
-    /// A bearer token to send with every request, as is.
+    /// A bearer token to send with every request, as is (replaces client credentials).
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.access_token = Some(SecretString::from(token.into()));
+        self.credentials = CredentialSource::AccessToken(SecretString::from(token.into()));
+        self
+    }
+
+    /// OAuth client credentials (from Datasaur's web app): the client fetches
+    /// a token from `{base}/api/oauth/token`, caches it, refreshes it before
+    /// it expires and at once when the server says `Unauthorized` (then
+    /// retries that request once). Concurrent requests share one fetch.
+    /// Replaces an access token.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder()
+    ///     .client_credentials("my-client-id", "my-client-secret")
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("my-client-secret"));
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = CredentialSource::ClientCredentials {
+            id: client_id.into(),
+            secret: SecretString::from(client_secret.into()),
+        };
+        self
+    }
+
+    /// Where OAuth tokens come from (default `{base}/api/oauth/token`).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
         self
     }
 
@@ -388,6 +454,12 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed requests are retried ([`RetryPolicy::disabled`] turns retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Allows sending credentials over plain `http://` to a host that is not
     /// loopback. Off by default: a token on the wire in clear text is a token
     /// given away.
@@ -399,29 +471,40 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = parse_base_url(&self.base_url)?;
-        if base_url.scheme() == "http"
-            && self.access_token.is_some()
-            && !self.allow_insecure_http
-            && !is_loopback(&base_url)
-        {
-            return Err(Error::config(format!(
-                "refusing to send credentials over plain http to {}; use https or ClientBuilder::allow_insecure_http(true)",
-                base_url.host_str().unwrap_or_default()
-            )));
-        }
         if self.batch_size == 0 {
             return Err(Error::config("batch size must be at least 1"));
         }
-        let credentials = match &self.access_token {
-            Some(token) => Credentials::access_token(token)?,
-            None => Credentials::Anonymous,
-        };
-        let http = match self.http {
-            Some(http) => http,
+        let has_credentials = !matches!(self.credentials, CredentialSource::None);
+        if has_credentials {
+            self.refuse_plain_http(&base_url)?;
+        }
+        let http = match &self.http {
+            Some(http) => http.clone(),
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let credentials = match self.credentials {
+            CredentialSource::None => Credentials::Anonymous,
+            CredentialSource::AccessToken(ref token) => Credentials::access_token(token)?,
+            CredentialSource::ClientCredentials { ref id, ref secret } => {
+                let token_url = match &self.token_url {
+                    Some(raw) => Url::parse(raw)
+                        .map_err(|e| Error::config(format!("token URL {raw:?}: {e}")))?,
+                    None => base_url
+                        .join("api/oauth/token")
+                        .map_err(|e| Error::config(format!("base URL {base_url}: {e}")))?,
+                };
+                self.refuse_plain_http(&token_url)?;
+                Credentials::OAuth(Arc::new(OAuthTokens::new(
+                    id.clone(),
+                    secret.clone(),
+                    token_url,
+                    http.clone(),
+                    self.timeout,
+                )))
+            }
         };
         let endpoint = base_url
             .join("graphql")
@@ -435,21 +518,40 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 batch_size: self.batch_size,
                 wait_options: self.wait_options,
+                budget: RetryBudget::new(&self.retry),
+                retry: self.retry,
+                requests: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
             }),
         })
+    }
+
+    fn refuse_plain_http(&self, url: &Url) -> Result<()> {
+        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(url) {
+            return Err(Error::config(format!(
+                "refusing to send credentials over plain http to {}; use https or ClientBuilder::allow_insecure_http(true)",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        Ok(())
     }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = match &self.credentials {
+            CredentialSource::None => "none".to_owned(),
+            CredentialSource::AccessToken(_) => "access token [redacted]".to_owned(),
+            CredentialSource::ClientCredentials { id, .. } => {
+                format!("client {id}, secret [redacted]")
+            }
+        };
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("credentials", &credentials)
             .field("timeout", &self.timeout)
             .field("batch_size", &self.batch_size)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }

@@ -38,6 +38,8 @@ pub enum Error {
         /// What reqwest reported.
         #[source]
         source: reqwest::Error,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// No answer came within the configured time.
@@ -47,6 +49,8 @@ pub enum Error {
         operation: String,
         /// The limit that ran out.
         timeout: Duration,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// The server answered with an HTTP status other than 2xx (and other than 401,
@@ -61,6 +65,8 @@ pub enum Error {
         retry_after: Option<String>,
         /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// The credentials were refused: HTTP 401, or a GraphQL error with message
@@ -71,6 +77,8 @@ pub enum Error {
         operation: String,
         /// What the server said (never the token).
         message: String,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// The server answered with GraphQL errors. Any partial `data` that came
@@ -83,6 +91,8 @@ pub enum Error {
         errors: Vec<GraphQLError>,
         /// Whether the answer also carried (discarded) partial data.
         partial_data_discarded: bool,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// The answer was not the JSON we expected: not JSON at all, truncated, or
@@ -99,6 +109,8 @@ pub enum Error {
         message: String,
         /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
+        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
+        request_id: Option<String>,
     },
 
     /// `getJob` answered `null`: no job has this id (or it is not visible yet).
@@ -122,7 +134,13 @@ impl Error {
     /// a GraphQL answer at all (cut short, or a proxy's HTML page).
     ///
     /// ```
-    /// let e = datasaur::Error::Http { operation: "GetJob".into(), status: 503, retry_after: None, body_snippet: String::new() };
+    /// let e = datasaur::Error::Http {
+    ///     operation: "GetJob".into(),
+    ///     status: 503,
+    ///     retry_after: None,
+    ///     body_snippet: String::new(),
+    ///     request_id: None,
+    /// };
     /// assert!(e.is_transient());
     /// ```
     pub fn is_transient(&self) -> bool {
@@ -133,6 +151,51 @@ impl Error {
             // fault; JSON of the wrong shape (a deeper path) is a real mismatch.
             Error::Decode { path, .. } => path == ".",
             _ => false,
+        }
+    }
+
+    /// The `x-request-id` of the request that failed, if one was sent:
+    /// quote it to Datasaur support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Transport { request_id, .. }
+            | Error::Timeout { request_id, .. }
+            | Error::Http { request_id, .. }
+            | Error::Unauthorized { request_id, .. }
+            | Error::GraphQL { request_id, .. }
+            | Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Records the request id on the variants that carry one.
+    pub(crate) fn with_request_id(mut self, id: &str) -> Self {
+        if let Error::Transport { request_id, .. }
+        | Error::Timeout { request_id, .. }
+        | Error::Http { request_id, .. }
+        | Error::Unauthorized { request_id, .. }
+        | Error::GraphQL { request_id, .. }
+        | Error::Decode { request_id, .. } = &mut self
+        {
+            *request_id = Some(id.to_owned());
+        }
+        self
+    }
+
+    /// A reqwest failure: a timeout, or a transport error (without the URL).
+    pub(crate) fn from_reqwest(operation: &str, source: reqwest::Error, timeout: Duration) -> Self {
+        if source.is_timeout() {
+            Error::Timeout {
+                operation: operation.to_owned(),
+                timeout,
+                request_id: None,
+            }
+        } else {
+            Error::Transport {
+                operation: operation.to_owned(),
+                source: source.without_url(),
+                request_id: None,
+            }
         }
     }
 

@@ -30,6 +30,8 @@ mod client;
 mod error;
 mod job;
 pub mod operations;
+mod response;
+mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 #[cfg(feature = "schema-check")]
@@ -37,11 +39,12 @@ pub mod schema_check;
 mod wait;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT,
+    Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{Error, GraphQLError, Result};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
+pub use retry::RetryPolicy;
 pub use wait::{JobUpdate, JobWaiter, PollBackoff, WaitError, WaitLimit, WaitOptions};
 
 // Compile the README's examples as doctests, so they cannot rot.

@@ -128,6 +128,7 @@ impl crate::Client {
                         data.jobs.len()
                     ),
                     body_snippet: String::new(),
+                    request_id: None,
                 });
             }
             jobs.extend(data.jobs.into_iter().map(|job| job.map(Job::from)));

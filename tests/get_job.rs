@@ -126,6 +126,7 @@ async fn slow_answer_is_a_timeout_error() {
     let client = datasaur::Client::builder()
         .base_url(server.uri())
         .timeout(std::time::Duration::from_millis(100))
+        .retry_policy(datasaur::RetryPolicy::disabled())
         .build()
         .unwrap();
     let error = client.get_job("j").await.unwrap_err();
@@ -143,6 +144,7 @@ async fn connection_refused_is_a_transport_error() {
         .port();
     let client = datasaur::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(datasaur::RetryPolicy::disabled())
         .build()
         .unwrap();
     let error = client.get_job("j").await.unwrap_err();

@@ -8,10 +8,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const TOKEN: &str = "test-token-0123456789";
 
+/// A client for `server` that does not retry: each test sees one answer's error.
 pub fn client_for(server: &MockServer) -> datasaur::Client {
     datasaur::Client::builder()
         .base_url(server.uri())
         .access_token(TOKEN)
+        .retry_policy(datasaur::RetryPolicy::disabled())
         .build()
         .expect("client builds")
 }

@@ -1,0 +1,130 @@
+//! Turning an HTTP answer into typed data, or the one [`Error`] that says
+//! what was wrong with it.
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::error::{Error, GraphQLError, Result, body_snippet};
+
+/// The GraphQL envelope, read before the data so that errors win over a
+/// partial (possibly ill-typed) `data`.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(default)]
+    errors: Option<Vec<GraphQLError>>,
+}
+
+/// Checks an HTTP answer at the GraphQL level and returns its `data`, or the
+/// one [`Error`] that describes what went wrong. Not generic: the typed
+/// decode of `data` is [`decode_data`].
+pub(crate) fn check_answer(
+    operation: &str,
+    status: u16,
+    retry_after: Option<String>,
+    body: &[u8],
+) -> Result<Box<RawValue>> {
+    let operation_owned = || operation.to_owned();
+    let http_error = |retry_after| Error::Http {
+        operation: operation_owned(),
+        status,
+        retry_after,
+        body_snippet: body_snippet(body),
+        request_id: None,
+    };
+    let envelope: Result<Envelope<'_>, _> = decode_at(body);
+    if status == 401 {
+        let message = envelope
+            .ok()
+            .and_then(|e| e.errors)
+            .and_then(|errors| errors.into_iter().next())
+            .map_or_else(|| "HTTP 401".to_owned(), |e| e.message);
+        return Err(Error::Unauthorized {
+            operation: operation_owned(),
+            message,
+            request_id: None,
+        });
+    }
+    let envelope = match envelope {
+        Ok(envelope) => envelope,
+        Err(_) if !(200..300).contains(&status) => return Err(http_error(retry_after)),
+        Err((path, message)) => {
+            return Err(Error::Decode {
+                operation: operation_owned(),
+                path,
+                message,
+                body_snippet: body_snippet(body),
+                request_id: None,
+            });
+        }
+    };
+    if let Some(errors) = envelope.errors.filter(|errors| !errors.is_empty()) {
+        if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
+            return Err(Error::Unauthorized {
+                operation: operation_owned(),
+                message: auth.message.clone(),
+                request_id: None,
+            });
+        }
+        return Err(Error::GraphQL {
+            operation: operation_owned(),
+            partial_data_discarded: envelope.data.is_some(),
+            errors,
+            request_id: None,
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Err(http_error(retry_after));
+    }
+    envelope
+        .data
+        .map(RawValue::to_owned)
+        .ok_or_else(|| Error::Decode {
+            operation: operation_owned(),
+            path: "data".into(),
+            message: "the answer has neither `data` nor `errors`".into(),
+            body_snippet: body_snippet(body),
+            request_id: None,
+        })
+}
+
+/// Decodes `data` into an operation's generated type; a mismatch names
+/// serde's path to the bad field.
+pub(crate) fn decode_data<T: DeserializeOwned>(
+    operation: &str,
+    data: &RawValue,
+    body: &[u8],
+) -> Result<T> {
+    decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
+        operation: operation.to_owned(),
+        path: if path == "." {
+            "data".into()
+        } else {
+            format!("data.{path}")
+        },
+        message,
+        body_snippet: body_snippet(body),
+        request_id: None,
+    })
+}
+
+/// Deserializes JSON, reporting serde's path to the value that failed, or
+/// `.` when the text is not JSON at all (cut short, HTML): the path into a
+/// broken document says where it broke, not which field was wrong.
+fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (String, String)> {
+    // Fast path: plain serde_json. Only a failure pays for path tracking.
+    let error = match serde_json::from_slice(json) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    if !error.is_data() {
+        return Err((".".to_owned(), error.to_string()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(traced) => Err((traced.path().to_string(), traced.inner().to_string())),
+        // Cannot happen (the same input failed above); report the first error.
+        Ok(_) => Err((".".to_owned(), error.to_string())),
+    }
+}
