@@ -42,7 +42,11 @@ async fn graphql_errors_are_all_kept_and_partial_data_discarded() {
         panic!("expected GraphQL errors, got {error:?}");
     };
     assert_eq!(operation, "GetJob");
-    assert_eq!(request_id.as_ref().map(String::len), Some(32), "the x-request-id sent");
+    assert_eq!(
+        request_id.as_ref().map(String::len),
+        Some(32),
+        "the x-request-id sent"
+    );
     assert!(*partial_data_discarded);
     assert_eq!(errors.len(), 2);
     assert_eq!(errors[0].error_type(), Some("ForbiddenError"));
