@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use graphql_client::{GraphQLQuery, QueryBody};
@@ -16,7 +16,7 @@ use url::Url;
 use crate::auth::{Authorization, Credentials, OAuthTokens};
 use crate::error::{Error, Result};
 use crate::response::{check_answer, decode_data};
-use crate::retry::{RetryBudget, RetryPolicy, is_mutation, parse_retry_after};
+use crate::retry::{RetryBudget, RetryPolicy, is_mutation};
 use crate::wait::WaitOptions;
 
 /// Datasaur's cloud.
@@ -186,7 +186,7 @@ impl Client {
             {
                 retries += 1;
                 inner.retries.fetch_add(1, Ordering::Relaxed);
-                let retry_after = retry_after_of(&error);
+                let retry_after = error.retry_after();
                 let delay = inner.retry.delay(retries, retry_after);
                 tracing::debug!(operation, attempt, %error, delay_ms = delay.as_millis() as u64, "retrying");
                 tokio::time::sleep(delay).await;
@@ -292,16 +292,6 @@ const REQUEST_ID: &str = "x-request-id";
 /// 128 random bits, hex: unique enough to find one request in server logs.
 fn new_request_id() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
-}
-
-fn retry_after_of(error: &Error) -> Option<Duration> {
-    match error {
-        Error::Http {
-            retry_after: Some(value),
-            ..
-        } => parse_retry_after(value, SystemTime::now()),
-        _ => None,
-    }
 }
 
 impl fmt::Debug for Client {

@@ -168,6 +168,17 @@ impl Error {
         }
     }
 
+    /// How long the server asked to wait (`Retry-After`, seconds or an HTTP date).
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Http {
+                retry_after: Some(value),
+                ..
+            } => crate::retry::parse_retry_after(value, std::time::SystemTime::now()),
+            _ => None,
+        }
+    }
+
     /// Records the request id on the variants that carry one.
     pub(crate) fn with_request_id(mut self, id: &str) -> Self {
         if let Error::Transport { request_id, .. }

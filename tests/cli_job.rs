@@ -100,11 +100,13 @@ fn missing_or_refused_credentials_exit_3_without_printing_the_token() {
     let missing = Command::new(env!("CARGO_BIN_EXE_datasaur"))
         .args(["job", "get", DOCUMENTED_JOB_ID, "--url", &sandbox.base_url])
         .env_remove("DATASAUR_ACCESS_TOKEN")
+        .env_remove("DATASAUR_CLIENT_ID")
+        .env_remove("DATASAUR_CLIENT_SECRET")
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(3));
     assert!(
-        stderr(&missing).contains("no access token: pass --token or set DATASAUR_ACCESS_TOKEN"),
+        stderr(&missing).contains("no credentials: pass --token (or DATASAUR_ACCESS_TOKEN)"),
         "{}",
         stderr(&missing)
     );
@@ -130,6 +132,56 @@ fn missing_or_refused_credentials_exit_3_without_printing_the_token() {
         !everything.contains("wrong-token-12345"),
         "the token leaked: {everything}"
     );
+}
+
+#[test]
+fn client_credentials_from_the_environment_work_and_stay_secret() {
+    let sandbox = sandbox_process::start(&[
+        "--client-id",
+        "cli-id",
+        "--client-secret",
+        "cli-secret-5555",
+    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "-vv",
+            "job",
+            "get",
+            DOCUMENTED_JOB_ID,
+            "--url",
+            &sandbox.base_url,
+        ])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .env("DATASAUR_CLIENT_ID", "cli-id")
+        .env("DATASAUR_CLIENT_SECRET", "cli-secret-5555")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("DELIVERED"));
+    assert!(!format!("{}{}", stdout(&output), stderr(&output)).contains("cli-secret-5555"));
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "job",
+            "get",
+            DOCUMENTED_JOB_ID,
+            "--url",
+            &sandbox.base_url,
+            "--client-id",
+            "cli-id",
+            "--client-secret",
+            "nope-6666",
+        ])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("client credentials refused"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains("nope-6666"));
 }
 
 #[test]

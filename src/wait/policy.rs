@@ -157,18 +157,8 @@ pub(crate) fn is_tolerated(error: &crate::Error) -> bool {
 }
 
 /// The least time to wait before polling again after `error`: the server's
-/// `Retry-After` (in seconds), capped so a bad header cannot stall a wait.
+/// `Retry-After`, capped so a bad header cannot stall a wait.
 pub(crate) fn retry_after(error: &crate::Error) -> Option<Duration> {
     const CAP: Duration = Duration::from_secs(300);
-    match error {
-        crate::Error::Http {
-            retry_after: Some(value),
-            ..
-        } => value
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .map(|secs| Duration::from_secs(secs).min(CAP)),
-        _ => None,
-    }
+    error.retry_after().map(|delay| delay.min(CAP))
 }

@@ -16,23 +16,54 @@ pub struct ConnectionArgs {
         global = true
     )]
     token: Option<String>,
+    /// OAuth client id (with --client-secret; used when no token is given).
+    #[arg(long, env = "DATASAUR_CLIENT_ID", global = true)]
+    client_id: Option<String>,
+    /// OAuth client secret (never printed).
+    #[arg(
+        long,
+        env = "DATASAUR_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    client_secret: Option<String>,
 }
 
 impl ConnectionArgs {
     /// A client, or a message saying what is missing or wrong.
     pub fn client(&self) -> Result<Client, String> {
-        let Some(token) = self
-            .token
-            .as_deref()
-            .filter(|token| !token.trim().is_empty())
-        else {
-            return Err("no access token: pass --token or set DATASAUR_ACCESS_TOKEN".to_owned());
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
         };
-        Client::builder()
-            .base_url(&self.url)
-            .access_token(token.trim())
-            .build()
-            .map_err(|error| error.to_string())
+        let builder = Client::builder().base_url(&self.url);
+        let builder = match (
+            given(&self.token),
+            given(&self.client_id),
+            given(&self.client_secret),
+        ) {
+            (Some(token), _, _) => builder.access_token(token),
+            (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
+            (None, Some(_), None) => {
+                return Err(
+                    "--client-id needs --client-secret (or DATASAUR_CLIENT_SECRET)".to_owned(),
+                );
+            }
+            (None, None, Some(_)) => {
+                return Err("--client-secret needs --client-id (or DATASAUR_CLIENT_ID)".to_owned());
+            }
+            (None, None, None) => {
+                return Err(
+                    "no credentials: pass --token (or DATASAUR_ACCESS_TOKEN), or --client-id and \
+                     --client-secret (or DATASAUR_CLIENT_ID and DATASAUR_CLIENT_SECRET)"
+                        .to_owned(),
+                );
+            }
+        };
+        builder.build().map_err(|error| error.to_string())
     }
 }
 
@@ -41,6 +72,11 @@ impl std::fmt::Debug for ConnectionArgs {
         f.debug_struct("ConnectionArgs")
             .field("url", &self.url)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }

@@ -82,6 +82,9 @@ async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
         Ok(jobs) => jobs,
         Err(error) => {
             eprintln!("error: {error}");
+            if let Some(request_id) = error.request_id() {
+                eprintln!("request id (quote it to Datasaur support): {request_id}");
+            }
             return exit_for_error(&error);
         }
     };

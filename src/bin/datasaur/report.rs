@@ -184,10 +184,19 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
             json!({"event": "not_found", "jobId": job_id, "message": error.to_string()}),
             format!("{job_id}  NOT FOUND"),
         ),
-        Err(error) => (
-            error.job_id().to_owned(),
-            json!({"event": "error", "jobId": error.job_id(), "message": error.to_string()}),
-            format!("{}  ERROR  {error}", error.job_id()),
-        ),
+        Err(error) => {
+            let request_id = match error {
+                WaitError::Poll { source, .. } => source.request_id(),
+                _ => None,
+            };
+            let suffix = request_id
+                .map(|id| format!(" (request id {id})"))
+                .unwrap_or_default();
+            (
+                error.job_id().to_owned(),
+                json!({"event": "error", "jobId": error.job_id(), "message": error.to_string(), "requestId": request_id}),
+                format!("{}  ERROR  {error}{suffix}", error.job_id()),
+            )
+        }
     }
 }
