@@ -11,6 +11,10 @@
 //! - "Python 5s each": Datasaur's Python examples, one `getJob` per job every
 //!   5 s, computed (870,000 requests are not worth sending to prove it).
 
+#[path = "../tests/support/lcg.rs"]
+mod lcg;
+
+use lcg::Lcg;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -61,19 +65,6 @@ struct Outcome {
     /// Per job: (duration, delay from its end to when the waiter reported it).
     delays: Vec<(Duration, Duration)>,
     peak_heap: usize,
-}
-
-/// Deterministic, so runs are comparable.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 fn plan(spread: Duration, seed: u64) -> Vec<PlannedJob> {

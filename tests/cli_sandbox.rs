@@ -12,24 +12,7 @@ const DOCUMENTED_GET_JOB_BODY: &str = r#"{"operationName": "GetJobQuery", "varia
 #[test]
 fn serves_the_documented_curl_body_and_stops_on_sigint() {
     let mut sandbox = sandbox_process::start(&[]);
-    let (url, token) = (sandbox.graphql_url.clone(), sandbox.token.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: serde_json::Value = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(&url)
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Content-Type", "application/json")
-            .body(DOCUMENTED_GET_JOB_BODY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let answer = sandbox.graphql(&sandbox.token, DOCUMENTED_GET_JOB_BODY);
     assert_eq!(
         answer["data"]["result"],
         serde_json::json!({"id": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637", "status": "DELIVERED", "progress": 0})
@@ -60,23 +43,7 @@ fn serves_the_documented_curl_body_and_stops_on_sigint() {
 #[test]
 fn a_fixed_access_token_works() {
     let sandbox = sandbox_process::start(&["--access-token", "ci-token"]);
-    let url = sandbox.graphql_url.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: serde_json::Value = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(&url)
-            .bearer_auth("ci-token")
-            .body(DOCUMENTED_GET_JOB_BODY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let answer = sandbox.graphql("ci-token", DOCUMENTED_GET_JOB_BODY);
     assert_eq!(answer["data"]["result"]["status"], "DELIVERED");
 }
 

@@ -3,6 +3,10 @@
 //! job must be reported exactly once, with its true final state.
 #![cfg(feature = "sandbox")]
 
+#[path = "support/lcg.rs"]
+mod lcg;
+
+use lcg::Lcg;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -11,18 +15,6 @@ use datasaur::{Client, WaitError, WaitOptions};
 use futures::StreamExt;
 
 const JOBS: usize = 10_000;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn ten_thousand_jobs_through_faults_and_expiring_tokens() {

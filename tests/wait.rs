@@ -2,6 +2,10 @@
 //! milliseconds.
 #![cfg(feature = "sandbox")]
 
+#[path = "support/lcg.rs"]
+mod lcg;
+
+use lcg::Lcg;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -252,19 +256,6 @@ async fn dropping_a_watch_stops_polling() {
     let requests = sandbox.stats().graphql_requests;
     tokio::time::sleep(secs(300)).await;
     assert_eq!(sandbox.stats().graphql_requests, requests);
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[tokio::test(start_paused = true)]

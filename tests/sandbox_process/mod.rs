@@ -67,21 +67,27 @@ impl SandboxProcess {
 
     /// Creates a job with a script through the HTTP control API; returns its id.
     pub fn create_job(&self, script: serde_json::Value) -> String {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let answer: serde_json::Value = runtime.block_on(async {
-            reqwest::Client::new()
-                .post(format!("{}/_sandbox/jobs", self.base_url))
-                .json(&script)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        });
+        let url = format!("{}/_sandbox/jobs", self.base_url);
+        let answer = post_json(reqwest::Client::new().post(url).json(&script));
         answer["id"].as_str().expect("a job id").to_owned()
     }
+
+    /// Sends a raw GraphQL body with `token`, as curl would; returns the JSON answer.
+    pub fn graphql(&self, token: &str, body: &str) -> serde_json::Value {
+        let request = reqwest::Client::new()
+            .post(&self.graphql_url)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .body(body.to_owned());
+        post_json(request)
+    }
+}
+
+/// Sends a request from synchronous test code and decodes the JSON answer.
+fn post_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
 }
