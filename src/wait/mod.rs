@@ -65,21 +65,26 @@ impl Client {
         job_id: impl Into<String>,
         options: impl Into<Option<WaitOptions>>,
     ) -> Result<Job, WaitError> {
-        let mut watcher = Watcher::new(
-            self.clone(),
-            vec![job_id.into()],
-            self.resolve(options),
-            true,
-            None,
-        );
-        loop {
-            match watcher.next_update().await {
-                Some(JobUpdate::Finished(result)) => return result,
-                Some(JobUpdate::Progress(_)) => {}
-                // The watcher reports every job before it ends.
-                None => unreachable!("a watcher of one job ends after finishing it"),
+        let job_id = job_id.into();
+        let options = self.resolve(options);
+        let max_wait = options.max_wait;
+        let started = tokio::time::Instant::now();
+        let mut watcher = Watcher::new(self.clone(), vec![job_id.clone()], options, true, None);
+        while let Some(update) = watcher.next_update().await {
+            if let JobUpdate::Finished(result) = update {
+                return result;
             }
         }
+        // Not reached: a watcher reports its job before it ends. Should it
+        // not, the caller still gets a wait that ran out, not a panic.
+        Err(WaitError::TimedOut {
+            job_id,
+            limit: WaitLimit::MaxWait(max_wait),
+            elapsed: started.elapsed(),
+            polls: 0,
+            last_seen: None,
+            last_error: None,
+        })
     }
 
     /// Polls a job and yields each change of status or progress, ending with
