@@ -10,12 +10,11 @@ use bytes::Bytes;
 use graphql_client::{GraphQLQuery, QueryBody};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use secrecy::SecretString;
-use serde_json::value::RawValue;
 use url::Url;
 
 use crate::auth::{Authorization, Credentials, OAuthTokens};
 use crate::error::{Error, Result};
-use crate::response::{check_answer, decode_data};
+use crate::response::decode_answer;
 use crate::retry::{RetryBudget, RetryPolicy, is_mutation};
 use crate::wait::WaitOptions;
 
@@ -118,8 +117,9 @@ impl Client {
         let operation = body.operation_name;
         let payload = encode_body(&body)?;
         let mutation = is_mutation(body.query);
-        let (data, raw) = self.send(operation, payload, mutation).await?;
-        decode_data(operation, &data, &raw)
+        let decode =
+            |status, retry_after, body: &[u8]| decode_answer(operation, status, retry_after, body);
+        self.send(operation, payload, mutation, decode).await
     }
 
     /// How many requests, retries and token fetches this client (and its
@@ -138,14 +138,15 @@ impl Client {
         }
     }
 
-    /// Sends one operation, retrying as the policy allows, and returns its
-    /// checked `data` and the raw body. Not generic, so it is compiled once.
-    async fn send(
+    /// Sends one operation, retrying as the policy allows, and decodes the
+    /// answer with `decode` (an undecodable answer may be retried too).
+    async fn send<T>(
         &self,
         operation: &str,
         payload: Vec<u8>,
         mutation: bool,
-    ) -> Result<(Box<RawValue>, Bytes)> {
+        decode: impl Fn(u16, Option<String>, &[u8]) -> Result<T>,
+    ) -> Result<T> {
         let inner = &*self.inner;
         let payload = Bytes::from(payload);
         let request_id = new_request_id();
@@ -159,7 +160,14 @@ impl Client {
                 .attempt(operation, &payload, &request_id, attempt)
                 .await
             {
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => match decode(answer.status, answer.retry_after, &answer.body) {
+                    Ok(data) => return Ok(data),
+                    Err(error) => Failure {
+                        error,
+                        sent: true,
+                        authorization: answer.authorization,
+                    },
+                },
                 Err(failure) => failure,
             };
             let error = failure.error;
@@ -203,7 +211,7 @@ impl Client {
         payload: &Bytes,
         request_id: &str,
         attempt: u32,
-    ) -> Result<(Box<RawValue>, Bytes), Failure> {
+    ) -> Result<Answer, Failure> {
         let inner = &*self.inner;
         let span = tracing::debug_span!(
             "datasaur.request",
@@ -255,15 +263,22 @@ impl Client {
         span.record("http.status", status);
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         tracing::debug!(bytes = body.len(), "answered");
-        match check_answer(operation, status, retry_after, &body) {
-            Ok(data) => Ok((data, body)),
-            Err(error) => Err(Failure {
-                error,
-                sent: true,
-                authorization,
-            }),
-        }
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+            authorization,
+        })
     }
+}
+
+/// An HTTP answer, not yet decoded.
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    body: Bytes,
+    /// The token the request carried, to invalidate if the answer refuses it.
+    authorization: Option<Authorization>,
 }
 
 /// Counters of a [`Client`] and its clones.

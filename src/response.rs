@@ -16,10 +16,41 @@ struct Envelope<'a> {
     errors: Option<Vec<GraphQLError>>,
 }
 
+/// Decodes an HTTP answer into an operation's data, or the one [`Error`]
+/// that describes what went wrong.
+///
+/// The common case (2xx, `data`, no `errors`) is decoded in one pass; any
+/// other answer takes the careful path, where errors win over partial data.
+pub(crate) fn decode_answer<T: DeserializeOwned>(
+    operation: &str,
+    status: u16,
+    retry_after: Option<String>,
+    body: &[u8],
+) -> Result<T> {
+    if (200..300).contains(&status)
+        && let Ok(FastEnvelope {
+            data: Some(data),
+            errors: None,
+        }) = serde_json::from_slice(body)
+    {
+        return Ok(data);
+    }
+    let data = check_answer(operation, status, retry_after, body)?;
+    decode_data(operation, &data, body)
+}
+
+/// The envelope of a clean answer, typed in one pass.
+#[derive(serde::Deserialize)]
+struct FastEnvelope<T> {
+    data: Option<T>,
+    #[serde(default)]
+    errors: Option<serde::de::IgnoredAny>,
+}
+
 /// Checks an HTTP answer at the GraphQL level and returns its `data`, or the
 /// one [`Error`] that describes what went wrong. Not generic: the typed
 /// decode of `data` is [`decode_data`].
-pub(crate) fn check_answer(
+fn check_answer(
     operation: &str,
     status: u16,
     retry_after: Option<String>,
@@ -91,11 +122,7 @@ pub(crate) fn check_answer(
 
 /// Decodes `data` into an operation's generated type; a mismatch names
 /// serde's path to the bad field.
-pub(crate) fn decode_data<T: DeserializeOwned>(
-    operation: &str,
-    data: &RawValue,
-    body: &[u8],
-) -> Result<T> {
+fn decode_data<T: DeserializeOwned>(operation: &str, data: &RawValue, body: &[u8]) -> Result<T> {
     decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
         operation: operation.to_owned(),
         path: if path == "." {

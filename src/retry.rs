@@ -170,11 +170,19 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 /// Whether a GraphQL document is a mutation (or might be: when in doubt, it
 /// is treated as one, so it is never sent twice).
 pub(crate) fn is_mutation(document: &str) -> bool {
-    document
+    let mut words = document
         .lines()
         .map(|line| line.split('#').next().unwrap_or_default())
         .flat_map(|line| line.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .any(|word| word == "mutation")
+        .filter(|word| !word.is_empty());
+    match words.next() {
+        // A document that opens with a query holds only that operation
+        // (one per file here); anything else is scanned whole.
+        Some("query") => false,
+        Some("mutation") => true,
+        Some(_) => words.any(|word| word == "mutation"),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +250,9 @@ mod tests {
             "query GetJob($jobId: String!) { getJob(jobId: $jobId) { id } }"
         ));
         assert!(!is_mutation("# not a mutation\nquery Q { a }"));
+        assert!(is_mutation(
+            "fragment F on Job { id }\nmutation M { start { ...F } }"
+        ));
+        assert!(!is_mutation("{ getJob(jobId: \"x\") { id } }"));
     }
 }
