@@ -282,6 +282,15 @@ struct Answer {
 }
 
 /// Counters of a [`Client`] and its clones.
+///
+/// ```
+/// # async fn run(client: datasaur::Client) {
+/// let before = client.metrics();
+/// let _ = client.get_job("AutoLabelQueue:1").await;
+/// let after = client.metrics();
+/// println!("{} requests, {} of them retries", after.requests - before.requests, after.retries - before.retries);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientMetrics {

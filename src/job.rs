@@ -168,6 +168,11 @@ pub struct JobError {
 }
 
 /// Extra data attached to a [`Job`].
+///
+/// ```
+/// let data: datasaur::JobAdditionalData = serde_json::from_str(r#"{"automationActivityId":"42"}"#).unwrap();
+/// assert_eq!(data.automation_activity_id.as_deref(), Some("42"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

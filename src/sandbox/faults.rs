@@ -7,6 +7,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// One way for an answer to go wrong.
+///
+/// ```
+/// use datasaur::sandbox::FaultKind;
+///
+/// // Over HTTP (`POST /_sandbox/faults`) a fault is JSON like this:
+/// let kind: FaultKind = serde_json::from_str(r#"{"kind": "rate_limited", "retry_after_secs": 2}"#).unwrap();
+/// assert_eq!(kind, FaultKind::RateLimited { retry_after_secs: 2 });
+/// assert_eq!(FaultKind::all().len(), 9);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]

@@ -99,6 +99,13 @@ impl JobScript {
 }
 
 /// How a [`JobScript`] ends.
+///
+/// ```
+/// use datasaur::sandbox::JobOutcome;
+///
+/// let outcome: JobOutcome = serde_json::from_str(r#"{"status": "FAILED", "errors": [{"id": "e1", "stack": "boom"}]}"#).unwrap();
+/// assert!(outcome.is_failed());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -127,6 +134,11 @@ impl JobOutcome {
 }
 
 /// One `JobError` a failed script reports.
+///
+/// ```
+/// let error = datasaur::sandbox::ScriptedJobError { id: "e1".into(), stack: "boom".into(), args: None };
+/// assert_eq!(error.stack, "boom");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScriptedJobError {
     /// `JobError.id`.

@@ -6,6 +6,13 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 /// What the sandbox has seen since it started (or since the last reset).
+///
+/// ```
+/// # async fn run(sandbox: datasaur::sandbox::Sandbox) {
+/// let stats = sandbox.stats();
+/// println!("{} getJobs requests carried {} ids", stats.operation("GetJobs"), stats.job_ids_requested);
+/// # }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

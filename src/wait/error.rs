@@ -99,6 +99,14 @@ fn first_line(text: &str) -> &str {
 }
 
 /// Which limit ended a wait.
+///
+/// ```
+/// use std::time::Duration;
+/// use datasaur::WaitLimit;
+///
+/// assert_eq!(WaitLimit::MaxWait(Duration::from_secs(60)).to_string(), "max wait of 60s reached");
+/// assert_eq!(WaitLimit::MaxPolls(5).to_string(), "max of 5 polls reached");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitLimit {

@@ -25,6 +25,21 @@ use crate::{Client, Job};
 use watcher::Watcher;
 
 /// One event of a watched job.
+///
+/// ```
+/// use datasaur::{Job, JobUpdate};
+///
+/// fn describe(update: &JobUpdate) -> String {
+///     match update {
+///         JobUpdate::Progress(job) => format!("{} at {}%", job.status, job.progress),
+///         JobUpdate::Finished(Ok(job)) => format!("{} delivered", job.id),
+///         JobUpdate::Finished(Err(error)) => format!("{}: {error}", error.job_id()),
+///         _ => String::new(),
+///     }
+/// }
+/// let job: Job = serde_json::from_str(r#"{"id":"j","status":"IN_PROGRESS","progress":40,"createdAt":"1","updatedAt":"2"}"#).unwrap();
+/// assert_eq!(describe(&JobUpdate::Progress(job)), "IN_PROGRESS at 40%");
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum JobUpdate {
@@ -232,6 +247,16 @@ impl Client {
 }
 
 /// Adds jobs to a running wait; see [`Client::job_waiter`]. Cheap to clone.
+///
+/// ```
+/// # async fn run(client: datasaur::Client) {
+/// let (waiter, updates) = client.job_waiter(None);
+/// let for_another_task = waiter.clone();
+/// assert!(for_another_task.add("AutoLabelQueue:1"));
+/// drop(updates); // the wait ends
+/// assert!(!waiter.add("AutoLabelQueue:2"));
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct JobWaiter {
     sender: mpsc::UnboundedSender<String>,

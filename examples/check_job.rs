@@ -1,0 +1,46 @@
+//! Check one job, as Datasaur's "Check Job" example does, with typed errors.
+//!
+//! Against Datasaur: `DATASAUR_ACCESS_TOKEN=... cargo run --example check_job -- <JOB_ID>`
+//! (set `DATASAUR_URL` for a self-hosted server). Without a token it starts
+//! the sandbox and checks the documentation's job.
+
+use datasaur::sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
+use datasaur::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let job_id = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| DOCUMENTED_JOB_ID.to_owned());
+    let (client, _sandbox) = match std::env::var("DATASAUR_ACCESS_TOKEN") {
+        Ok(token) => {
+            let url = std::env::var("DATASAUR_URL")
+                .unwrap_or_else(|_| datasaur::DEFAULT_BASE_URL.to_owned());
+            (
+                Client::builder()
+                    .base_url(url)
+                    .access_token(token)
+                    .build()?,
+                None,
+            )
+        }
+        Err(_) => {
+            let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+            (sandbox.client(), Some(sandbox))
+        }
+    };
+
+    match client.get_job(&job_id).await {
+        Ok(job) if job.is_failed() => println!("{} FAILED: {:?}", job.id, job.errors),
+        Ok(job) => println!("{} is {} ({}%)", job.id, job.status, job.progress),
+        Err(Error::JobNotFound { job_id }) => println!("no job {job_id}"),
+        Err(Error::Unauthorized { message, .. }) => println!("the token was refused: {message}"),
+        Err(error) => {
+            println!("error: {error}");
+            if let Some(request_id) = error.request_id() {
+                println!("request id for Datasaur support: {request_id}");
+            }
+        }
+    }
+    Ok(())
+}
