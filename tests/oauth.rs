@@ -83,6 +83,14 @@ async fn unauthorized_refreshes_the_token_and_retries_once() {
     assert_eq!(sandbox.stats().unauthorized, 1);
 }
 
+async fn thousand_concurrent_get_jobs(client: &Client) -> Vec<Result<datasaur::Job, Error>> {
+    let calls = (0..1000).map(|_| {
+        let client = client.clone();
+        async move { client.get_job(DOCUMENTED_JOB_ID).await }
+    });
+    futures::future::join_all(calls).await
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_thousand_concurrent_callers_after_expiry_cause_one_token_request() {
     let sandbox = sandbox(Duration::from_secs(3600)).await;
@@ -91,11 +99,7 @@ async fn a_thousand_concurrent_callers_after_expiry_cause_one_token_request() {
 
     // Expired on the server: every caller is refused with the old token at once.
     sandbox.expire_tokens();
-    let calls = (0..1000).map(|_| {
-        let client = client.clone();
-        async move { client.get_job(DOCUMENTED_JOB_ID).await }
-    });
-    let results = futures::future::join_all(calls).await;
+    let results = thousand_concurrent_get_jobs(&client).await;
     assert!(
         results
             .iter()
@@ -110,11 +114,7 @@ async fn a_thousand_concurrent_callers_after_expiry_cause_one_token_request() {
 
     // Expired by time: every caller finds the cached token too old at once.
     tokio::time::advance(Duration::from_secs(3600)).await;
-    let calls = (0..1000).map(|_| {
-        let client = client.clone();
-        async move { client.get_job(DOCUMENTED_JOB_ID).await }
-    });
-    let results = futures::future::join_all(calls).await;
+    let results = thousand_concurrent_get_jobs(&client).await;
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(client.metrics().token_requests, 3);
 }
