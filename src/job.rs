@@ -62,6 +62,25 @@ impl Job {
     pub fn is_failed(&self) -> bool {
         self.status == JobStatus::Failed
     }
+
+    /// The first line of the first error, and how many more there are;
+    /// empty when the job has no errors.
+    ///
+    /// ```
+    /// let job: datasaur::Job = serde_json::from_str(r#"{"id":"j","status":"FAILED","progress":100,
+    ///     "errors":[{"id":"a","stack":"Error: timed out\n  at x"},{"id":"b","stack":"Error: again"}],
+    ///     "createdAt":"1","updatedAt":"2"}"#).unwrap();
+    /// assert_eq!(job.error_summary(), "Error: timed out (and 1 more)");
+    /// ```
+    pub fn error_summary(&self) -> String {
+        let first_line =
+            |error: &JobError| error.stack.lines().next().unwrap_or_default().to_owned();
+        match self.errors.as_slice() {
+            [] => String::new(),
+            [only] => first_line(only),
+            [first, rest @ ..] => format!("{} (and {} more)", first_line(first), rest.len()),
+        }
+    }
 }
 
 /// The state of a [`Job`].

@@ -87,15 +87,12 @@ impl WaitError {
 }
 
 fn failure_summary(job: &Job) -> String {
-    match job.errors.as_slice() {
-        [] => "no error details".to_owned(),
-        [only] => first_line(&only.stack).to_owned(),
-        [first, rest @ ..] => format!("{} (and {} more)", first_line(&first.stack), rest.len()),
+    let summary = job.error_summary();
+    if summary.is_empty() {
+        "no error details".to_owned()
+    } else {
+        summary
     }
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or_default()
 }
 
 /// Which limit ended a wait.

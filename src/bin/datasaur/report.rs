@@ -10,7 +10,6 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::exit::Exit;
-use crate::table::error_summary;
 
 /// More jobs than this get one overall bar instead of a bar each.
 const MAX_BARS: usize = 20;
@@ -163,7 +162,7 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
         Err(WaitError::Failed { job }) => (
             job.id.clone(),
             json!({"event": "failed", "job": job}),
-            format!("{}  FAILED  {}", job.id, error_summary(job)),
+            format!("{}  FAILED  {}", job.id, job.error_summary()),
         ),
         Err(
             error @ WaitError::TimedOut {

@@ -12,7 +12,7 @@ pub fn render(rows: &[(String, Option<Job>)]) -> String {
                 job.id.clone(),
                 job.status.to_string(),
                 format!("{}%", job.progress),
-                error_summary(job),
+                job.error_summary(),
             ],
             None => [id.clone(), "not found".into(), "-".into(), String::new()],
         });
@@ -37,19 +37,4 @@ pub fn render(rows: &[(String, Option<Job>)]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The first line of the first error, and how many more there are.
-pub fn error_summary(job: &Job) -> String {
-    match job.errors.as_slice() {
-        [] => String::new(),
-        [first, rest @ ..] => {
-            let line = first.stack.lines().next().unwrap_or_default();
-            if rest.is_empty() {
-                line.to_owned()
-            } else {
-                format!("{line} (+{} more)", rest.len())
-            }
-        }
-    }
 }
