@@ -54,7 +54,7 @@ pub async fn run() -> Exit {
     println!("   started {} ({})", started.id, started.status);
 
     println!("\n3. Wait for it:");
-    let exit = job::wait(
+    let (exit, finished) = job::wait(
         &client,
         vec![started.id.clone()],
         WaitOptions::default(),
@@ -62,13 +62,11 @@ pub async fn run() -> Exit {
     )
     .await;
 
+    // The wait hands back the job as last polled: no extra request.
     println!("\n4. The final job:");
-    match client.get_job(&started.id).await {
-        Ok(job) => {
-            print!("{}", table::render(&[(job.id.clone(), Some(job.clone()))]));
-            println!("{}", serde_json::to_string_pretty(&job).unwrap_or_default());
-        }
-        Err(error) => return fail(&error),
+    for job in finished {
+        print!("{}", table::render(&[(job.id.clone(), Some(job.clone()))]));
+        println!("{}", serde_json::to_string_pretty(&job).unwrap_or_default());
     }
     let stats = sandbox.stats();
     println!(

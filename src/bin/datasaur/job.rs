@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use datasaur::{Client, Error, PollBackoff, WaitOptions};
+use datasaur::{Client, Error, Job, JobUpdate, PollBackoff, WaitError, WaitOptions};
 use futures::StreamExt;
 
 use crate::connection::ConnectionArgs;
@@ -72,7 +72,7 @@ pub async fn run(args: JobArgs) -> Exit {
             if let Some(interval) = interval {
                 options = options.backoff(PollBackoff::fixed(interval));
             }
-            wait(&client, ids, options, json).await
+            wait(&client, ids, options, json).await.0
         }
     }
 }
@@ -106,15 +106,27 @@ async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
     }
 }
 
-/// Waits on `ids`, reporting as it goes; also used by the demo.
-pub async fn wait(client: &Client, ids: Vec<String>, options: WaitOptions, json: bool) -> Exit {
+/// Waits on `ids`, reporting as it goes; also used by the demo. Returns the
+/// exit code and the jobs that finished (delivered or failed), as last seen.
+pub async fn wait(
+    client: &Client,
+    ids: Vec<String>,
+    options: WaitOptions,
+    json: bool,
+) -> (Exit, Vec<Job>) {
     let mut reporter = Reporter::new(Mode::detect(json), &ids);
+    let mut finished = Vec::new();
     let mut updates = client.watch_jobs(ids, options);
     while let Some(update) = updates.next().await {
         reporter.update(&update);
+        match update {
+            JobUpdate::Finished(Ok(job)) => finished.push(job),
+            JobUpdate::Finished(Err(WaitError::Failed { job })) => finished.push(*job),
+            _ => {}
+        }
     }
     reporter.finish();
-    reporter.exit()
+    (reporter.exit(), finished)
 }
 
 fn exit_for_error(error: &Error) -> Exit {
