@@ -149,13 +149,6 @@ impl WaitOptions {
     }
 }
 
-/// Whether a failed poll is worth repeating within the wait: transient
-/// network and server trouble is; `Unauthorized`, GraphQL errors and answers
-/// of the wrong shape are not, since asking again gets the same answer.
-pub(crate) fn is_tolerated(error: &crate::Error) -> bool {
-    error.is_transient()
-}
-
 /// The least time to wait before polling again after `error`: the server's
 /// `Retry-After`, capped so a bad header cannot stall a wait.
 pub(crate) fn retry_after(error: &crate::Error) -> Option<Duration> {

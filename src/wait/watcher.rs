@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::JobUpdate;
 use super::error::{WaitError, WaitLimit};
-use super::policy::{WaitOptions, is_tolerated, retry_after};
+use super::policy::{WaitOptions, retry_after};
 use super::schedule::PollSchedule;
 use crate::{Client, Error, Job};
 
@@ -174,7 +174,9 @@ impl Watcher {
                     self.observe(key, job, now);
                 }
             }
-            Err(error) if is_tolerated(&error) => {
+            // Transient network and server trouble is ridden through within the
+            // wait; Unauthorized, GraphQL errors and bad shapes would repeat.
+            Err(error) if error.is_transient() => {
                 tracing::debug!(%error, jobs = keys.len(), "poll failed; will retry within the wait");
                 let at_least = retry_after(&error);
                 let error = Arc::new(error);
