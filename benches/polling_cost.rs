@@ -11,6 +11,10 @@
 //! - "Python 5s each": Datasaur's Python examples, one `getJob` per job every
 //!   5 s, computed (870,000 requests are not worth sending to prove it).
 
+#[path = "../tests/support/sandbox_client.rs"]
+mod sandbox_client;
+use sandbox_client::SandboxClient;
+
 #[path = "../tests/support/lcg.rs"]
 mod lcg;
 
@@ -20,8 +24,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use datasaur::sandbox::{JobScript, Sandbox, SandboxConfig};
 use datasaur::{JobUpdate, WaitOptions};
+use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 use tokio::time::Instant;
 

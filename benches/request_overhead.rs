@@ -4,10 +4,14 @@
 //! Run: `cargo bench --bench request_overhead`
 //! Target: ours >= 0.95x the hand-written call's throughput.
 
+#[path = "../tests/support/sandbox_client.rs"]
+mod sandbox_client;
+use sandbox_client::SandboxClient;
+
 use std::time::{Duration, Instant};
 
 use datasaur::operations::get_job;
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 
 const CALLS_PER_ROUND: usize = 500;
 const ROUNDS: usize = 30;

@@ -4,8 +4,8 @@
 //! (set `DATASAUR_URL` for a self-hosted server). Without a token it starts
 //! the sandbox and checks the documentation's job.
 
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 use datasaur::{Client, Error};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +26,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(_) => {
             let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-            (sandbox.client(), Some(sandbox))
+            let client = Client::builder()
+                .base_url(sandbox.base_url())
+                .access_token(sandbox.token())
+                .build()?;
+            (client, Some(sandbox))
         }
     };
 

@@ -7,13 +7,16 @@
 use std::time::Duration;
 
 use datasaur::JobUpdate;
-use datasaur::sandbox::{JobScript, Sandbox, SandboxConfig};
+use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-    let client = sandbox.client();
+    let client = datasaur::Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token(sandbox.token())
+        .build()?;
 
     let (waiter, mut updates) = client.job_waiter(None);
     for n in 0..20u64 {

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{Error, Result, body_snippet};
+use crate::sync::lock;
 
 /// The longest time before expiry at which a cached token is refreshed.
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -149,7 +150,7 @@ impl OAuthTokens {
     }
 
     fn cached(&self) -> Option<Authorization> {
-        let cached = self.lock();
+        let cached = lock(&self.cached);
         let token = cached.as_ref()?;
         (Instant::now() < token.refresh_at).then(|| Authorization {
             header: token.header.clone(),
@@ -170,7 +171,7 @@ impl OAuthTokens {
         // Refresh ahead of expiry: a tenth of the lifetime, at most a minute.
         let margin = (expires_in / 10).min(MAX_REFRESH_MARGIN);
         let refresh_at = Instant::now() + expires_in.saturating_sub(margin);
-        *self.lock() = Some(CachedToken {
+        *lock(&self.cached) = Some(CachedToken {
             header: header.clone(),
             refresh_at,
             generation,
@@ -184,7 +185,7 @@ impl OAuthTokens {
     }
 
     fn invalidate(&self, generation: u64) {
-        let mut cached = self.lock();
+        let mut cached = lock(&self.cached);
         if cached
             .as_ref()
             .is_some_and(|token| token.generation == generation)
@@ -210,24 +211,20 @@ impl OAuthTokens {
             .send()
             .await
             .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let status = response.status();
+        let retry_after = crate::retry::retry_after_header(response.headers());
         let body = response
             .bytes()
             .await
             .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
-        if matches!(status, 400 | 401 | 403) {
+        if matches!(status.as_u16(), 400 | 401 | 403) {
             let reason: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
             let message = match (reason.error, reason.error_description) {
                 (Some(error), Some(description)) => {
                     format!("client credentials refused: {error}: {description}")
                 }
                 (Some(error), None) => format!("client credentials refused: {error}"),
-                _ => format!("client credentials refused (HTTP {status})"),
+                _ => format!("client credentials refused (HTTP {})", status.as_u16()),
             };
             return Err(Error::Unauthorized {
                 operation: OPERATION.into(),
@@ -235,10 +232,10 @@ impl OAuthTokens {
                 request_id: None,
             });
         }
-        if !(200..300).contains(&status) {
+        if !status.is_success() {
             return Err(Error::Http {
                 operation: OPERATION.into(),
-                status,
+                status: status.as_u16(),
                 retry_after,
                 body_snippet: body_snippet(&body),
                 request_id: None,
@@ -257,12 +254,6 @@ impl OAuthTokens {
             header,
             Duration::from_secs(token.expires_in.unwrap_or(3600)),
         ))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<CachedToken>> {
-        self.cached
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

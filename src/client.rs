@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use graphql_client::{GraphQLQuery, QueryBody};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{Authorization, Credentials, OAuthTokens};
 use crate::error::{Error, Result};
 use crate::response::decode_answer;
-use crate::retry::{RetryBudget, RetryPolicy, is_mutation};
+use crate::retry::{RetryBudget, RetryPolicy, is_mutation, retry_after_header};
 use crate::wait::WaitOptions;
 
 /// Datasaur's cloud.
@@ -145,7 +146,7 @@ impl Client {
         operation: &str,
         payload: Vec<u8>,
         mutation: bool,
-        decode: impl Fn(u16, Option<String>, &[u8]) -> Result<T>,
+        decode: impl Fn(StatusCode, Option<String>, &[u8]) -> Result<T>,
     ) -> Result<T> {
         let inner = &*self.inner;
         let payload = Bytes::from(payload);
@@ -253,14 +254,10 @@ impl Client {
             authorization: authorization.clone(),
         };
         let response = request.send().await.map_err(failed)?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let status = response.status();
+        let retry_after = retry_after_header(response.headers());
         let body = response.bytes().await.map_err(failed)?;
-        span.record("http.status", status);
+        span.record("http.status", status.as_u16());
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         tracing::debug!(bytes = body.len(), "answered");
         Ok(Answer {
@@ -274,7 +271,7 @@ impl Client {
 
 /// An HTTP answer, not yet decoded.
 struct Answer {
-    status: u16,
+    status: StatusCode,
     retry_after: Option<String>,
     body: Bytes,
     /// The token the request carried, to invalidate if the answer refuses it.

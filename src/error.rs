@@ -35,9 +35,12 @@ pub enum Error {
     Transport {
         /// The GraphQL operation (or `oauth token`) being sent.
         operation: String,
-        /// What reqwest reported.
+        /// The cause, as the HTTP stack reported it (without the URL). Its
+        /// own `source()` chain goes down to the OS error (connection
+        /// refused, DNS, TLS). Boxed so that the HTTP library's types stay
+        /// out of this crate's API.
         #[source]
-        source: reqwest::Error,
+        source: BoxError,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
         request_id: Option<String>,
     },
@@ -204,7 +207,7 @@ impl Error {
         } else {
             Error::Transport {
                 operation: operation.to_owned(),
-                source: source.without_url(),
+                source: Box::new(source.without_url()),
                 request_id: None,
             }
         }
@@ -267,6 +270,9 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
         text.into_owned()
     }
 }
+
+/// A cause from below this crate (the HTTP stack, the OS).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// `std::result::Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -32,17 +32,14 @@ mod job;
 pub mod operations;
 mod response;
 mod retry;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
-#[cfg(feature = "schema-check")]
-pub mod schema_check;
+mod sync;
 mod wait;
 
 pub use client::{
     Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use error::{Error, GraphQLError, Result};
+pub use error::{BoxError, Error, GraphQLError, Result};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use retry::RetryPolicy;
 pub use wait::{JobUpdate, JobWaiter, PollBackoff, WaitError, WaitLimit, WaitOptions};

@@ -35,7 +35,25 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 }
 
-pub use generated::*;
+pub use generated::{AutoLabelTokenBasedProject, GetJob, GetJobs, OPERATION_DOCUMENTS};
+
+/// `graphql/get_job.graphql`: one job by id.
+pub mod get_job {
+    pub use super::generated::get_job::{OPERATION_NAME, QUERY, ResponseData, Variables};
+}
+
+/// `graphql/get_jobs.graphql`: many jobs by id, one entry per id.
+pub mod get_jobs {
+    pub use super::generated::get_jobs::{OPERATION_NAME, QUERY, ResponseData, Variables};
+}
+
+/// `graphql/auto_label_token_based_project.graphql`: starts auto-labeling.
+pub mod auto_label_token_based_project {
+    pub use super::generated::auto_label_token_based_project::{
+        AutoLabelProjectOptionsInput, AutoLabelTokenBasedProjectInput, GqlAutoLabelServiceProvider,
+        OPERATION_NAME, QUERY, ResponseData, Role, TargetApiInput, Variables,
+    };
+}
 
 /// Maps an operation's generated job type into the one [`Job`] users see.
 macro_rules! generated_job_into_domain {
@@ -68,9 +86,11 @@ macro_rules! generated_job_into_domain {
     };
 }
 
-generated_job_into_domain!(get_job::GetJobJob);
-generated_job_into_domain!(get_jobs::GetJobsJobs);
-generated_job_into_domain!(auto_label_token_based_project::AutoLabelTokenBasedProjectJob);
+generated_job_into_domain!(generated::get_job::GetJobJob);
+generated_job_into_domain!(generated::get_jobs::GetJobsJobs);
+generated_job_into_domain!(
+    generated::auto_label_token_based_project::AutoLabelTokenBasedProjectJob
+);
 
 /// Thin typed wrappers over the generated operations.
 impl crate::Client {

@@ -1,6 +1,7 @@
 //! Turning an HTTP answer into typed data, or the one [`Error`] that says
 //! what was wrong with it.
 
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -23,11 +24,11 @@ struct Envelope<'a> {
 /// other answer takes the careful path, where errors win over partial data.
 pub(crate) fn decode_answer<T: DeserializeOwned>(
     operation: &str,
-    status: u16,
+    status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
 ) -> Result<T> {
-    if (200..300).contains(&status)
+    if status.is_success()
         && let Ok(FastEnvelope {
             data: Some(data),
             errors: None,
@@ -52,20 +53,20 @@ struct FastEnvelope<T> {
 /// decode of `data` is [`decode_data`].
 fn check_answer(
     operation: &str,
-    status: u16,
+    status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
 ) -> Result<Box<RawValue>> {
     let operation_owned = || operation.to_owned();
     let http_error = |retry_after| Error::Http {
         operation: operation_owned(),
-        status,
+        status: status.as_u16(),
         retry_after,
         body_snippet: body_snippet(body),
         request_id: None,
     };
     let envelope: Result<Envelope<'_>, _> = decode_at(body);
-    if status == 401 {
+    if status == StatusCode::UNAUTHORIZED {
         let message = envelope
             .ok()
             .and_then(|e| e.errors)
@@ -79,7 +80,7 @@ fn check_answer(
     }
     let envelope = match envelope {
         Ok(envelope) => envelope,
-        Err(_) if !(200..300).contains(&status) => return Err(http_error(retry_after)),
+        Err(_) if !status.is_success() => return Err(http_error(retry_after)),
         Err((path, message)) => {
             return Err(Error::Decode {
                 operation: operation_owned(),
@@ -105,7 +106,7 @@ fn check_answer(
             request_id: None,
         });
     }
-    if !(200..300).contains(&status) {
+    if !status.is_success() {
         return Err(http_error(retry_after));
     }
     envelope

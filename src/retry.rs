@@ -1,5 +1,6 @@
 //! When and how soon a failed request is sent again.
 
+use crate::sync::lock;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -135,13 +136,13 @@ impl RetryBudget {
 
     /// A request was sent: earn a share of a retry.
     pub(crate) fn earn(&self) {
-        let mut tokens = self.lock();
+        let mut tokens = lock(&self.tokens);
         *tokens = (*tokens + self.ratio).min(self.reserve);
     }
 
     /// Spends one retry, if the budget has one.
     pub(crate) fn try_spend(&self) -> bool {
-        let mut tokens = self.lock();
+        let mut tokens = lock(&self.tokens);
         if *tokens >= 1.0 {
             *tokens -= 1.0;
             true
@@ -149,12 +150,14 @@ impl RetryBudget {
             false
         }
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, f64> {
-        self.tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+/// The raw `Retry-After` header of an answer, if it is text.
+pub(crate) fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// A `Retry-After` value: delay-seconds or an HTTP date.

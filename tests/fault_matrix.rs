@@ -1,11 +1,14 @@
 //! Every sandbox fault kind against every way of reading jobs: the expected
 //! typed outcome or a recovery, never a panic.
-#![cfg(feature = "sandbox")]
+
+#[path = "support/sandbox_client.rs"]
+mod sandbox_client;
+use sandbox_client::SandboxClient;
 
 use std::time::Duration;
 
-use datasaur::sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use datasaur::{Error, WaitError};
+use datasaur_sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 
 #[derive(Debug, Clone, Copy)]

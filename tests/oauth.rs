@@ -1,11 +1,10 @@
 //! OAuth client credentials: fetch, cache, refresh ahead of expiry and on
 //! `Unauthorized`, single-flight under load, clear failures.
-#![cfg(feature = "sandbox")]
 
 use std::time::Duration;
 
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 use datasaur::{Client, Error};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

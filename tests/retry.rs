@@ -1,12 +1,15 @@
 //! Retries: which failures are retried, how long they wait, that mutations
 //! are never sent twice, the budget, and the request id.
-#![cfg(feature = "sandbox")]
+
+#[path = "support/sandbox_client.rs"]
+mod sandbox_client;
+use sandbox_client::SandboxClient;
 
 use std::time::Duration;
 
 use datasaur::operations::auto_label_token_based_project as auto_label;
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, Sandbox, SandboxConfig};
 use datasaur::{Client, Error, RetryPolicy};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, Sandbox, SandboxConfig};
 use tokio::time::Instant;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

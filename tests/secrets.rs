@@ -1,13 +1,12 @@
 //! Tokens and client secrets never reach logs, `Debug` output or errors,
 //! through success, refresh and every kind of failure.
-#![cfg(feature = "sandbox")]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use datasaur::{Client, RetryPolicy};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 
 const SECRET: &str = "top-secret-client-secret-31337";
 const FIXED_TOKEN: &str = "fixed-token-deadbeef-4242";

@@ -1,7 +1,6 @@
 //! Soak: 10,000 jobs waited on through one OAuth client while 10% of
 //! requests fail (mixed kinds) and tokens expire every few minutes. Every
 //! job must be reported exactly once, with its true final state.
-#![cfg(feature = "sandbox")]
 
 #[path = "support/lcg.rs"]
 mod lcg;
@@ -10,8 +9,8 @@ use lcg::Lcg;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use datasaur::sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use datasaur::{Client, WaitError, WaitOptions};
+use datasaur_sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 
 const JOBS: usize = 10_000;

@@ -1,6 +1,9 @@
 //! Waiting on jobs against the sandbox, on a paused clock: hours of jobs in
 //! milliseconds.
-#![cfg(feature = "sandbox")]
+
+#[path = "support/sandbox_client.rs"]
+mod sandbox_client;
+use sandbox_client::SandboxClient;
 
 #[path = "support/lcg.rs"]
 mod lcg;
@@ -9,8 +12,8 @@ use lcg::Lcg;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use datasaur::sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use datasaur::{Error, JobStatus, JobUpdate, PollBackoff, WaitError, WaitLimit, WaitOptions};
+use datasaur_sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 use tokio::time::Instant;
 

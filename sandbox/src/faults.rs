@@ -4,12 +4,13 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::sync::lock;
 use serde::{Deserialize, Serialize};
 
 /// One way for an answer to go wrong.
 ///
 /// ```
-/// use datasaur::sandbox::FaultKind;
+/// use datasaur_sandbox::FaultKind;
 ///
 /// // Over HTTP (`POST /_sandbox/faults`) a fault is JSON like this:
 /// let kind: FaultKind = serde_json::from_str(r#"{"kind": "rate_limited", "retry_after_secs": 2}"#).unwrap();
@@ -72,7 +73,7 @@ impl FaultKind {
 /// A fault and when it fires.
 ///
 /// ```
-/// use datasaur::sandbox::{Fault, FaultKind};
+/// use datasaur_sandbox::{Fault, FaultKind};
 ///
 /// let next_three = Fault::next(3, FaultKind::Status { status: 503 });
 /// let one_in_ten = Fault::fraction(0.1, FaultKind::RateLimited { retry_after_secs: 2 });
@@ -130,16 +131,16 @@ impl Faults {
         if fault.remaining.is_none() && fault.fraction.is_none() {
             fault.remaining = Some(1);
         }
-        self.lock().push(Armed { fault, credit: 0.0 });
+        lock(&self.armed).push(Armed { fault, credit: 0.0 });
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        lock(&self.armed).clear();
     }
 
     /// The fault for this request, if any fires.
     pub fn next(&self) -> Option<FaultKind> {
-        let mut armed = self.lock();
+        let mut armed = lock(&self.armed);
         let mut fired = None;
         for entry in armed.iter_mut() {
             if let Some(fraction) = entry.fault.fraction {
@@ -158,11 +159,5 @@ impl Faults {
         }
         armed.retain(|entry| entry.fault.remaining != Some(0));
         fired
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Armed>> {
-        self.armed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

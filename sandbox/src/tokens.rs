@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::sync::lock;
 use tokio::time::Instant;
 
 pub(crate) struct TokenStore {
@@ -33,13 +34,12 @@ impl TokenStore {
             "sandbox-{n}-{:016x}",
             std::hash::BuildHasher::hash_one(&nonce, n)
         );
-        self.lock()
-            .insert(token.clone(), Some(Instant::now() + self.ttl));
+        lock(&self.tokens).insert(token.clone(), Some(Instant::now() + self.ttl));
         (token, self.ttl)
     }
 
     pub fn is_valid(&self, token: &str) -> bool {
-        match self.lock().get(token) {
+        match lock(&self.tokens).get(token) {
             Some(None) => true,
             Some(Some(expiry)) => Instant::now() < *expiry,
             None => false,
@@ -49,14 +49,8 @@ impl TokenStore {
     /// Expires every issued token at once; fixed tokens stay valid.
     pub fn expire_all(&self) {
         let now = Instant::now();
-        for expiry in self.lock().values_mut().flatten() {
+        for expiry in lock(&self.tokens).values_mut().flatten() {
             *expiry = now;
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Instant>>> {
-        self.tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

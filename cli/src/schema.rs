@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::schema_check::{SchemaCheckError, check_against};
 use clap::Subcommand;
-use datasaur::schema_check::{SchemaCheckError, check_against};
 
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {

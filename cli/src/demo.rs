@@ -4,9 +4,9 @@
 //! autoLabel mutation through the client, waits on it with a progress bar,
 //! and prints the final job.
 
+use datasaur::WaitOptions;
 use datasaur::operations::auto_label_token_based_project as auto_label;
-use datasaur::sandbox::{Sandbox, SandboxConfig};
-use datasaur::{WaitOptions, sandbox::DOCUMENTED_JOB_ID};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 
 use crate::exit::Exit;
 use crate::{job, table};
@@ -19,7 +19,13 @@ pub async fn run() -> Exit {
             return Exit::Other;
         }
     };
-    let client = sandbox.client();
+    let client = match crate::connection::sandbox_client(&sandbox) {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Other;
+        }
+    };
     println!(
         "Sandbox: {} (a local Datasaur-compatible server)",
         sandbox.graphql_url()

@@ -8,13 +8,20 @@
 //! scripts on tokio's clock, so a test with a paused clock runs hours of jobs
 //! in milliseconds.
 //!
+//! It shares no code with the `datasaur` client crate: it speaks HTTP and
+//! GraphQL, so it tests any client. Take it as a dev-dependency.
+//!
 //! ```
 //! use std::time::Duration;
-//! use datasaur::sandbox::{JobScript, Sandbox, SandboxConfig};
+//! use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-//! let client = sandbox.client();
+//! let client = datasaur::Client::builder()
+//!     .base_url(sandbox.base_url())
+//!     .access_token(sandbox.token())
+//!     .build()
+//!     .expect("a loopback URL and a token make a valid client");
 //!
 //! let id = sandbox.create_job(JobScript::delivered(Duration::ZERO, Duration::ZERO));
 //! let job = client.get_job(&id).await.expect("the sandbox answers");
@@ -31,6 +38,7 @@ mod script;
 mod state;
 mod stats;
 mod store;
+mod sync;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -51,7 +59,7 @@ use state::SandboxState;
 ///
 /// ```
 /// use std::time::Duration;
-/// use datasaur::sandbox::{JobScript, SandboxConfig};
+/// use datasaur_sandbox::{JobScript, SandboxConfig};
 ///
 /// let config = SandboxConfig::default()
 ///     .addr("127.0.0.1:4000".parse().unwrap())
@@ -210,7 +218,7 @@ impl Sandbox {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port>`: the base URL for [`crate::ClientBuilder::base_url`].
+    /// `http://127.0.0.1:<port>`: the base URL a client is given.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -233,20 +241,6 @@ impl Sandbox {
     /// The OAuth client secret the token endpoint accepts.
     pub fn client_secret(&self) -> &str {
         &self.state.config.client_secret
-    }
-
-    /// A client builder pointed at this sandbox with [`Sandbox::token`].
-    pub fn client_builder(&self) -> crate::ClientBuilder {
-        crate::Client::builder()
-            .base_url(self.base_url())
-            .access_token(self.token.clone())
-    }
-
-    /// A client pointed at this sandbox with [`Sandbox::token`].
-    pub fn client(&self) -> crate::Client {
-        self.client_builder()
-            .build()
-            .expect("a loopback base URL and a sandbox token always make a valid client")
     }
 
     /// Adds a job following `script`; returns its id.

@@ -1,14 +1,16 @@
 //! The schema checker finds every kind of drift between our SDL/operations
 //! and a reference schema.
-#![cfg(feature = "schema-check")]
 
 use std::path::PathBuf;
 
+use super::{SchemaCheckError, check, check_against};
 use datasaur::operations::{OPERATION_DOCUMENTS, SCHEMA_SDL};
-use datasaur::schema_check::{SchemaCheckError, check, check_against};
 
 fn write_reference(name: &str, text: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let path = std::env::temp_dir().join(format!(
+        "datasaur-schema-check-{}-{name}",
+        std::process::id()
+    ));
     std::fs::write(&path, text).unwrap();
     path
 }

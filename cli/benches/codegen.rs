@@ -1,7 +1,7 @@
 //! Code generation time for an operation against Datasaur's full production
 //! schema (1.4 MB of introspection JSON), as `build.rs` and `schema check` do it.
 //!
-//! Run: `cargo bench --bench codegen` (reads `../shared/datasaur/graphql.schema.json`,
+//! Run: `cargo bench -p datasaur-cli --bench codegen` (reads `../shared/datasaur/graphql.schema.json`,
 //! or the file named by `DATASAUR_SCHEMA`). Target: under 100 ms.
 
 use std::path::PathBuf;
@@ -14,7 +14,11 @@ use graphql_client_codegen::{
 fn main() {
     let schema = std::env::var_os("DATASAUR_SCHEMA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/datasaur/graphql.schema.json"));
+        .unwrap_or_else(|| {
+            // The workspace sits beside `shared/`, wherever the bench runs from.
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/datasaur/graphql.schema.json")
+        });
     let Ok(metadata) = std::fs::metadata(&schema) else {
         println!(
             "codegen bench: {} not found; set DATASAUR_SCHEMA to an introspection file",

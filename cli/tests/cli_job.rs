@@ -1,6 +1,6 @@
 //! `datasaur job get|wait` and `datasaur demo`: the real binary against a
 //! sandbox child process; output and exit codes.
-#![cfg(all(feature = "cli", unix))]
+#![cfg(unix)]
 
 mod sandbox_process;
 

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::sync::lock;
 use serde::{Deserialize, Serialize};
 
 /// What the sandbox has seen since it started (or since the last reset).
 ///
 /// ```
-/// # async fn run(sandbox: datasaur::sandbox::Sandbox) {
+/// # async fn run(sandbox: datasaur_sandbox::Sandbox) {
 /// let stats = sandbox.stats();
 /// println!("{} getJobs requests carried {} ids", stats.operation("GetJobs"), stats.job_ids_requested);
 /// # }
@@ -45,20 +46,14 @@ pub(crate) struct Stats(Mutex<RequestStats>);
 
 impl Stats {
     pub fn snapshot(&self) -> RequestStats {
-        self.lock().clone()
+        lock(&self.0).clone()
     }
 
     pub fn reset(&self) {
-        *self.lock() = RequestStats::default();
+        *lock(&self.0) = RequestStats::default();
     }
 
     pub fn update(&self, change: impl FnOnce(&mut RequestStats)) {
-        change(&mut self.lock());
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, RequestStats> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        change(&mut lock(&self.0));
     }
 }

@@ -7,6 +7,7 @@ mod job;
 mod report;
 mod sandbox;
 mod schema;
+mod schema_check;
 mod table;
 
 use std::process::ExitCode;

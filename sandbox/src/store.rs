@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use super::script::{JobOutcome, JobScript};
+use crate::sync::lock;
 
 /// The job id from Datasaur's documentation; seeded as `DELIVERED`.
 pub const DOCUMENTED_JOB_ID: &str = "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637";
@@ -60,25 +61,18 @@ impl JobStore {
             script,
             created: Instant::now(),
         };
-        self.lock().insert(id, job);
+        lock(&self.jobs).insert(id, job);
     }
 
     /// The job now, or `None` if unknown or not visible yet.
     pub fn view(&self, id: &str) -> Option<JobView> {
-        let jobs = self.lock();
+        let jobs = lock(&self.jobs);
         let job = jobs.get(id)?;
         self.view_of(id, job, Instant::now())
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredJob>> {
-        // A panic while holding the lock cannot leave the map half-written.
-        self.jobs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.jobs).len()
     }
 
     fn view_of(&self, id: &str, job: &StoredJob, now: Instant) -> Option<JobView> {

@@ -1,11 +1,10 @@
 //! The sandbox serves exactly the schema the client is generated against:
 //! its introspected schema and `graphql/schema.graphql` agree type by type,
 //! field by field, both ways.
-#![cfg(all(feature = "sandbox", feature = "schema-check"))]
 
+use super::{SchemaModel, subset_problems};
 use datasaur::operations::SCHEMA_SDL;
-use datasaur::sandbox::{Sandbox, SandboxConfig};
-use datasaur::schema_check::{SchemaModel, subset_problems};
+use datasaur_sandbox::{Sandbox, SandboxConfig};
 
 const INTROSPECTION_QUERY: &str = r#"
 query IntrospectionQuery {

@@ -1,10 +1,9 @@
 //! The sandbox over real HTTP, driven by plain reqwest (not our client), as
 //! any Datasaur client would talk to it.
-#![cfg(feature = "sandbox")]
 
 use std::time::Duration;
 
-use datasaur::sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
+use datasaur_sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 /// The documentation's GetJobQuery body, verbatim.

@@ -4,15 +4,6 @@
 //!
 //! The reference is an introspection result (`.json`, as written by
 //! `graphql-client introspect-schema`) or SDL (any other extension).
-//!
-//! ```no_run
-//! let report = datasaur::schema_check::check_against("datasaur.schema.json".as_ref())?;
-//! for problem in &report.problems {
-//!     eprintln!("{problem}");
-//! }
-//! assert!(report.is_ok());
-//! # Ok::<(), datasaur::schema_check::SchemaCheckError>(())
-//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -74,8 +65,8 @@ impl CheckReport {
 /// Checks the crate's own SDL and operations against the schema in `reference`.
 pub fn check_against(reference: &Path) -> Result<CheckReport, SchemaCheckError> {
     check(
-        crate::operations::SCHEMA_SDL,
-        crate::operations::OPERATION_DOCUMENTS,
+        datasaur::operations::SCHEMA_SDL,
+        datasaur::operations::OPERATION_DOCUMENTS,
         reference,
     )
 }
@@ -497,3 +488,8 @@ impl fmt::Display for CheckReport {
         )
     }
 }
+
+#[cfg(test)]
+mod sandbox_agreement;
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use datasaur::sandbox::{Sandbox, SandboxConfig};
+use datasaur_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {

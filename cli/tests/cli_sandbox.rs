@@ -1,6 +1,6 @@
 //! `datasaur sandbox` as a child process: serves the documentation's cURL
 //! body and stops on SIGINT within a second.
-#![cfg(all(feature = "cli", unix))]
+#![cfg(unix)]
 
 mod sandbox_process;
 

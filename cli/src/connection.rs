@@ -67,6 +67,14 @@ impl ConnectionArgs {
     }
 }
 
+/// A client for a sandbox running in this process, with its start-up token.
+pub fn sandbox_client(sandbox: &datasaur_sandbox::Sandbox) -> datasaur::Result<Client> {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token(sandbox.token())
+        .build()
+}
+
 impl std::fmt::Debug for ConnectionArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectionArgs")

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```
 /// use std::time::Duration;
-/// use datasaur::sandbox::JobScript;
+/// use datasaur_sandbox::JobScript;
 ///
 /// let quick = JobScript::delivered(Duration::from_secs(1), Duration::from_secs(3));
 /// let broken = JobScript::failed(Duration::ZERO, Duration::from_secs(2), "model endpoint timed out");
@@ -101,7 +101,7 @@ impl JobScript {
 /// How a [`JobScript`] ends.
 ///
 /// ```
-/// use datasaur::sandbox::JobOutcome;
+/// use datasaur_sandbox::JobOutcome;
 ///
 /// let outcome: JobOutcome = serde_json::from_str(r#"{"status": "FAILED", "errors": [{"id": "e1", "stack": "boom"}]}"#).unwrap();
 /// assert!(outcome.is_failed());
@@ -136,7 +136,7 @@ impl JobOutcome {
 /// One `JobError` a failed script reports.
 ///
 /// ```
-/// let error = datasaur::sandbox::ScriptedJobError { id: "e1".into(), stack: "boom".into(), args: None };
+/// let error = datasaur_sandbox::ScriptedJobError { id: "e1".into(), stack: "boom".into(), args: None };
 /// assert_eq!(error.stack, "boom");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
