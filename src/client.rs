@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::response::decode_answer;
 use crate::retry::{RetryBudget, RetryPolicy, is_mutation, retry_after_header};
 use crate::wait::WaitOptions;
+use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, WaitEngine};
 
 /// Datasaur's cloud.
 pub const DEFAULT_BASE_URL: &str = "https://app.datasaur.ai";
@@ -49,7 +50,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     http: reqwest::Client,
     endpoint: Url,
     base_url: Url,
@@ -61,6 +62,7 @@ struct Inner {
     budget: RetryBudget,
     requests: AtomicU64,
     retries: AtomicU64,
+    pub(crate) engine: WaitEngine,
 }
 
 impl Client {
@@ -87,6 +89,21 @@ impl Client {
     /// ```
     pub fn batch_size(&self) -> usize {
         self.inner.batch_size
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
+    /// How many `getJobs` requests of one tick of the wait engine may be in
+    /// flight at once.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().max_concurrent_polls(2).build().unwrap();
+    /// assert_eq!(client.max_concurrent_polls(), 2);
+    /// ```
+    pub fn max_concurrent_polls(&self) -> usize {
+        self.inner.engine.config.max_concurrent_requests
     }
 
     pub(crate) fn default_wait_options(&self) -> &WaitOptions {
@@ -358,6 +375,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
     batch_size: usize,
+    max_concurrent_polls: usize,
     allow_insecure_http: bool,
     wait_options: WaitOptions,
     retry: RetryPolicy,
@@ -380,6 +398,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             http: None,
             batch_size: DEFAULT_BATCH_SIZE,
+            max_concurrent_polls: DEFAULT_MAX_CONCURRENT_REQUESTS,
             allow_insecure_http: false,
             wait_options: WaitOptions::default(),
             retry: RetryPolicy::default(),
@@ -459,6 +478,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How many `getJobs` requests of one tick of the wait engine may be in
+    /// flight at once (default 4). A tick with 10,000 due jobs is 100
+    /// requests: four at a time take a quarter of the round trips that one
+    /// at a time would, while a busy server sees at most four requests of
+    /// ours at once (Datasaur documents no rate limit; its own tool pauses
+    /// between bulk calls).
+    pub fn max_concurrent_polls(mut self, max: usize) -> Self {
+        self.max_concurrent_polls = max;
+        self
+    }
+
     /// The [`WaitOptions`] that waits use when a call passes `None`.
     pub fn wait_options(mut self, options: WaitOptions) -> Self {
         self.wait_options = options;
@@ -484,6 +514,9 @@ impl ClientBuilder {
         let base_url = parse_base_url(&self.base_url)?;
         if self.batch_size == 0 {
             return Err(Error::config("batch size must be at least 1"));
+        }
+        if self.max_concurrent_polls == 0 {
+            return Err(Error::config("max concurrent polls must be at least 1"));
         }
         let has_credentials = !matches!(self.credentials, CredentialSource::None);
         if has_credentials {
@@ -533,6 +566,10 @@ impl ClientBuilder {
                 retry: self.retry,
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
+                engine: WaitEngine::new(EngineConfig {
+                    batch_size: self.batch_size,
+                    max_concurrent_requests: self.max_concurrent_polls,
+                }),
             }),
         })
     }

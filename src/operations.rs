@@ -113,9 +113,22 @@ impl crate::Client {
                 job_id: job_id.clone(),
             })
             .await?;
-        data.job
+        let job = data
+            .job
             .map(Job::from)
-            .ok_or(crate::Error::JobNotFound { job_id })
+            .ok_or_else(|| crate::Error::JobNotFound {
+                job_id: job_id.clone(),
+            })?;
+        if job.id != job_id {
+            return Err(crate::Error::Decode {
+                operation: "GetJob".into(),
+                path: "data.job.id".into(),
+                message: format!("asked for job {job_id:?}, the answer is for {:?}", job.id),
+                body_snippet: String::new(),
+                request_id: None,
+            });
+        }
+        Ok(job)
     }
 
     /// Fetches several jobs: one entry per id, in the order asked, `None` for
@@ -133,25 +146,54 @@ impl crate::Client {
     pub async fn get_jobs<S: AsRef<str>>(&self, job_ids: &[S]) -> crate::Result<Vec<Option<Job>>> {
         let mut jobs = Vec::with_capacity(job_ids.len());
         for chunk in job_ids.chunks(self.batch_size()) {
-            let variables = get_jobs::Variables {
-                job_ids: chunk.iter().map(|id| id.as_ref().to_owned()).collect(),
-            };
-            let data = self.execute::<GetJobs>(variables).await?;
-            // Matching answers to ids by position needs exactly one entry per id.
-            if data.jobs.len() != chunk.len() {
-                return Err(crate::Error::Decode {
-                    operation: "GetJobs".into(),
-                    path: "data.jobs".into(),
-                    message: format!(
-                        "expected {} entries, one per id, got {}",
-                        chunk.len(),
-                        data.jobs.len()
+            jobs.extend(self.fetch_jobs_batch(chunk).await?);
+        }
+        Ok(jobs)
+    }
+
+    /// One `getJobs` request: exactly one entry per id, each for the id asked.
+    pub(crate) async fn fetch_jobs_batch<S: AsRef<str>>(
+        &self,
+        job_ids: &[S],
+    ) -> crate::Result<Vec<Option<Job>>> {
+        let variables = get_jobs::Variables {
+            job_ids: job_ids.iter().map(|id| id.as_ref().to_owned()).collect(),
+        };
+        let data = self.execute::<GetJobs>(variables).await?;
+        let mismatch = |path: String, message: String| crate::Error::Decode {
+            operation: "GetJobs".into(),
+            path,
+            message,
+            body_snippet: String::new(),
+            request_id: None,
+        };
+        // Matching answers to ids by position needs exactly one entry per id.
+        if data.jobs.len() != job_ids.len() {
+            return Err(mismatch(
+                "data.jobs".into(),
+                format!(
+                    "expected {} entries, one per id, got {}",
+                    job_ids.len(),
+                    data.jobs.len()
+                ),
+            ));
+        }
+        let mut jobs = Vec::with_capacity(job_ids.len());
+        for (index, (asked, job)) in job_ids.iter().zip(data.jobs).enumerate() {
+            let job = job.map(Job::from);
+            if let Some(job) = &job
+                && job.id != asked.as_ref()
+            {
+                return Err(mismatch(
+                    format!("data.jobs[{index}].id"),
+                    format!(
+                        "asked for job {:?}, the answer is for {:?}",
+                        asked.as_ref(),
+                        job.id
                     ),
-                    body_snippet: String::new(),
-                    request_id: None,
-                });
+                ));
             }
-            jobs.extend(data.jobs.into_iter().map(|job| job.map(Job::from)));
+            jobs.push(job);
         }
         Ok(jobs)
     }

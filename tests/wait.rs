@@ -41,7 +41,7 @@ async fn delivered_job_is_returned_soon_after_it_ends() {
         "noticed after {waited:?}"
     );
     // One poll a second while young, then slowly fewer.
-    let polls = sandbox.stats().operation("GetJob");
+    let polls = sandbox.stats().operation("GetJobs");
     assert!((20..=27).contains(&polls), "{polls} polls");
 }
 
@@ -95,7 +95,7 @@ async fn timeout_reports_elapsed_polls_and_last_seen() {
     assert_eq!(job_id, id);
     assert_eq!(limit, WaitLimit::MaxWait(secs(60)));
     assert_eq!(elapsed, secs(60));
-    assert_eq!(u64::from(polls), sandbox.stats().operation("GetJob"));
+    assert_eq!(u64::from(polls), sandbox.stats().operation("GetJobs"));
     // Every second for 20 s, then growing by 5% of the age: 40 to 50 polls in a minute.
     assert!((40..=50).contains(&polls), "{polls} polls");
     let last_seen = last_seen.expect("the job was seen");
@@ -123,7 +123,7 @@ async fn max_polls_ends_the_wait() {
         ),
         "{error:?}"
     );
-    assert_eq!(sandbox.stats().operation("GetJob"), 5);
+    assert_eq!(sandbox.stats().operation("GetJobs"), 5);
 }
 
 #[tokio::test(start_paused = true)]

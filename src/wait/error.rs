@@ -72,6 +72,14 @@ pub enum WaitError {
         #[source]
         source: Arc<Error>,
     },
+
+    /// The wait stopped before its job was reported. The engine reports
+    /// every job it is given, so this means a bug: please report it.
+    #[error("the wait on job {job_id} stopped before the job was reported")]
+    Abandoned {
+        /// The job waited on.
+        job_id: String,
+    },
 }
 
 impl WaitError {
@@ -81,7 +89,8 @@ impl WaitError {
             WaitError::Failed { job } => &job.id,
             WaitError::TimedOut { job_id, .. }
             | WaitError::NotFound { job_id, .. }
-            | WaitError::Poll { job_id, .. } => job_id,
+            | WaitError::Poll { job_id, .. }
+            | WaitError::Abandoned { job_id } => job_id,
         }
     }
 }

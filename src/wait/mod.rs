@@ -1,28 +1,36 @@
-//! Waiting on jobs: one or ten thousand, with backoff, limits, progress and
-//! batched polling.
+//! Waiting on jobs: one or ten thousand, however the waits are written.
 //!
-//! All waits poll on tokio's clock (tests can pause it), run only while
-//! their future or stream is polled (drop it and polling stops), and tell
-//! apart a failed job, a wait that ran out, an unknown job and a poll that
-//! failed ([`WaitError`]).
+//! Every wait of a [`Client`] (and of its clones) registers its jobs with the
+//! client's one wait engine: one task per job, one stream over ten thousand
+//! ids, or a [`JobWaiter`] that jobs join over time all share the same
+//! `getJobs` requests. Each wait keeps its own options and gets exactly its
+//! own jobs' updates.
 //!
-//! Many jobs are polled together: every job due at a tick (or due soon
-//! after) goes into one `getJobs` request per batch, so the number of
-//! requests grows with the number of ticks, not with the number of jobs.
+//! What runs where: the first wait polled spawns the engine's driver task on
+//! the current tokio runtime; it ends when the last wait is over or dropped,
+//! so nothing polls and nothing runs when no one waits. Waits use tokio's
+//! clock (tests can pause it) and tell apart a failed job, a wait that ran
+//! out, an unknown job and a poll that failed ([`WaitError`]).
 
+mod driver;
+pub(crate) mod engine;
 mod error;
 mod policy;
 mod schedule;
-mod watcher;
+mod subscription;
 
-use futures::stream::{self, BoxStream, StreamExt};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::stream::{BoxStream, StreamExt};
 use tokio::sync::mpsc;
 
 pub use error::{WaitError, WaitLimit};
 pub use policy::{PollBackoff, WaitOptions};
 
-use crate::{Client, Job};
-use watcher::Watcher;
+use crate::{Client, Error, Job};
+use subscription::Subscription;
 
 /// One event of a watched job.
 ///
@@ -34,6 +42,7 @@ use watcher::Watcher;
 ///         JobUpdate::Progress(job) => format!("{} at {}%", job.status, job.progress),
 ///         JobUpdate::Finished(Ok(job)) => format!("{} delivered", job.id),
 ///         JobUpdate::Finished(Err(error)) => format!("{}: {error}", error.job_id()),
+///         JobUpdate::PollFailed { job_id, retry_in, .. } => format!("{job_id}: poll failed, retrying in {retry_in:?}"),
 ///         _ => String::new(),
 ///     }
 /// }
@@ -48,6 +57,16 @@ pub enum JobUpdate {
     /// A job's wait is over: `Ok` when `DELIVERED`, otherwise why not. Each
     /// job is finished exactly once, and then never polled again.
     Finished(Result<Job, WaitError>),
+    /// Polling a job failed in a way that may pass (network, timeout, 429,
+    /// 502-504): the wait goes on, and polls again in `retry_in`.
+    PollFailed {
+        /// The job whose poll failed.
+        job_id: String,
+        /// What went wrong (shared by every job of the failed request).
+        error: Arc<Error>,
+        /// When the next poll of this job is due.
+        retry_in: Duration,
+    },
 }
 
 impl Client {
@@ -81,29 +100,18 @@ impl Client {
         options: impl Into<Option<WaitOptions>>,
     ) -> Result<Job, WaitError> {
         let job_id = job_id.into();
-        let options = self.resolve(options);
-        let max_wait = options.max_wait;
-        let started = tokio::time::Instant::now();
-        let mut watcher = Watcher::new(self.clone(), vec![job_id.clone()], options, true, None);
-        while let Some(update) = watcher.next_update().await {
+        let mut updates = self.subscribe([job_id.clone()], options, None);
+        while let Some(update) = updates.next().await {
             if let JobUpdate::Finished(result) = update {
                 return result;
             }
         }
-        // Not reached: a watcher reports its job before it ends. Should it
-        // not, the caller still gets a wait that ran out, not a panic.
-        Err(WaitError::TimedOut {
-            job_id,
-            limit: WaitLimit::MaxWait(max_wait),
-            elapsed: started.elapsed(),
-            polls: 0,
-            last_seen: None,
-            last_error: None,
-        })
+        Err(WaitError::Abandoned { job_id })
     }
 
-    /// Polls a job and yields each change of status or progress, ending with
-    /// [`JobUpdate::Finished`]. Dropping the stream stops polling.
+    /// Polls a job and yields each change of status or progress, and each
+    /// failed poll the wait rides through ([`JobUpdate::PollFailed`]),
+    /// ending with [`JobUpdate::Finished`]. Dropping the stream stops polling.
     ///
     /// ```
     /// # async fn run(client: datasaur::Client) {
@@ -125,13 +133,7 @@ impl Client {
         job_id: impl Into<String>,
         options: impl Into<Option<WaitOptions>>,
     ) -> BoxStream<'static, JobUpdate> {
-        updates(Watcher::new(
-            self.clone(),
-            vec![job_id.into()],
-            self.resolve(options),
-            true,
-            None,
-        ))
+        self.subscribe([job_id.into()], options, None).boxed()
     }
 
     /// Waits on many jobs at once and yields each as it finishes, in
@@ -140,7 +142,8 @@ impl Client {
     /// once; duplicates are waited on once.
     ///
     /// Jobs due at the same time share `getJobs` requests (up to
-    /// [`Client::batch_size`] ids each).
+    /// [`Client::batch_size`] ids each), with each other and with every
+    /// other wait on this client.
     ///
     /// ```
     /// # async fn run(client: datasaur::Client) {
@@ -169,13 +172,14 @@ impl Client {
             .filter_map(|update| async move {
                 match update {
                     JobUpdate::Finished(result) => Some(result),
-                    JobUpdate::Progress(_) => None,
+                    _ => None,
                 }
             })
             .boxed()
     }
 
-    /// Like [`Client::wait_for_jobs`], but also yields progress of running jobs.
+    /// Like [`Client::wait_for_jobs`], but also yields progress of running
+    /// jobs and failed polls ([`JobUpdate`]).
     pub fn watch_jobs<I, S>(
         &self,
         job_ids: I,
@@ -185,14 +189,8 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let ids = job_ids.into_iter().map(Into::into).collect();
-        updates(Watcher::new(
-            self.clone(),
-            ids,
-            self.resolve(options),
-            false,
-            None,
-        ))
+        self.subscribe(job_ids.into_iter().map(Into::into), options, None)
+            .boxed()
     }
 
     /// A wait that jobs can join while it runs: jobs started over time share
@@ -201,7 +199,8 @@ impl Client {
     /// Add ids with [`JobWaiter::add`]; the stream yields updates as
     /// [`Client::watch_jobs`] does, and ends once every [`JobWaiter`] clone is
     /// dropped and every added job is reported. `max_wait` counts from each
-    /// job's addition.
+    /// job's addition. Like every wait, it shares requests with the client's
+    /// other waits; it holds memory only for the jobs it still waits on.
     ///
     /// ```
     /// # async fn run(client: datasaur::Client) {
@@ -229,20 +228,25 @@ impl Client {
         options: impl Into<Option<WaitOptions>>,
     ) -> (JobWaiter, BoxStream<'static, JobUpdate>) {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let watcher = Watcher::new(
-            self.clone(),
-            Vec::new(),
-            self.resolve(options),
-            false,
-            Some(receiver),
+        let closed = Arc::new(AtomicBool::new(false));
+        let updates = self.subscribe(
+            std::iter::empty(),
+            options,
+            Some((receiver, closed.clone())),
         );
-        (JobWaiter { sender }, updates(watcher))
+        (JobWaiter { sender, closed }, updates.boxed())
     }
 
-    fn resolve(&self, options: impl Into<Option<WaitOptions>>) -> WaitOptions {
-        options
+    fn subscribe(
+        &self,
+        ids: impl IntoIterator<Item = String>,
+        options: impl Into<Option<WaitOptions>>,
+        adds: Option<(mpsc::UnboundedReceiver<String>, Arc<AtomicBool>)>,
+    ) -> Subscription {
+        let options = options
             .into()
-            .unwrap_or_else(|| self.default_wait_options().clone())
+            .unwrap_or_else(|| self.default_wait_options().clone());
+        Subscription::new(self.clone(), ids, options, adds)
     }
 }
 
@@ -260,20 +264,15 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct JobWaiter {
     sender: mpsc::UnboundedSender<String>,
+    closed: Arc<AtomicBool>,
 }
 
 impl JobWaiter {
-    /// Waits on `job_id` too. An id added before is ignored. Returns `false`
-    /// if the wait has ended (its stream was dropped, or a fatal error ended it).
+    /// Waits on `job_id` too; an id this wait is still waiting on is
+    /// ignored. Returns `false` if the wait has ended: its stream was
+    /// dropped, or a poll failed in a way that ended it (then the stream
+    /// reports every job it had with that error, and ends).
     pub fn add(&self, job_id: impl Into<String>) -> bool {
-        self.sender.send(job_id.into()).is_ok()
+        !self.closed.load(Ordering::Acquire) && self.sender.send(job_id.into()).is_ok()
     }
-}
-
-fn updates(watcher: Watcher) -> BoxStream<'static, JobUpdate> {
-    stream::unfold(watcher, |mut watcher| async move {
-        let update = watcher.next_update().await?;
-        Some((update, watcher))
-    })
-    .boxed()
 }

@@ -1,13 +1,18 @@
-//! When each job is due for a poll, and which jobs share a request.
+//! When each wait is due for a poll, when it runs out of time, and which
+//! waits share a request.
 //!
-//! Pure bookkeeping on durations since the wait began: no clock, no I/O, so
-//! the benchmark can replay hours of polling exactly.
+//! Pure bookkeeping on durations since the engine began: no clock, no I/O,
+//! so the benchmark can replay hours of polling exactly. Every operation
+//! costs O(log n) in the waits held, or O(k log n) in the k waits it returns:
+//! a tick's work follows the waits due, not every wait ever added, and a
+//! finished wait's slot is reused.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::policy::PollBackoff;
 
-/// Share of its interval a job may be polled early so that it joins a
+/// Share of its interval a wait may be polled early so that it joins a
 /// request that goes out anyway: fewer requests for slightly earlier polls.
 const COALESCE_EARLY: f64 = 0.5;
 
@@ -16,129 +21,217 @@ struct Slot {
     first_seen: Duration,
     due: Duration,
     interval: Duration,
+    deadline: Duration,
+    backoff: PollBackoff,
+    /// Waiting for its next poll (not taken for a request in flight).
+    queued: bool,
 }
 
-/// The poll schedule of a set of jobs, each known by a dense key.
-#[derive(Debug)]
+impl Slot {
+    fn early_from(&self) -> Duration {
+        self.due
+            .saturating_sub(self.interval.mul_f64(COALESCE_EARLY))
+    }
+}
+
+/// The poll schedule of a set of waits, each known by a small reusable key.
+#[derive(Debug, Default)]
 pub(crate) struct PollSchedule {
-    backoff: PollBackoff,
     slots: Vec<Option<Slot>>,
+    free: Vec<usize>,
+    /// `(due, key)` of queued waits.
+    due: BTreeSet<(Duration, usize)>,
+    /// `(due - half an interval, key)` of queued waits: who may join early.
+    early: BTreeSet<(Duration, usize)>,
+    /// `(deadline, key)` of every wait.
+    deadlines: BTreeSet<(Duration, usize)>,
+    /// How many waits use each `initial` interval: the shortest is the floor
+    /// between requests.
+    floors: BTreeMap<Duration, usize>,
     last_tick: Option<Duration>,
 }
 
 impl PollSchedule {
-    pub fn new(backoff: PollBackoff) -> Self {
-        PollSchedule {
-            backoff,
-            slots: Vec::new(),
-            last_tick: None,
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// Adds job `key` (keys are `0..n`), first polled at `now`.
-    pub fn add(&mut self, key: usize, now: Duration) {
-        if self.slots.len() <= key {
-            self.slots.resize(key + 1, None);
-        }
-        self.slots[key] = Some(Slot {
+    /// Adds a wait first polled at `now`, polled by `backoff`, that runs out
+    /// at `deadline`; returns its key.
+    pub fn insert(&mut self, now: Duration, backoff: PollBackoff, deadline: Duration) -> usize {
+        let slot = Slot {
             first_seen: now,
             due: now,
-            interval: self.backoff.initial,
-        });
+            interval: backoff.initial,
+            deadline,
+            backoff,
+            queued: true,
+        };
+        let key = match self.free.pop() {
+            Some(key) => {
+                self.slots[key] = Some(slot);
+                key
+            }
+            None => {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            }
+        };
+        self.due.insert((slot.due, key));
+        self.early.insert((slot.early_from(), key));
+        self.deadlines.insert((deadline, key));
+        *self.floors.entry(backoff.initial).or_default() += 1;
+        key
     }
 
-    /// When the next request should go out: when the first job is due, but
-    /// never sooner than `initial` after the previous one, so that a stream
-    /// of young jobs cannot make requests arbitrarily frequent.
+    /// How many waits are held.
+    pub fn len(&self) -> usize {
+        self.deadlines.len()
+    }
+
+    /// The shortest gap between two requests: the smallest `initial` of the
+    /// waits held, so that a stream of young waits cannot make requests
+    /// arbitrarily frequent.
+    fn floor(&self) -> Duration {
+        self.floors
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(PollBackoff::default().initial)
+    }
+
+    /// When the next request should go out: when the first wait is due, but
+    /// never sooner than the floor after the previous one.
     pub fn next_tick(&self) -> Option<Duration> {
-        let first_due = self.slots.iter().flatten().map(|slot| slot.due).min()?;
+        let &(first_due, _) = self.due.first()?;
         Some(match self.last_tick {
-            Some(last) => first_due.max(last + self.backoff.initial),
+            Some(last) => first_due.max(last.saturating_add(self.floor())),
             None => first_due,
         })
     }
 
-    /// The jobs to poll at `now`, in requests of `batch_size` ids: every job
-    /// due, then, in the room the last request has left, the jobs due
+    /// When something is next to do: a request, or a wait running out.
+    pub fn next_wake(&self) -> Option<Duration> {
+        let deadline = self.deadlines.first().map(|&(deadline, _)| deadline);
+        match (self.next_tick(), deadline) {
+            (Some(tick), Some(deadline)) => Some(tick.min(deadline)),
+            (tick, deadline) => tick.or(deadline),
+        }
+    }
+
+    /// The waits to poll at `now`, for requests of `batch_size` ids: every
+    /// wait due, then, in the room the last request has left, the waits due
     /// soonest (up to half an interval early). Joining early never adds a
-    /// request, and spares one later. Jobs stay scheduled at their old time
+    /// request, and spares one later. The waits taken are no longer queued
     /// until [`Self::reschedule`].
     pub fn take_due(&mut self, now: Duration, batch_size: usize) -> Vec<usize> {
         self.last_tick = Some(now);
-        let mut due = Vec::new();
-        let mut early = Vec::new();
-        for (key, slot) in self.slots.iter().enumerate() {
-            let Some(slot) = slot else { continue };
-            if slot.due <= now {
-                due.push(key);
-            } else if slot
-                .due
-                .saturating_sub(slot.interval.mul_f64(COALESCE_EARLY))
-                <= now
-            {
-                early.push((slot.due, key));
+        let mut taken = Vec::new();
+        while let Some(&(due, key)) = self.due.first() {
+            if due > now {
+                break;
             }
+            taken.push(key);
+            self.dequeue(key);
         }
         let batch_size = batch_size.max(1);
-        let room = due.len().div_ceil(batch_size) * batch_size - due.len();
-        if room > 0 && !early.is_empty() {
+        let room = taken.len().div_ceil(batch_size) * batch_size - taken.len();
+        if room > 0 {
+            let mut early: Vec<(Duration, usize)> = self
+                .early
+                .iter()
+                .take_while(|&&(early_from, _)| early_from <= now)
+                .filter_map(|&(_, key)| self.slot(key).map(|slot| (slot.due, key)))
+                .collect();
             early.sort_unstable();
-            due.extend(early.into_iter().take(room).map(|(_, key)| key));
+            for (_, key) in early.into_iter().take(room) {
+                taken.push(key);
+                self.dequeue(key);
+            }
         }
-        due
+        taken
     }
 
-    /// Schedules the next poll of `key` after one at `now`, no sooner than
-    /// `at_least` from now (a server's `Retry-After`).
+    fn dequeue(&mut self, key: usize) {
+        if let Some(Some(slot)) = self.slots.get_mut(key)
+            && slot.queued
+        {
+            slot.queued = false;
+            self.due.remove(&(slot.due, key));
+            self.early.remove(&(slot.early_from(), key));
+        }
+    }
+
+    /// Queues the next poll of `key` after one answered at `now`, no sooner
+    /// than `at_least` from now (a server's `Retry-After`).
+    ///
+    /// The next poll is one interval after the poll was due, not after it was
+    /// made: a wait that joined a request early keeps its own cadence rather
+    /// than taking on the pace of the waits it rode with.
     pub fn reschedule(&mut self, key: usize, now: Duration, at_least: Option<Duration>) {
-        let backoff = self.backoff;
-        if let Some(Some(slot)) = self.slots.get_mut(key) {
-            slot.interval = backoff.interval_at(now.saturating_sub(slot.first_seen));
-            slot.due = now + slot.interval.max(at_least.unwrap_or_default());
-        }
+        self.dequeue(key);
+        let Some(Some(slot)) = self.slots.get_mut(key) else {
+            return;
+        };
+        slot.interval = slot
+            .backoff
+            .interval_at(now.saturating_sub(slot.first_seen));
+        let base = slot.due.max(now);
+        slot.due = base
+            .saturating_add(slot.interval)
+            .max(now.saturating_add(at_least.unwrap_or_default()));
+        slot.queued = true;
+        let (due, early_from) = (slot.due, slot.early_from());
+        self.due.insert((due, key));
+        self.early.insert((early_from, key));
     }
 
-    /// How long `key` has been tracked at `now`.
-    pub fn age(&self, key: usize, now: Duration) -> Duration {
-        self.slots
-            .get(key)
-            .copied()
-            .flatten()
-            .map_or(Duration::ZERO, |slot| now.saturating_sub(slot.first_seen))
-    }
-
-    /// When the longest-tracked job still polled was added.
-    pub fn oldest_first_seen(&self) -> Option<Duration> {
-        self.slots
+    /// The waits whose deadline has come by `now` (they stay held until
+    /// [`Self::remove`]).
+    pub fn expired(&self, now: Duration) -> Vec<usize> {
+        self.deadlines
             .iter()
-            .flatten()
-            .map(|slot| slot.first_seen)
-            .min()
-    }
-
-    /// Jobs still polled that were added at or before `cutoff`.
-    pub fn first_seen_by(&self, cutoff: Duration) -> Vec<usize> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter_map(|(key, slot)| {
-                slot.as_ref()
-                    .filter(|slot| slot.first_seen <= cutoff)
-                    .map(|_| key)
-            })
+            .take_while(|&&(deadline, _)| deadline <= now)
+            .map(|&(_, key)| key)
             .collect()
     }
 
-    /// Whether `key` is still being polled.
-    pub fn contains(&self, key: usize) -> bool {
-        matches!(self.slots.get(key), Some(Some(_)))
+    /// How long `key` has been held at `now`.
+    pub fn age(&self, key: usize, now: Duration) -> Duration {
+        self.slot(key)
+            .map_or(Duration::ZERO, |slot| now.saturating_sub(slot.first_seen))
     }
 
-    /// Stops polling `key`.
+    /// When the next poll of `key` is due, if it is queued.
+    pub fn due_at(&self, key: usize) -> Option<Duration> {
+        self.slot(key)
+            .filter(|slot| slot.queued)
+            .map(|slot| slot.due)
+    }
+
+    /// Forgets `key`; its slot is reused.
     pub fn remove(&mut self, key: usize) {
-        if let Some(slot) = self.slots.get_mut(key) {
-            *slot = None;
+        self.dequeue(key);
+        let Some(slot) = self.slots.get_mut(key).and_then(Option::take) else {
+            return;
+        };
+        self.deadlines.remove(&(slot.deadline, key));
+        if let Some(count) = self.floors.get_mut(&slot.backoff.initial) {
+            *count -= 1;
+            if *count == 0 {
+                self.floors.remove(&slot.backoff.initial);
+            }
         }
+        self.free.push(key);
+        if self.deadlines.is_empty() {
+            // Nothing held: give the memory of a burst back.
+            self.slots = Vec::new();
+            self.free = Vec::new();
+        }
+    }
+
+    fn slot(&self, key: usize) -> Option<&Slot> {
+        self.slots.get(key).and_then(Option::as_ref)
     }
 }
 
@@ -150,20 +243,29 @@ mod tests {
         Duration::from_secs_f64(s)
     }
 
+    const NEVER: Duration = Duration::MAX;
+
+    fn with(keys: usize) -> PollSchedule {
+        let mut schedule = PollSchedule::new();
+        for _ in 0..keys {
+            schedule.insert(secs(0.0), PollBackoff::default(), NEVER);
+        }
+        schedule
+    }
+
     #[test]
-    fn a_new_job_is_due_at_once_then_every_initial_while_young() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
+    fn a_new_wait_is_due_at_once_then_every_initial_while_young() {
+        let mut schedule = with(1);
         assert_eq!(schedule.next_tick(), Some(secs(0.0)));
         assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
+        assert_eq!(schedule.next_tick(), None, "taken waits are not due again");
         schedule.reschedule(0, secs(0.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
     }
 
     #[test]
     fn intervals_grow_with_age_up_to_max() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
+        let mut schedule = with(1);
         schedule.reschedule(0, secs(100.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(105.0)));
         schedule.reschedule(0, secs(5000.0), None);
@@ -171,57 +273,90 @@ mod tests {
     }
 
     #[test]
-    fn jobs_due_soon_join_the_current_request() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
-        schedule.add(1, secs(0.0));
+    fn waits_due_soon_join_the_current_request() {
+        let mut schedule = with(2);
         schedule.reschedule(0, secs(200.0), None); // interval 10 s: due at 210
         schedule.reschedule(1, secs(204.0), None); // interval 10.2 s: due at 214.2
         assert_eq!(schedule.next_tick(), Some(secs(210.0)));
-        // Job 1 is due within half its interval of 210, so it comes along.
+        // Wait 1 is due within half its interval of 210, so it comes along.
         assert_eq!(schedule.take_due(secs(210.0), 100), vec![0, 1]);
     }
 
     #[test]
-    fn early_jobs_only_fill_room_in_requests_that_go_out_anyway() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        for key in 0..5 {
-            schedule.add(key, secs(0.0));
-        }
-        schedule.reschedule(0, secs(200.0), None); // due at 210
-        schedule.reschedule(1, secs(200.0), None); // due at 210
-        schedule.reschedule(2, secs(204.0), None); // due at 214.2: may join early
-        schedule.reschedule(3, secs(203.0), None); // due at 213.15: may join early, and is sooner
-        schedule.reschedule(4, secs(400.0), None); // due at 420: too far off
-        assert_eq!(schedule.take_due(secs(210.0), 3), vec![0, 1, 3]);
-        // With requests of 2, the due jobs fill one request exactly: none joins.
-        assert_eq!(schedule.take_due(secs(210.0), 2), vec![0, 1]);
+    fn early_waits_only_fill_room_in_requests_that_go_out_anyway() {
+        let scheduled = || {
+            let mut schedule = with(5);
+            schedule.reschedule(0, secs(200.0), None); // due at 210
+            schedule.reschedule(1, secs(200.0), None); // due at 210
+            schedule.reschedule(2, secs(204.0), None); // due at 214.2: may join early
+            schedule.reschedule(3, secs(203.0), None); // due at 213.15: may join early, and is sooner
+            schedule.reschedule(4, secs(400.0), None); // due at 420: too far off
+            schedule
+        };
+        assert_eq!(scheduled().take_due(secs(210.0), 3), vec![0, 1, 3]);
+        // With requests of 2, the due waits fill one request exactly: none joins.
+        assert_eq!(scheduled().take_due(secs(210.0), 2), vec![0, 1]);
     }
 
     #[test]
-    fn requests_are_never_closer_than_initial() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
+    fn a_wait_that_joined_early_keeps_its_own_cadence() {
+        let mut schedule = PollSchedule::new();
+        let slow = schedule.insert(secs(0.0), PollBackoff::fixed(secs(5.0)), NEVER);
+        schedule.take_due(secs(0.0), 100);
+        schedule.reschedule(slow, secs(0.0), None); // due at 5
+        // Polled at 3 (early, with another wait's request): next due at 10, not 8.
+        let other = schedule.insert(secs(3.0), PollBackoff::default(), NEVER);
+        assert_eq!(schedule.take_due(secs(3.0), 100), vec![other, slow]);
+        schedule.reschedule(slow, secs(3.0), None);
+        assert_eq!(schedule.due_at(slow), Some(secs(10.0)));
+    }
+
+    #[test]
+    fn requests_are_never_closer_than_the_shortest_initial() {
+        let mut schedule = with(1);
         assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
         schedule.reschedule(0, secs(0.0), None);
-        schedule.add(1, secs(0.2)); // a new job, due at once
+        schedule.insert(secs(0.2), PollBackoff::default(), NEVER); // due at once
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
+        // A wait with a shorter initial interval lowers the floor.
+        let fast = PollBackoff::fixed(secs(0.25));
+        schedule.insert(secs(0.2), fast, NEVER);
+        assert_eq!(schedule.next_tick(), Some(secs(0.25)));
     }
 
     #[test]
     fn retry_after_pushes_the_next_poll_out() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
+        let mut schedule = with(1);
         schedule.reschedule(0, secs(0.0), Some(secs(7.0)));
         assert_eq!(schedule.next_tick(), Some(secs(7.0)));
     }
 
     #[test]
-    fn removed_jobs_are_never_due_again() {
-        let mut schedule = PollSchedule::new(PollBackoff::default());
-        schedule.add(0, secs(0.0));
+    fn deadlines_wake_the_engine_and_are_reported_once_reached() {
+        let mut schedule = PollSchedule::new();
+        let key = schedule.insert(secs(0.0), PollBackoff::default(), secs(2.5));
+        schedule.take_due(secs(0.0), 100);
+        schedule.reschedule(key, secs(0.0), Some(secs(10.0)));
+        assert_eq!(schedule.next_wake(), Some(secs(2.5)));
+        assert!(schedule.expired(secs(2.4)).is_empty());
+        assert_eq!(schedule.expired(secs(2.5)), vec![key]);
+    }
+
+    #[test]
+    fn removed_waits_are_never_due_again_and_their_slots_are_reused() {
+        let mut schedule = with(2);
         schedule.remove(0);
-        assert_eq!(schedule.next_tick(), None);
-        assert!(schedule.take_due(secs(100.0), 100).is_empty());
+        assert_eq!(schedule.take_due(secs(100.0), 100), vec![1]);
+        let key = schedule.insert(secs(100.0), PollBackoff::default(), NEVER);
+        assert_eq!(key, 0, "the freed slot is reused");
+        schedule.remove(0);
+        schedule.remove(1);
+        assert_eq!(schedule.next_wake(), None);
+        assert_eq!(schedule.len(), 0);
+        assert_eq!(
+            schedule.slots.capacity(),
+            0,
+            "an empty schedule holds no memory"
+        );
     }
 }

@@ -1,0 +1,470 @@
+//! The task behind a client's waits: it keeps the schedule of every job
+//! waited on, sends each tick's `getJobs` requests (a few at once), and
+//! routes each answer to every wait on that job.
+//!
+//! A "watch" is one wait's interest in one job: two waits on the same id are
+//! two watches, polled through one id in one request, each told the answer.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::JobUpdate;
+use super::engine::{CallerId, Command, Delivery, MAX_SLEEP};
+use super::error::{WaitError, WaitLimit};
+use super::policy::{WaitOptions, retry_after};
+use super::schedule::PollSchedule;
+use crate::{Client, Error, Job, JobStatus};
+
+struct Watch {
+    caller: CallerId,
+    id: Arc<str>,
+    options: Arc<WaitOptions>,
+    polls: u32,
+    /// Status and progress last reported to the caller.
+    last: Option<(JobStatus, i64)>,
+    last_error: Option<Arc<Error>>,
+    /// Taken for a request whose answer has not come yet.
+    awaiting: bool,
+}
+
+/// One job id, whoever waits on it.
+#[derive(Default)]
+struct Tracked {
+    watches: Vec<usize>,
+    in_flight: bool,
+    last_seen: Option<Box<Job>>,
+}
+
+struct Caller {
+    options: Arc<WaitOptions>,
+    updates: mpsc::UnboundedSender<Delivery>,
+    watches: HashSet<usize>,
+}
+
+type Answer = (Vec<Arc<str>>, crate::Result<Vec<Option<Job>>>);
+
+pub(crate) struct Driver {
+    client: Client,
+    commands: mpsc::UnboundedReceiver<Command>,
+    epoch: Instant,
+    schedule: PollSchedule,
+    watches: HashMap<usize, Watch>,
+    jobs: HashMap<Arc<str>, Tracked>,
+    callers: HashMap<CallerId, Caller>,
+    /// Batches of a tick waiting for a free request slot.
+    queued: VecDeque<Vec<Arc<str>>>,
+    in_flight: FuturesUnordered<BoxFuture<'static, Answer>>,
+}
+
+impl Driver {
+    pub fn new(client: Client, commands: mpsc::UnboundedReceiver<Command>) -> Self {
+        Driver {
+            client,
+            commands,
+            epoch: Instant::now(),
+            schedule: PollSchedule::new(),
+            watches: HashMap::new(),
+            jobs: HashMap::new(),
+            callers: HashMap::new(),
+            queued: VecDeque::new(),
+            in_flight: FuturesUnordered::new(),
+        }
+    }
+
+    pub async fn run(mut self) {
+        loop {
+            let wake = self
+                .schedule
+                .next_wake()
+                .map(|at| at.min(self.now().saturating_add(MAX_SLEEP)))
+                .map(|at| self.epoch + at);
+            tokio::select! {
+                biased;
+                command = self.commands.recv() => match command {
+                    Some(command) => self.handle(command),
+                    None => return,
+                },
+                Some((ids, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                    self.answered(&ids, answer);
+                    self.launch();
+                }
+                () = sleep_until(wake), if wake.is_some() => self.tick(),
+            }
+            if self.schedule.len() == 0 && self.in_flight.is_empty() {
+                let engine = &self.client.inner().engine;
+                match engine.retire(&mut self.commands) {
+                    Ok(()) => return,
+                    Err(command) => self.handle(command),
+                }
+            }
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Register {
+                caller,
+                options,
+                updates,
+                jobs,
+            } => {
+                self.callers.insert(
+                    caller,
+                    Caller {
+                        options,
+                        updates,
+                        watches: HashSet::with_capacity(jobs.len()),
+                    },
+                );
+                self.add(caller, jobs);
+            }
+            Command::Add { caller, jobs } => self.add(caller, jobs),
+            Command::Withdraw { caller } => {
+                if let Some(entry) = self.callers.remove(&caller) {
+                    for key in entry.watches {
+                        self.forget(key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts watching `jobs` for `caller`; a caller the driver does not
+    /// know (it ended) is ignored: its stream registers again.
+    fn add(&mut self, caller: CallerId, jobs: Vec<(String, Instant)>) {
+        let now = self.now();
+        let Some(entry) = self.callers.get_mut(&caller) else {
+            return;
+        };
+        let options = &entry.options;
+        for (id, started) in jobs {
+            let deadline = started
+                .checked_add(options.max_wait)
+                .map_or(Duration::MAX, |end| {
+                    end.saturating_duration_since(self.epoch)
+                });
+            let key = self.schedule.insert(now, options.backoff, deadline);
+            let id: Arc<str> = match self.jobs.get_key_value(id.as_str()) {
+                Some((shared, _)) => shared.clone(),
+                None => id.into(),
+            };
+            self.jobs.entry(id.clone()).or_default().watches.push(key);
+            entry.watches.insert(key);
+            self.watches.insert(
+                key,
+                Watch {
+                    caller,
+                    id,
+                    options: options.clone(),
+                    polls: 0,
+                    last: None,
+                    last_error: None,
+                    awaiting: false,
+                },
+            );
+        }
+    }
+
+    /// Time limits, then the requests due.
+    fn tick(&mut self) {
+        let now = self.now();
+        for key in self.schedule.expired(now) {
+            let Some(watch) = self.watches.get(&key) else {
+                // Unreachable while the indexes agree; never poll it again.
+                self.schedule.remove(key);
+                continue;
+            };
+            let limit = WaitLimit::MaxWait(watch.options.max_wait);
+            if let Some(error) = self.timed_out(key, limit, now) {
+                self.finish(key, Err(error));
+            }
+        }
+        if self.schedule.next_tick().is_none_or(|tick| tick > now) {
+            return;
+        }
+        let batch_size = self.client.inner().engine.config.batch_size;
+        let mut batch = Vec::new();
+        for key in self.schedule.take_due(now, batch_size) {
+            let Some(watch) = self.watches.get_mut(&key) else {
+                continue;
+            };
+            watch.awaiting = true;
+            let Some(tracked) = self.jobs.get_mut(&watch.id) else {
+                continue;
+            };
+            // An id already asked (for another wait) is not asked twice.
+            if !tracked.in_flight {
+                tracked.in_flight = true;
+                batch.push(watch.id.clone());
+                if batch.len() == batch_size {
+                    self.queued.push_back(std::mem::take(&mut batch));
+                }
+            }
+        }
+        if !batch.is_empty() {
+            self.queued.push_back(batch);
+        }
+        self.launch();
+    }
+
+    /// Sends queued batches while fewer than the bound are in flight.
+    fn launch(&mut self) {
+        let bound = self.client.inner().engine.config.max_concurrent_requests;
+        while self.in_flight.len() < bound {
+            let Some(ids) = self.queued.pop_front() else {
+                return;
+            };
+            let client = self.client.clone();
+            self.in_flight.push(Box::pin(async move {
+                let answer = client.fetch_jobs_batch(&ids).await;
+                (ids, answer)
+            }));
+        }
+    }
+
+    fn answered(&mut self, ids: &[Arc<str>], answer: crate::Result<Vec<Option<Job>>>) {
+        let now = self.now();
+        match answer {
+            Ok(jobs) => {
+                for (id, job) in ids.iter().zip(jobs) {
+                    for (key, polled) in self.answer_reached(id) {
+                        self.observe(key, job.clone(), now, polled);
+                    }
+                }
+            }
+            // Transient network and server trouble is ridden through within
+            // the wait; the caller hears of it.
+            Err(error) if error.is_transient() => {
+                tracing::debug!(%error, jobs = ids.len(), "poll failed; will retry within the wait");
+                let at_least = retry_after(&error);
+                let error = Arc::new(error);
+                for id in ids {
+                    for (key, polled) in self.answer_reached(id) {
+                        if polled {
+                            self.poll_failed(key, &error, now, at_least);
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                // Asking again would get the same answer: end every wait
+                // with a job in this request, each told once.
+                tracing::warn!(%error, "poll failed; ending the waits on these jobs");
+                let error = Arc::new(error);
+                let mut ended = HashSet::new();
+                for id in ids {
+                    for (key, _) in self.answer_reached(id) {
+                        if let Some(watch) = self.watches.get(&key) {
+                            ended.insert(watch.caller);
+                        }
+                    }
+                }
+                for caller in ended {
+                    self.end_caller(caller, &error);
+                }
+            }
+        }
+    }
+
+    /// Marks `id` answered; returns its watches, and for each whether it was
+    /// waiting for this answer (a poll of its own) or only hears it.
+    fn answer_reached(&mut self, id: &Arc<str>) -> Vec<(usize, bool)> {
+        let Some(tracked) = self.jobs.get_mut(id) else {
+            return Vec::new();
+        };
+        tracked.in_flight = false;
+        tracked
+            .watches
+            .iter()
+            .filter_map(|&key| {
+                let watch = self.watches.get_mut(&key)?;
+                let polled = std::mem::take(&mut watch.awaiting);
+                if polled {
+                    watch.polls = watch.polls.saturating_add(1);
+                }
+                Some((key, polled))
+            })
+            .collect()
+    }
+
+    fn observe(&mut self, key: usize, job: Option<Job>, now: Duration, polled: bool) {
+        let Some(watch) = self.watches.get(&key) else {
+            return;
+        };
+        let Some(job) = job else {
+            let waited = self.schedule.age(key, now);
+            if waited >= watch.options.not_found_grace {
+                let job_id = watch.id.to_string();
+                self.finish(key, Err(WaitError::NotFound { job_id, waited }));
+            } else if polled && !self.polls_exhausted(key, now) {
+                self.schedule.reschedule(key, now, None);
+            }
+            return;
+        };
+        if job.is_delivered() {
+            self.finish(key, Ok(job));
+            return;
+        }
+        if job.is_failed() {
+            self.finish(key, Err(WaitError::Failed { job: Box::new(job) }));
+            return;
+        }
+        let Some(watch) = self.watches.get_mut(&key) else {
+            return;
+        };
+        watch.last_error = None;
+        let seen = (job.status.clone(), job.progress);
+        let changed = watch.last.as_ref() != Some(&seen);
+        watch.last = Some(seen);
+        let caller = watch.caller;
+        if let Some(tracked) = self.jobs.get_mut(&watch.id) {
+            tracked.last_seen = Some(Box::new(job.clone()));
+        }
+        if changed {
+            self.deliver(caller, JobUpdate::Progress(job));
+        }
+        if polled && !self.polls_exhausted(key, now) {
+            self.schedule.reschedule(key, now, None);
+        }
+    }
+
+    fn poll_failed(
+        &mut self,
+        key: usize,
+        error: &Arc<Error>,
+        now: Duration,
+        at_least: Option<Duration>,
+    ) {
+        let Some(watch) = self.watches.get_mut(&key) else {
+            return;
+        };
+        watch.last_error = Some(error.clone());
+        if self.polls_exhausted(key, now) {
+            return;
+        }
+        self.schedule.reschedule(key, now, at_least);
+        let Some(watch) = self.watches.get(&key) else {
+            return;
+        };
+        let retry_in = self
+            .schedule
+            .due_at(key)
+            .map_or(Duration::ZERO, |due| due.saturating_sub(now));
+        let update = JobUpdate::PollFailed {
+            job_id: watch.id.to_string(),
+            error: error.clone(),
+            retry_in,
+        };
+        self.deliver(watch.caller, update);
+    }
+
+    /// Ends `key` with a timeout if it has used up its polls.
+    fn polls_exhausted(&mut self, key: usize, now: Duration) -> bool {
+        let Some(watch) = self.watches.get(&key) else {
+            return true;
+        };
+        let Some(limit) = watch.options.max_polls else {
+            return false;
+        };
+        if watch.polls < limit {
+            return false;
+        }
+        if let Some(error) = self.timed_out(key, WaitLimit::MaxPolls(limit), now) {
+            self.finish(key, Err(error));
+        }
+        true
+    }
+
+    fn timed_out(&self, key: usize, limit: WaitLimit, now: Duration) -> Option<WaitError> {
+        let watch = self.watches.get(&key)?;
+        Some(WaitError::TimedOut {
+            job_id: watch.id.to_string(),
+            limit,
+            // From this job's own start, whatever else the wait holds.
+            elapsed: self.schedule.age(key, now),
+            polls: watch.polls,
+            last_seen: self
+                .jobs
+                .get(&watch.id)
+                .and_then(|tracked| tracked.last_seen.clone()),
+            last_error: watch.last_error.clone(),
+        })
+    }
+
+    /// Reports `key` to its caller and stops polling it.
+    fn finish(&mut self, key: usize, result: Result<Job, WaitError>) {
+        let Some(watch) = self.forget(key) else {
+            return;
+        };
+        if let Some(caller) = self.callers.get_mut(&watch.caller) {
+            caller.watches.remove(&key);
+        }
+        self.deliver(watch.caller, JobUpdate::Finished(result));
+    }
+
+    /// Drops `key` from every index; returns it.
+    fn forget(&mut self, key: usize) -> Option<Watch> {
+        let watch = self.watches.remove(&key)?;
+        self.schedule.remove(key);
+        if let Some(tracked) = self.jobs.get_mut(&watch.id) {
+            tracked.watches.retain(|&other| other != key);
+            if tracked.watches.is_empty() {
+                // An answer still in flight for it finds no one and is dropped.
+                self.jobs.remove(&watch.id);
+            }
+        }
+        Some(watch)
+    }
+
+    /// Ends every watch of `caller` with `error`, then tells it the wait is over.
+    fn end_caller(&mut self, caller: CallerId, error: &Arc<Error>) {
+        let Some(entry) = self.callers.remove(&caller) else {
+            return;
+        };
+        for key in entry.watches {
+            if let Some(watch) = self.forget(key) {
+                let failure = WaitError::Poll {
+                    job_id: watch.id.to_string(),
+                    source: error.clone(),
+                };
+                let _ = entry
+                    .updates
+                    .send(Delivery::Update(JobUpdate::Finished(Err(failure))));
+            }
+        }
+        let _ = entry.updates.send(Delivery::Ended(error.clone()));
+    }
+
+    fn deliver(&mut self, caller: CallerId, update: JobUpdate) {
+        let gone = match self.callers.get(&caller) {
+            Some(entry) => entry.updates.send(Delivery::Update(update)).is_err(),
+            None => false,
+        };
+        if gone {
+            // Its stream was dropped without a word (a runtime shutting down).
+            if let Some(entry) = self.callers.remove(&caller) {
+                for key in entry.watches {
+                    self.forget(key);
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,205 @@
+//! One wait's side of the engine: a stream of the updates on its own jobs.
+//!
+//! It registers its jobs with the client's driver when first polled (so a
+//! stream built outside a runtime is fine), forwards jobs a [`super::JobWaiter`]
+//! adds, withdraws its jobs when dropped, and registers again if its driver
+//! died with the runtime that ran it.
+
+use std::collections::{HashMap, VecDeque};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::JobUpdate;
+use super::engine::{CallerId, Command, Delivery};
+use super::error::WaitError;
+use super::policy::WaitOptions;
+use crate::Client;
+
+pub(crate) struct Subscription {
+    client: Client,
+    caller: CallerId,
+    options: Arc<WaitOptions>,
+    /// Jobs not yet reported, and when each one's wait began.
+    pending: HashMap<String, Instant>,
+    /// Pending jobs the driver has not been told of.
+    unsent: Vec<(String, Instant)>,
+    /// The driver's channel to us, once registered.
+    updates: Option<mpsc::UnboundedReceiver<Delivery>>,
+    /// Jobs added while the wait runs; `None` once every adder is gone.
+    adds: Option<mpsc::UnboundedReceiver<String>>,
+    /// Set once the wait can take no more jobs (shared with the adders).
+    closed: Arc<AtomicBool>,
+    /// Updates to yield before anything else (the end of a failed wait).
+    backlog: VecDeque<JobUpdate>,
+    ended: bool,
+}
+
+impl Subscription {
+    pub fn new(
+        client: Client,
+        ids: impl IntoIterator<Item = String>,
+        options: WaitOptions,
+        adds: Option<(mpsc::UnboundedReceiver<String>, Arc<AtomicBool>)>,
+    ) -> Self {
+        let caller = client.inner().engine.new_caller();
+        let (adds, closed) = match adds {
+            Some((adds, closed)) => (Some(adds), closed),
+            None => (None, Arc::new(AtomicBool::new(false))),
+        };
+        let mut subscription = Subscription {
+            client,
+            caller,
+            options: Arc::new(options),
+            pending: HashMap::new(),
+            unsent: Vec::new(),
+            updates: None,
+            adds,
+            closed,
+            backlog: VecDeque::new(),
+            ended: false,
+        };
+        let now = Instant::now();
+        for id in ids {
+            subscription.add(id, now);
+        }
+        subscription
+    }
+
+    /// Waits on `id` too, unless this wait already waits on it.
+    fn add(&mut self, id: String, now: Instant) {
+        if !self.pending.contains_key(&id) {
+            self.pending.insert(id.clone(), now);
+            self.unsent.push((id, now));
+        }
+    }
+
+    /// Tells the driver of jobs it does not know yet.
+    fn flush(&mut self) {
+        if self.unsent.is_empty() {
+            return;
+        }
+        let jobs = std::mem::take(&mut self.unsent);
+        let engine = &self.client.inner().engine;
+        let command = match self.updates {
+            Some(_) => Command::Add {
+                caller: self.caller,
+                jobs,
+            },
+            None => {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                self.updates = Some(receiver);
+                Command::Register {
+                    caller: self.caller,
+                    options: self.options.clone(),
+                    updates: sender,
+                    jobs,
+                }
+            }
+        };
+        engine.send(&self.client, command);
+    }
+
+    fn end(&mut self) {
+        self.ended = true;
+        self.closed.store(true, Ordering::Release);
+        self.adds = None;
+    }
+}
+
+impl Stream for Subscription {
+    type Item = JobUpdate;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<JobUpdate>> {
+        let this = &mut *self;
+        loop {
+            if let Some(update) = this.backlog.pop_front() {
+                return Poll::Ready(Some(update));
+            }
+            if this.ended {
+                return Poll::Ready(None);
+            }
+            while let Some(adds) = this.adds.as_mut() {
+                match adds.poll_recv(cx) {
+                    Poll::Ready(Some(id)) => this.add(id, Instant::now()),
+                    Poll::Ready(None) => this.adds = None,
+                    Poll::Pending => break,
+                }
+            }
+            this.flush();
+            if this.pending.is_empty() && this.adds.is_none() {
+                this.end();
+                continue;
+            }
+            let Some(updates) = this.updates.as_mut() else {
+                // Nothing registered: waiting for a job to be added.
+                return Poll::Pending;
+            };
+            match updates.poll_recv(cx) {
+                Poll::Ready(Some(Delivery::Update(update))) => {
+                    if let JobUpdate::Finished(result) = &update {
+                        let id = match result {
+                            Ok(job) => job.id.as_str(),
+                            Err(error) => error.job_id(),
+                        };
+                        this.pending.remove(id);
+                    }
+                    return Poll::Ready(Some(update));
+                }
+                Poll::Ready(Some(Delivery::Ended(error))) => {
+                    // Jobs added after the failed request never reached the
+                    // driver's list; they end the same way, each reported once.
+                    for (job_id, _) in this.pending.drain() {
+                        this.backlog
+                            .push_back(JobUpdate::Finished(Err(WaitError::Poll {
+                                job_id,
+                                source: error.clone(),
+                            })));
+                    }
+                    this.unsent.clear();
+                    this.updates = None;
+                    this.end();
+                }
+                Poll::Ready(None) => {
+                    // The driver is gone with nothing to tell us (it idled
+                    // out, or its runtime shut down): register what is left.
+                    this.updates = None;
+                    let now = Instant::now();
+                    this.unsent = this
+                        .pending
+                        .iter()
+                        .map(|(id, started)| (id.clone(), (*started).min(now)))
+                        .collect();
+                    if this.unsent.is_empty() {
+                        // A job waiter with nothing to wait on yet.
+                        if this.adds.is_none() {
+                            this.end();
+                        } else {
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Release);
+        if self.updates.is_some() {
+            self.client
+                .inner()
+                .engine
+                .send_if_running(Command::Withdraw {
+                    caller: self.caller,
+                });
+        }
+    }
+}
