@@ -2,7 +2,7 @@
 //! Datasaur's own tools poll, on the same in-process sandbox and the same
 //! (paused, so hours take seconds) clock.
 //!
-//! Run: `cargo bench --bench polling_cost`
+//! Run: `cargo bench -p datasaur --bench polling_cost`
 //!
 //! Jobs run 1 s to 1 h (log-uniform), once all started together and once
 //! with starts spread over an hour. Baselines:
@@ -18,41 +18,17 @@ use sandbox_client::SandboxClient;
 #[path = "../tests/support/lcg.rs"]
 mod lcg;
 
+#[path = "../tests/support/counting_allocator.rs"]
+mod counting_allocator;
+
 use lcg::Lcg;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use datasaur::{JobUpdate, WaitOptions};
 use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 use tokio::time::Instant;
-
-/// Counts heap bytes in use and their peak, for the memory figure.
-struct CountingAllocator;
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const JOBS: usize = 10_000;
 const BASELINE_INTERVAL: Duration = Duration::from_secs(5);
@@ -93,8 +69,7 @@ async fn sandbox() -> Sandbox {
 async fn ours(jobs: &[PlannedJob]) -> Outcome {
     let sandbox = sandbox().await;
     let client = sandbox.client();
-    let heap_before = IN_USE.load(Ordering::Relaxed);
-    PEAK.store(heap_before, Ordering::Relaxed);
+    let heap_before = counting_allocator::reset_peak();
     let (waiter, mut updates) =
         client.job_waiter(WaitOptions::default().max_wait(Duration::from_secs(4 * 3600)));
     let mut waiter = Some(waiter);
@@ -134,7 +109,7 @@ async fn ours(jobs: &[PlannedJob]) -> Outcome {
             None => break,
         }
     }
-    let peak_heap = PEAK.load(Ordering::Relaxed).saturating_sub(heap_before);
+    let peak_heap = counting_allocator::peak().saturating_sub(heap_before);
     let stats = sandbox.stats();
     Outcome {
         requests: stats.graphql_requests,
