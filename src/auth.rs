@@ -14,6 +14,10 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use url::Url;
 
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+
+use crate::body::{BodyError, read_body};
 use crate::error::{Error, Result, body_snippet};
 use crate::sync::lock;
 
@@ -73,6 +77,27 @@ impl Credentials {
         }
     }
 
+    /// Replaces every credential this client knows (the fixed token, the
+    /// client secret, the token `used` by the request) in server text.
+    pub(crate) fn redact(&self, error: &mut Error, used: Option<&Authorization>) {
+        let mut secrets: Vec<String> = Vec::new();
+        let mut push_header = |header: &HeaderValue| {
+            if let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) {
+                secrets.push(token.to_owned());
+            }
+        };
+        if let Credentials::AccessToken(header) = self {
+            push_header(header);
+        }
+        if let Some(used) = used {
+            push_header(&used.header);
+        }
+        if let Credentials::OAuth(tokens) = self {
+            secrets.push(tokens.client_secret.expose_secret().to_owned());
+        }
+        error.redact_server_text(|text| redact_all(text, &secrets));
+    }
+
     /// How many tokens were fetched.
     pub(crate) fn token_requests(&self) -> u64 {
         match self {
@@ -109,11 +134,34 @@ fn authorization_header(token: &SecretString) -> Result<HeaderValue> {
     Ok(value)
 }
 
+/// Secrets shorter than this are not searched for: redacting every "a" of a
+/// message would hide the message, not a secret.
+const MIN_REDACTED_LEN: usize = 4;
+
+/// Replaces each of `secrets` in `text` with `[redacted]`.
+pub(crate) fn redact_all(text: &mut String, secrets: &[String]) {
+    for secret in secrets {
+        if secret.len() >= MIN_REDACTED_LEN && text.contains(secret.as_str()) {
+            *text = text.replace(secret.as_str(), "[redacted]");
+        }
+    }
+}
+
 struct CachedToken {
     header: HeaderValue,
     refresh_at: Instant,
     generation: u64,
 }
+
+/// The outcome of one token fetch, shared by every caller that waited on it.
+type Fetch = Shared<BoxFuture<'static, Result<Authorization>>>;
+
+/// The longest token lifetime believed: a server's `expires_in` of 2^64
+/// seconds is a bug, not a reason to never refresh.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// The largest token answer read: a token is a few hundred bytes.
+const MAX_TOKEN_ANSWER_BYTES: u64 = 64 * 1024;
 
 /// OAuth client-credentials tokens, shared by every clone of a client.
 pub(crate) struct OAuthTokens {
@@ -123,9 +171,9 @@ pub(crate) struct OAuthTokens {
     http: reqwest::Client,
     timeout: Duration,
     cached: Mutex<Option<CachedToken>>,
-    /// Held while fetching: callers that find no valid token queue here, and
-    /// all but the first find the fresh token when they get in.
-    fetching: tokio::sync::Mutex<()>,
+    /// The fetch in flight, if any: callers that find no valid token all
+    /// await this one fetch and get its outcome, failure included.
+    fetching: Mutex<Option<Fetch>>,
     fetched: AtomicU64,
 }
 
@@ -144,7 +192,7 @@ impl OAuthTokens {
             http,
             timeout,
             cached: Mutex::new(None),
-            fetching: tokio::sync::Mutex::new(()),
+            fetching: Mutex::new(None),
             fetched: AtomicU64::new(0),
         }
     }
@@ -158,16 +206,40 @@ impl OAuthTokens {
         })
     }
 
-    async fn authorization(&self) -> Result<Authorization> {
+    async fn authorization(self: &Arc<Self>) -> Result<Authorization> {
         if let Some(authorization) = self.cached() {
             return Ok(authorization);
         }
-        let _single_flight = self.fetching.lock().await;
-        if let Some(authorization) = self.cached() {
-            return Ok(authorization);
-        }
-        let (header, expires_in) = self.fetch().await?;
+        let fetch = {
+            let mut fetching = lock(&self.fetching);
+            // Checked under the lock: a fetch that just ended has filled the cache.
+            if let Some(authorization) = self.cached() {
+                return Ok(authorization);
+            }
+            match fetching.as_ref() {
+                Some(fetch) => fetch.clone(),
+                None => {
+                    let tokens = self.clone();
+                    let fetch = async move { tokens.fetch_and_cache().await }
+                        .boxed()
+                        .shared();
+                    *fetching = Some(fetch.clone());
+                    fetch
+                }
+            }
+        };
+        fetch.await
+    }
+
+    /// One fetch; its result is cached (on success) and the in-flight slot
+    /// cleared, whoever of the waiters happens to drive it.
+    async fn fetch_and_cache(self: Arc<Self>) -> Result<Authorization> {
+        let outcome = self.fetch().await;
+        let mut fetching = lock(&self.fetching);
+        *fetching = None;
+        let (header, expires_in) = outcome?;
         let generation = self.fetched.fetch_add(1, Ordering::Relaxed) + 1;
+        let expires_in = expires_in.min(MAX_TOKEN_LIFETIME);
         // Refresh ahead of expiry: a tenth of the lifetime, at most a minute.
         let margin = (expires_in / 10).min(MAX_REFRESH_MARGIN);
         let refresh_at = Instant::now() + expires_in.saturating_sub(margin);
@@ -176,6 +248,7 @@ impl OAuthTokens {
             refresh_at,
             generation,
         });
+        drop(fetching);
         tracing::debug!(
             generation,
             expires_in_secs = expires_in.as_secs(),
@@ -195,14 +268,23 @@ impl OAuthTokens {
     }
 
     /// One client-credentials grant; says whether the credentials were
-    /// refused or the server failed, never echoing the secret.
+    /// refused or the server failed, never echoing the secret. The whole
+    /// exchange, body included, is bounded by the client's timeout.
     async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
-        const OPERATION: &str = "OAuth token";
+        match tokio::time::timeout(self.timeout, self.exchange()).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::timeout(OPERATION, &self.token_url, self.timeout)),
+        }
+    }
+
+    async fn exchange(&self) -> Result<(HeaderValue, Duration)> {
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.expose_secret()),
         ];
+        let transport =
+            |source| Error::from_reqwest(OPERATION, &self.token_url, source, self.timeout);
         let response = self
             .http
             .post(self.token_url.clone())
@@ -210,22 +292,31 @@ impl OAuthTokens {
             .form(&form)
             .send()
             .await
-            .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
+            .map_err(transport)?;
         let status = response.status();
         let retry_after = crate::retry::retry_after_header(response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|source| Error::from_reqwest(OPERATION, source, self.timeout))?;
+        let body = match read_body(response, MAX_TOKEN_ANSWER_BYTES).await {
+            Ok(body) => body,
+            Err(BodyError::Transport(source)) => return Err(transport(source)),
+            Err(BodyError::TooLarge) => {
+                return Err(Error::ResponseTooLarge {
+                    operation: OPERATION.into(),
+                    limit: MAX_TOKEN_ANSWER_BYTES,
+                    request_id: None,
+                });
+            }
+        };
+        let secrets = [self.client_secret.expose_secret().to_owned()];
         if matches!(status.as_u16(), 400 | 401 | 403) {
             let reason: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
-            let message = match (reason.error, reason.error_description) {
+            let mut message = match (reason.error, reason.error_description) {
                 (Some(error), Some(description)) => {
                     format!("client credentials refused: {error}: {description}")
                 }
                 (Some(error), None) => format!("client credentials refused: {error}"),
                 _ => format!("client credentials refused (HTTP {})", status.as_u16()),
             };
+            redact_all(&mut message, &secrets);
             return Err(Error::Unauthorized {
                 operation: OPERATION.into(),
                 message,
@@ -233,19 +324,26 @@ impl OAuthTokens {
             });
         }
         if !status.is_success() {
+            let mut body_snippet = body_snippet(&body);
+            redact_all(&mut body_snippet, &secrets);
             return Err(Error::Http {
                 operation: OPERATION.into(),
                 status: status.as_u16(),
                 retry_after,
-                body_snippet: body_snippet(&body),
+                body_snippet,
                 request_id: None,
             });
         }
+        // A token answer holds a token: never quote it, not even through
+        // serde's message (which can echo a value).
         let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| Error::Decode {
             operation: OPERATION.into(),
-            path: ".".into(),
-            message: e.to_string(),
-            // A token answer holds a token: never quote it.
+            path: if e.is_data() { "(top level)" } else { "." }.into(),
+            message: if e.is_data() {
+                "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected".into()
+            } else {
+                format!("not JSON ({:?} at byte {})", e.classify(), e.column())
+            },
             body_snippet: "[redacted]".into(),
             request_id: None,
         })?;
@@ -256,6 +354,8 @@ impl OAuthTokens {
         ))
     }
 }
+
+const OPERATION: &str = "OAuth token";
 
 #[derive(serde::Deserialize)]
 struct TokenAnswer {

@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{Authorization, Credentials, OAuthTokens};
+use crate::body::{BodyError, read_body};
 use crate::error::{Error, Result};
 use crate::response::decode_answer;
 use crate::retry::{RetryBudget, RetryPolicy, is_mutation, retry_after_header};
@@ -26,6 +27,8 @@ pub const DEFAULT_BASE_URL: &str = "https://app.datasaur.ai";
 pub const DEFAULT_BATCH_SIZE: usize = 100;
 /// How long one request may take by default, connect to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read by default: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// How long connecting may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -63,6 +66,7 @@ pub(crate) struct Inner {
     requests: AtomicU64,
     retries: AtomicU64,
     pub(crate) engine: WaitEngine,
+    max_response_bytes: u64,
 }
 
 impl Client {
@@ -172,6 +176,9 @@ impl Client {
         let mut attempt = 0;
         let mut retries = 0;
         let mut refreshed = false;
+        // Whether any attempt may have reached the server: only then is the
+        // request id worth quoting to Datasaur.
+        let mut reached = false;
         loop {
             attempt += 1;
             let failure = match self
@@ -188,7 +195,11 @@ impl Client {
                 },
                 Err(failure) => failure,
             };
-            let error = failure.error;
+            let mut error = failure.error;
+            reached |= failure.sent;
+            inner
+                .credentials
+                .redact(&mut error, failure.authorization.as_ref());
             // A refused token: the server ran nothing, so one retry with a
             // fresh token is safe, for mutations too.
             if let (Error::Unauthorized { .. }, Some(used)) = (&error, &failure.authorization)
@@ -218,11 +229,16 @@ impl Client {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            return Err(error.with_request_id(&request_id));
+            return Err(if reached {
+                error.with_request_id(&request_id)
+            } else {
+                error
+            });
         }
     }
 
-    /// One HTTP exchange.
+    /// One HTTP exchange, bounded as a whole (connect to last byte) by the
+    /// client's timeout and in size by its response limit.
     async fn attempt(
         &self,
         operation: &str,
@@ -247,7 +263,46 @@ impl Client {
             authorization: None,
         };
         let authorization = inner.credentials.authorization().await.map_err(not_sent)?;
+        let exchange = self.exchange(operation, payload, request_id, authorization.as_ref());
+        let (status, retry_after, body) = match tokio::time::timeout(inner.timeout, exchange).await
+        {
+            Ok(Ok(answer)) => answer,
+            Ok(Err((error, sent))) => {
+                return Err(Failure {
+                    error,
+                    sent,
+                    authorization,
+                });
+            }
+            Err(_) => {
+                return Err(Failure {
+                    error: Error::timeout(operation, &inner.endpoint, inner.timeout),
+                    sent: true,
+                    authorization,
+                });
+            }
+        };
+        span.record("http.status", status.as_u16());
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        tracing::debug!(bytes = body.len(), "answered");
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+            authorization,
+        })
+    }
 
+    /// Sends the request and reads the answer; on failure, the error and
+    /// whether the request may have reached the server.
+    async fn exchange(
+        &self,
+        operation: &str,
+        payload: &Bytes,
+        request_id: &str,
+        authorization: Option<&Authorization>,
+    ) -> Result<(StatusCode, Option<String>, Bytes), (Error, bool)> {
+        let inner = &*self.inner;
         let mut url = inner.endpoint.clone();
         // Datasaur's own tools name the operation in the URL so server logs show it.
         url.query_pairs_mut().append_pair("graphql", operation);
@@ -260,29 +315,31 @@ impl Client {
             .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
             .header(REQUEST_ID, request_id)
             .body(payload.clone());
-        if let Some(authorization) = &authorization {
+        if let Some(authorization) = authorization {
             request = request.header(AUTHORIZATION, authorization.header.clone());
         }
         inner.requests.fetch_add(1, Ordering::Relaxed);
-        let failed = |source: reqwest::Error| Failure {
-            // A refused connection never reached the server.
-            sent: !source.is_connect(),
-            error: Error::from_reqwest(operation, source, inner.timeout),
-            authorization: authorization.clone(),
+        let failed = |source: reqwest::Error| {
+            // A connection never made (refused, DNS, TLS) never reached the server.
+            let sent = !source.is_connect();
+            let error = Error::from_reqwest(operation, &inner.endpoint, source, inner.timeout);
+            (error, sent)
         };
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         let retry_after = retry_after_header(response.headers());
-        let body = response.bytes().await.map_err(failed)?;
-        span.record("http.status", status.as_u16());
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        tracing::debug!(bytes = body.len(), "answered");
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-            authorization,
-        })
+        match read_body(response, inner.max_response_bytes).await {
+            Ok(body) => Ok((status, retry_after, body)),
+            Err(BodyError::Transport(source)) => Err(failed(source)),
+            Err(BodyError::TooLarge) => Err((
+                Error::ResponseTooLarge {
+                    operation: operation.to_owned(),
+                    limit: inner.max_response_bytes,
+                    request_id: None,
+                },
+                true,
+            )),
+        }
     }
 }
 
@@ -376,6 +433,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     batch_size: usize,
     max_concurrent_polls: usize,
+    max_response_bytes: u64,
     allow_insecure_http: bool,
     wait_options: WaitOptions,
     retry: RetryPolicy,
@@ -399,6 +457,7 @@ impl Default for ClientBuilder {
             http: None,
             batch_size: DEFAULT_BATCH_SIZE,
             max_concurrent_polls: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
             wait_options: WaitOptions::default(),
             retry: RetryPolicy::default(),
@@ -475,6 +534,15 @@ impl ClientBuilder {
     /// are split into several requests.
     pub fn batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size;
+        self
+    }
+
+    /// The largest answer read, in bytes (default 64 MiB); a larger one is
+    /// [`Error::ResponseTooLarge`], refused as it arrives, not once it is
+    /// all in memory. 64 MiB holds a `getJobs` of 100 jobs with results of
+    /// over half a megabyte each.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -566,6 +634,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
+                max_response_bytes: self.max_response_bytes,
                 engine: WaitEngine::new(EngineConfig {
                     batch_size: self.batch_size,
                     max_concurrent_requests: self.max_concurrent_polls,

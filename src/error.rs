@@ -1,5 +1,6 @@
 //! The crate's one error type.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How many bytes of a response body an error keeps, so that a huge HTML page
@@ -26,32 +27,50 @@ pub(crate) const BODY_SNIPPET_LEN: usize = 512;
 /// let error = Error::JobNotFound { job_id: "AutoLabelQueue:x".into() };
 /// assert_eq!(explain(&error), "check the job id");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request never got an HTTP answer: DNS, connection refused, TLS, a
-    /// connection closed mid-response.
-    #[error("{operation}: request to Datasaur failed: {source}")]
+    /// The request never got a whole HTTP answer: DNS, connection refused,
+    /// TLS, a proxy, a connection closed mid-response. The cause is in
+    /// [`std::error::Error::source`], down to the OS error.
+    #[error("{operation} to {host}: request failed")]
     Transport {
-        /// The GraphQL operation (or `oauth token`) being sent.
+        /// The GraphQL operation (or `OAuth token`) being sent.
         operation: String,
+        /// The host tried (`host[:port]`; never a path or query).
+        host: String,
         /// The cause, as the HTTP stack reported it (without the URL). Its
         /// own `source()` chain goes down to the OS error (connection
-        /// refused, DNS, TLS). Boxed so that the HTTP library's types stay
-        /// out of this crate's API.
+        /// refused, DNS, TLS). Type-erased so that the HTTP library's types
+        /// stay out of this crate's API.
         #[source]
-        source: BoxError,
+        source: SourceError,
+        /// The `x-request-id` sent (the same on every retry), if the request
+        /// may have reached the server: quote it to Datasaur support.
+        request_id: Option<String>,
+    },
+
+    /// No whole answer came within the configured time (connect to last byte).
+    #[error("{operation} to {host}: no answer within {timeout:?}")]
+    Timeout {
+        /// The GraphQL operation being sent.
+        operation: String,
+        /// The host tried (`host[:port]`).
+        host: String,
+        /// The limit that ran out.
+        timeout: Duration,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
         request_id: Option<String>,
     },
 
-    /// No answer came within the configured time.
-    #[error("{operation}: no answer from Datasaur within {timeout:?}")]
-    Timeout {
+    /// The answer was larger than [`crate::ClientBuilder::max_response_bytes`];
+    /// reading stopped there.
+    #[error("{operation}: the answer exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
         /// The GraphQL operation being sent.
         operation: String,
-        /// The limit that ran out.
-        timeout: Duration,
+        /// The limit, in bytes.
+        limit: u64,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
         request_id: Option<String>,
     },
@@ -163,10 +182,30 @@ impl Error {
         match self {
             Error::Transport { request_id, .. }
             | Error::Timeout { request_id, .. }
+            | Error::ResponseTooLarge { request_id, .. }
             | Error::Http { request_id, .. }
             | Error::Unauthorized { request_id, .. }
             | Error::GraphQL { request_id, .. }
             | Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The host a request that got no answer was sent to (`host[:port]`).
+    ///
+    /// ```
+    /// let error = datasaur::Error::Timeout {
+    ///     operation: "GetJob".into(),
+    ///     host: "app.datasaur.ai".into(),
+    ///     timeout: std::time::Duration::from_secs(30),
+    ///     request_id: None,
+    /// };
+    /// assert_eq!(error.host(), Some("app.datasaur.ai"));
+    /// assert_eq!(error.to_string(), "GetJob to app.datasaur.ai: no answer within 30s");
+    /// ```
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Error::Transport { host, .. } | Error::Timeout { host, .. } => Some(host),
             _ => None,
         }
     }
@@ -186,6 +225,7 @@ impl Error {
     pub(crate) fn with_request_id(mut self, id: &str) -> Self {
         if let Error::Transport { request_id, .. }
         | Error::Timeout { request_id, .. }
+        | Error::ResponseTooLarge { request_id, .. }
         | Error::Http { request_id, .. }
         | Error::Unauthorized { request_id, .. }
         | Error::GraphQL { request_id, .. }
@@ -197,19 +237,59 @@ impl Error {
     }
 
     /// A reqwest failure: a timeout, or a transport error (without the URL).
-    pub(crate) fn from_reqwest(operation: &str, source: reqwest::Error, timeout: Duration) -> Self {
+    pub(crate) fn from_reqwest(
+        operation: &str,
+        url: &url::Url,
+        source: reqwest::Error,
+        timeout: Duration,
+    ) -> Self {
         if source.is_timeout() {
-            Error::Timeout {
-                operation: operation.to_owned(),
-                timeout,
-                request_id: None,
-            }
+            Error::timeout(operation, url, timeout)
         } else {
             Error::Transport {
                 operation: operation.to_owned(),
-                source: Box::new(source.without_url()),
+                host: host_of(url),
+                source: Arc::new(source.without_url()),
                 request_id: None,
             }
+        }
+    }
+
+    pub(crate) fn timeout(operation: &str, url: &url::Url, timeout: Duration) -> Self {
+        Error::Timeout {
+            operation: operation.to_owned(),
+            host: host_of(url),
+            timeout,
+            request_id: None,
+        }
+    }
+
+    /// Applies `redact` to every text that came from the server, so that a
+    /// server echoing a credential does not put it in a message or a log.
+    pub(crate) fn redact_server_text(&mut self, redact: impl Fn(&mut String)) {
+        match self {
+            Error::Http { body_snippet, .. } => redact(body_snippet),
+            Error::Unauthorized { message, .. } => redact(message),
+            Error::GraphQL { errors, .. } => {
+                for error in errors {
+                    redact(&mut error.message);
+                    if let Some(extensions) = &mut error.extensions {
+                        let mut text =
+                            serde_json::Value::Object(std::mem::take(extensions)).to_string();
+                        redact(&mut text);
+                        *extensions = serde_json::from_str(&text).unwrap_or_default();
+                    }
+                }
+            }
+            Error::Decode {
+                message,
+                body_snippet,
+                ..
+            } => {
+                redact(message);
+                redact(body_snippet);
+            }
+            _ => {}
         }
     }
 
@@ -271,8 +351,18 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
     }
 }
 
-/// A cause from below this crate (the HTTP stack, the OS).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// A cause from below this crate (the HTTP stack, the OS), shared so that
+/// [`Error`] is `Clone` (one failed token fetch is every waiter's error).
+pub type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `host[:port]` of a URL: where a request went, without path or query.
+pub(crate) fn host_of(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("(no host)");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
 
 /// `std::result::Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -26,6 +26,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod auth;
+mod body;
 mod client;
 mod error;
 mod job;
@@ -37,12 +38,14 @@ mod wait;
 
 pub use client::{
     Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
-pub use error::{BoxError, Error, GraphQLError, Result};
+pub use error::{Error, GraphQLError, Result, SourceError};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use retry::RetryPolicy;
-pub use wait::{JobUpdate, JobWaiter, PollBackoff, WaitError, WaitLimit, WaitOptions};
+pub use wait::{
+    JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError, WaitLimit, WaitOptions,
+};
 
 // Compile the README's examples as doctests, so they cannot rot.
 #[cfg(doctest)]

@@ -121,12 +121,16 @@ fn check_answer(
         })
 }
 
+/// The path of a JSON document's top level that has the wrong shape (a
+/// duplicated `data` key, say).
+const ROOT: &str = "(top level)";
+
 /// Decodes `data` into an operation's generated type; a mismatch names
 /// serde's path to the bad field.
 fn decode_data<T: DeserializeOwned>(operation: &str, data: &RawValue, body: &[u8]) -> Result<T> {
     decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
         operation: operation.to_owned(),
-        path: if path == "." {
+        path: if path == "." || path == ROOT {
             "data".into()
         } else {
             format!("data.{path}")
@@ -149,10 +153,13 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (Str
     if !error.is_data() {
         return Err((".".to_owned(), error.to_string()));
     }
+    // Well-formed JSON of the wrong shape: never `.`, which means "not JSON"
+    // (a transient fault) to `Error::is_transient`.
+    let at = |path: String| if path == "." { ROOT.to_owned() } else { path };
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(traced) => Err((traced.path().to_string(), traced.inner().to_string())),
-        // Cannot happen (the same input failed above); report the first error.
-        Ok(_) => Err((".".to_owned(), error.to_string())),
+        Err(traced) => Err((at(traced.path().to_string()), traced.inner().to_string())),
+        // The same input failed above; report that error.
+        Ok(_) => Err((ROOT.to_owned(), error.to_string())),
     }
 }

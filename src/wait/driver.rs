@@ -154,7 +154,9 @@ impl Driver {
                 .map_or(Duration::MAX, |end| {
                     end.saturating_duration_since(self.epoch)
                 });
-            let key = self.schedule.insert(now, options.backoff, deadline);
+            let key = self
+                .schedule
+                .insert(now, options.backoff.clamped(), deadline);
             let id: Arc<str> = match self.jobs.get_key_value(id.as_str()) {
                 Some((shared, _)) => shared.clone(),
                 None => id.into(),

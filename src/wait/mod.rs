@@ -27,7 +27,7 @@ use futures::stream::{BoxStream, StreamExt};
 use tokio::sync::mpsc;
 
 pub use error::{WaitError, WaitLimit};
-pub use policy::{PollBackoff, WaitOptions};
+pub use policy::{MIN_POLL_INTERVAL, PollBackoff, WaitOptions};
 
 use crate::{Client, Error, Job};
 use subscription::Subscription;

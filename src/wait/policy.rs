@@ -48,20 +48,42 @@ impl Default for PollBackoff {
     }
 }
 
+/// The shortest interval between two polls of a job: Datasaur's own fastest
+/// loop (its Python export example) polls every 0.5 s. An interval of zero
+/// would ask the server for the same job hundreds of times a second.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(500);
+
 impl PollBackoff {
-    /// A backoff with these values; `multiplier` below 1 is taken as 1, and
+    /// A backoff with these values; `initial` below [`MIN_POLL_INTERVAL`] is
+    /// taken as that floor, `multiplier` below 1 (or not finite) as 1, and
     /// `max` below `initial` as `initial`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::{MIN_POLL_INTERVAL, PollBackoff};
+    ///
+    /// let backoff = PollBackoff::new(Duration::ZERO, f64::NAN, Duration::ZERO);
+    /// assert_eq!(backoff.initial, MIN_POLL_INTERVAL);
+    /// assert_eq!(backoff.interval_at(Duration::from_secs(3600)), MIN_POLL_INTERVAL);
+    /// ```
     pub fn new(initial: Duration, multiplier: f64, max: Duration) -> Self {
         let multiplier = if multiplier.is_finite() {
             multiplier.max(1.0)
         } else {
             1.0
         };
+        let initial = initial.max(MIN_POLL_INTERVAL);
         PollBackoff {
             initial,
             multiplier,
             max: max.max(initial),
         }
+    }
+
+    /// The same backoff held to the rules of [`PollBackoff::new`], whatever
+    /// was written into its public fields.
+    pub(crate) fn clamped(self) -> Self {
+        PollBackoff::new(self.initial, self.multiplier, self.max)
     }
 
     /// A fixed interval, like Datasaur's own examples (every 5 s).
@@ -71,8 +93,12 @@ impl PollBackoff {
 
     /// The interval after a poll of a job that is `age` old.
     pub fn interval_at(&self, age: Duration) -> Duration {
-        let grown = age.mul_f64((self.multiplier - 1.0).max(0.0));
-        grown.clamp(self.initial, self.max.max(self.initial))
+        let growth = (self.multiplier - 1.0).max(0.0);
+        // `mul_f64` panics past Duration::MAX; such an interval is `max` anyway.
+        let grown =
+            Duration::try_from_secs_f64(age.as_secs_f64() * growth).unwrap_or(Duration::MAX);
+        let initial = self.initial.max(MIN_POLL_INTERVAL);
+        grown.clamp(initial, self.max.max(initial))
     }
 }
 

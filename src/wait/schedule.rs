@@ -327,9 +327,9 @@ mod tests {
         schedule.insert(secs(0.2), PollBackoff::default(), NEVER); // due at once
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
         // A wait with a shorter initial interval lowers the floor.
-        let fast = PollBackoff::fixed(secs(0.25));
+        let fast = PollBackoff::fixed(secs(0.5));
         schedule.insert(secs(0.2), fast, NEVER);
-        assert_eq!(schedule.next_tick(), Some(secs(0.25)));
+        assert_eq!(schedule.next_tick(), Some(secs(0.5)));
     }
 
     #[test]
