@@ -18,7 +18,7 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 
 use crate::body::{BodyError, read_body};
-use crate::error::{Error, Result, body_snippet};
+use crate::error::{Error, Result, body_snippet, host_of};
 use crate::sync::lock;
 
 /// The longest time before expiry at which a cached token is refreshed.
@@ -300,7 +300,8 @@ impl OAuthTokens {
             Err(BodyError::Transport(source)) => return Err(transport(source)),
             Err(BodyError::TooLarge) => {
                 return Err(Error::ResponseTooLarge {
-                    operation: OPERATION.into(),
+                    operation: OPERATION,
+                    host: host_of(&self.token_url),
                     limit: MAX_TOKEN_ANSWER_BYTES,
                     request_id: None,
                 });
@@ -318,7 +319,8 @@ impl OAuthTokens {
             };
             redact_all(&mut message, &secrets);
             return Err(Error::Unauthorized {
-                operation: OPERATION.into(),
+                operation: OPERATION,
+                host: host_of(&self.token_url),
                 message,
                 request_id: None,
             });
@@ -327,7 +329,8 @@ impl OAuthTokens {
             let mut body_snippet = body_snippet(&body);
             redact_all(&mut body_snippet, &secrets);
             return Err(Error::Http {
-                operation: OPERATION.into(),
+                operation: OPERATION,
+                host: host_of(&self.token_url),
                 status: status.as_u16(),
                 retry_after,
                 body_snippet,
@@ -337,7 +340,8 @@ impl OAuthTokens {
         // A token answer holds a token: never quote it, not even through
         // serde's message (which can echo a value).
         let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            operation: OPERATION.into(),
+            operation: OPERATION,
+            host: host_of(&self.token_url),
             path: if e.is_data() { "(top level)" } else { "." }.into(),
             message: if e.is_data() {
                 "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected".into()

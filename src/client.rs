@@ -67,6 +67,8 @@ pub(crate) struct Inner {
     retries: AtomicU64,
     pub(crate) engine: WaitEngine,
     max_response_bytes: u64,
+    /// `host[:port]` of the endpoint, shared by every error that names it.
+    host: Arc<str>,
 }
 
 impl Client {
@@ -93,6 +95,11 @@ impl Client {
     /// ```
     pub fn batch_size(&self) -> usize {
         self.inner.batch_size
+    }
+
+    /// `host[:port]` of the GraphQL endpoint, for errors.
+    pub(crate) fn endpoint_host(&self) -> Arc<str> {
+        self.inner.host.clone()
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -164,14 +171,14 @@ impl Client {
     /// answer with `decode` (an undecodable answer may be retried too).
     async fn send<T>(
         &self,
-        operation: &str,
+        operation: &'static str,
         payload: Vec<u8>,
         mutation: bool,
         decode: impl Fn(StatusCode, Option<String>, &[u8]) -> Result<T>,
     ) -> Result<T> {
         let inner = &*self.inner;
         let payload = Bytes::from(payload);
-        let request_id = new_request_id();
+        let request_id: Arc<str> = new_request_id().into();
         inner.budget.earn();
         let mut attempt = 0;
         let mut retries = 0;
@@ -195,7 +202,7 @@ impl Client {
                 },
                 Err(failure) => failure,
             };
-            let mut error = failure.error;
+            let mut error = failure.error.with_host(&inner.host);
             reached |= failure.sent;
             inner
                 .credentials
@@ -241,7 +248,7 @@ impl Client {
     /// client's timeout and in size by its response limit.
     async fn attempt(
         &self,
-        operation: &str,
+        operation: &'static str,
         payload: &Bytes,
         request_id: &str,
         attempt: u32,
@@ -297,7 +304,7 @@ impl Client {
     /// whether the request may have reached the server.
     async fn exchange(
         &self,
-        operation: &str,
+        operation: &'static str,
         payload: &Bytes,
         request_id: &str,
         authorization: Option<&Authorization>,
@@ -333,7 +340,8 @@ impl Client {
             Err(BodyError::Transport(source)) => Err(failed(source)),
             Err(BodyError::TooLarge) => Err((
                 Error::ResponseTooLarge {
-                    operation: operation.to_owned(),
+                    operation,
+                    host: Arc::default(),
                     limit: inner.max_response_bytes,
                     request_id: None,
                 },
@@ -621,8 +629,10 @@ impl ClientBuilder {
         let endpoint = base_url
             .join("graphql")
             .map_err(|e| Error::config(format!("base URL {base_url}: {e}")))?;
+        let host = crate::error::host_of(&endpoint);
         Ok(Client {
             inner: Arc::new(Inner {
+                host,
                 http,
                 endpoint,
                 base_url,

@@ -36,9 +36,9 @@ pub enum Error {
     #[error("{operation} to {host}: request failed")]
     Transport {
         /// The GraphQL operation (or `OAuth token`) being sent.
-        operation: String,
+        operation: &'static str,
         /// The host tried (`host[:port]`; never a path or query).
-        host: String,
+        host: Arc<str>,
         /// The cause, as the HTTP stack reported it (without the URL). Its
         /// own `source()` chain goes down to the OS error (connection
         /// refused, DNS, TLS). Type-erased so that the HTTP library's types
@@ -47,40 +47,44 @@ pub enum Error {
         source: SourceError,
         /// The `x-request-id` sent (the same on every retry), if the request
         /// may have reached the server: quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// No whole answer came within the configured time (connect to last byte).
     #[error("{operation} to {host}: no answer within {timeout:?}")]
     Timeout {
         /// The GraphQL operation being sent.
-        operation: String,
+        operation: &'static str,
         /// The host tried (`host[:port]`).
-        host: String,
+        host: Arc<str>,
         /// The limit that ran out.
         timeout: Duration,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// The answer was larger than [`crate::ClientBuilder::max_response_bytes`];
     /// reading stopped there.
-    #[error("{operation}: the answer exceeds the limit of {limit} bytes")]
+    #[error("{operation} to {host}: the answer exceeds the limit of {limit} bytes")]
     ResponseTooLarge {
         /// The GraphQL operation being sent.
-        operation: String,
+        operation: &'static str,
+        /// The host that answered (`host[:port]`).
+        host: Arc<str>,
         /// The limit, in bytes.
         limit: u64,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// The server answered with an HTTP status other than 2xx (and other than 401,
     /// which is [`Error::Unauthorized`]), and no GraphQL errors in the body.
-    #[error("{operation}: HTTP {status} from Datasaur: {body_snippet:?}")]
+    #[error("{operation} to {host}: HTTP {status}: {body_snippet:?}")]
     Http {
         /// The GraphQL operation being sent.
-        operation: String,
+        operation: &'static str,
+        /// The host that answered (`host[:port]`).
+        host: Arc<str>,
         /// The HTTP status code.
         status: u16,
         /// The value of a `Retry-After` header, if the server sent one.
@@ -88,43 +92,49 @@ pub enum Error {
         /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// The credentials were refused: HTTP 401, or a GraphQL error with message
     /// `Unauthorized` or `extensions.type == "AuthenticationError"`.
-    #[error("{operation}: unauthorized: {message}")]
+    #[error("{operation} to {host}: unauthorized: {message}")]
     Unauthorized {
         /// The GraphQL operation being sent.
-        operation: String,
+        operation: &'static str,
+        /// The host that answered (`host[:port]`).
+        host: Arc<str>,
         /// What the server said (never the token).
         message: String,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// The server answered with GraphQL errors. Any partial `data` that came
     /// with them is discarded: a half-answer is not trusted.
-    #[error("{operation}: Datasaur answered with {} GraphQL error(s): {}", errors.len(), first_message(errors))]
+    #[error("{operation} to {host}: {} GraphQL error(s): {}", errors.len(), first_message(errors))]
     GraphQL {
         /// The GraphQL operation being sent.
-        operation: String,
+        operation: &'static str,
+        /// The host that answered (`host[:port]`).
+        host: Arc<str>,
         /// Every error the server listed, in order.
         errors: Vec<GraphQLError>,
         /// Whether the answer also carried (discarded) partial data.
         partial_data_discarded: bool,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// The answer was not the JSON we expected: not JSON at all, truncated, or
     /// of another shape than the operation's generated types.
     #[error(
-        "{operation}: could not decode Datasaur's answer at `{path}`: {message}; body starts {body_snippet:?}"
+        "{operation} to {host}: could not decode the answer at `{path}`: {message}; body starts {body_snippet:?}"
     )]
     Decode {
         /// The GraphQL operation whose answer this was.
-        operation: String,
+        operation: &'static str,
+        /// The host that answered (`host[:port]`).
+        host: Arc<str>,
         /// serde's path to the offending value (`data.job.status`), `.` for the whole body.
         path: String,
         /// What serde reported.
@@ -132,7 +142,7 @@ pub enum Error {
         /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
         /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<String>,
+        request_id: Option<Arc<str>>,
     },
 
     /// `getJob` answered `null`: no job has this id (or it is not visible yet).
@@ -157,7 +167,8 @@ impl Error {
     ///
     /// ```
     /// let e = datasaur::Error::Http {
-    ///     operation: "GetJob".into(),
+    ///     operation: "GetJob",
+    ///     host: "app.datasaur.ai".into(),
     ///     status: 503,
     ///     retry_after: None,
     ///     body_snippet: String::new(),
@@ -191,11 +202,11 @@ impl Error {
         }
     }
 
-    /// The host a request that got no answer was sent to (`host[:port]`).
+    /// The host a request went to (`host[:port]`, never a path or query).
     ///
     /// ```
     /// let error = datasaur::Error::Timeout {
-    ///     operation: "GetJob".into(),
+    ///     operation: "GetJob",
     ///     host: "app.datasaur.ai".into(),
     ///     timeout: std::time::Duration::from_secs(30),
     ///     request_id: None,
@@ -205,7 +216,13 @@ impl Error {
     /// ```
     pub fn host(&self) -> Option<&str> {
         match self {
-            Error::Transport { host, .. } | Error::Timeout { host, .. } => Some(host),
+            Error::Transport { host, .. }
+            | Error::Timeout { host, .. }
+            | Error::ResponseTooLarge { host, .. }
+            | Error::Http { host, .. }
+            | Error::Unauthorized { host, .. }
+            | Error::GraphQL { host, .. }
+            | Error::Decode { host, .. } => Some(&**host).filter(|host| !host.is_empty()),
             _ => None,
         }
     }
@@ -221,8 +238,24 @@ impl Error {
         }
     }
 
+    /// Records the host on the variants that carry one, where not yet known.
+    pub(crate) fn with_host(mut self, known: &Arc<str>) -> Self {
+        if let Error::Transport { host, .. }
+        | Error::Timeout { host, .. }
+        | Error::ResponseTooLarge { host, .. }
+        | Error::Http { host, .. }
+        | Error::Unauthorized { host, .. }
+        | Error::GraphQL { host, .. }
+        | Error::Decode { host, .. } = &mut self
+            && host.is_empty()
+        {
+            *host = known.clone();
+        }
+        self
+    }
+
     /// Records the request id on the variants that carry one.
-    pub(crate) fn with_request_id(mut self, id: &str) -> Self {
+    pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
         if let Error::Transport { request_id, .. }
         | Error::Timeout { request_id, .. }
         | Error::ResponseTooLarge { request_id, .. }
@@ -231,14 +264,14 @@ impl Error {
         | Error::GraphQL { request_id, .. }
         | Error::Decode { request_id, .. } = &mut self
         {
-            *request_id = Some(id.to_owned());
+            *request_id = Some(id.clone());
         }
         self
     }
 
     /// A reqwest failure: a timeout, or a transport error (without the URL).
     pub(crate) fn from_reqwest(
-        operation: &str,
+        operation: &'static str,
         url: &url::Url,
         source: reqwest::Error,
         timeout: Duration,
@@ -247,7 +280,7 @@ impl Error {
             Error::timeout(operation, url, timeout)
         } else {
             Error::Transport {
-                operation: operation.to_owned(),
+                operation,
                 host: host_of(url),
                 source: Arc::new(source.without_url()),
                 request_id: None,
@@ -255,9 +288,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn timeout(operation: &str, url: &url::Url, timeout: Duration) -> Self {
+    pub(crate) fn timeout(operation: &'static str, url: &url::Url, timeout: Duration) -> Self {
         Error::Timeout {
-            operation: operation.to_owned(),
+            operation,
             host: host_of(url),
             timeout,
             request_id: None,
@@ -356,13 +389,23 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
 pub type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// `host[:port]` of a URL: where a request went, without path or query.
-pub(crate) fn host_of(url: &url::Url) -> String {
+pub(crate) fn host_of(url: &url::Url) -> Arc<str> {
     let host = url.host_str().unwrap_or("(no host)");
     match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
+        Some(port) => format!("{host}:{port}").into(),
+        None => host.into(),
     }
 }
 
 /// `std::result::Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    /// Larger than 128 bytes, every `Result<_, Error>` of a caller's would
+    /// trip clippy's `result_large_err`.
+    #[test]
+    fn an_error_stays_small_enough_to_return_by_value() {
+        assert!(std::mem::size_of::<super::Error>() <= 128);
+    }
+}

@@ -121,7 +121,8 @@ impl crate::Client {
             })?;
         if job.id != job_id {
             return Err(crate::Error::Decode {
-                operation: "GetJob".into(),
+                operation: "GetJob",
+                host: self.endpoint_host(),
                 path: "data.job.id".into(),
                 message: format!("asked for job {job_id:?}, the answer is for {:?}", job.id),
                 body_snippet: String::new(),
@@ -161,7 +162,8 @@ impl crate::Client {
         };
         let data = self.execute::<GetJobs>(variables).await?;
         let mismatch = |path: String, message: String| crate::Error::Decode {
-            operation: "GetJobs".into(),
+            operation: "GetJobs",
+            host: self.endpoint_host(),
             path,
             message,
             body_snippet: String::new(),

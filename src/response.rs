@@ -1,6 +1,8 @@
 //! Turning an HTTP answer into typed data, or the one [`Error`] that says
 //! what was wrong with it.
 
+use std::sync::Arc;
+
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -23,7 +25,7 @@ struct Envelope<'a> {
 /// The common case (2xx, `data`, no `errors`) is decoded in one pass; any
 /// other answer takes the careful path, where errors win over partial data.
 pub(crate) fn decode_answer<T: DeserializeOwned>(
-    operation: &str,
+    operation: &'static str,
     status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
@@ -52,14 +54,14 @@ struct FastEnvelope<T> {
 /// one [`Error`] that describes what went wrong. Not generic: the typed
 /// decode of `data` is [`decode_data`].
 fn check_answer(
-    operation: &str,
+    operation: &'static str,
     status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
 ) -> Result<Box<RawValue>> {
-    let operation_owned = || operation.to_owned();
     let http_error = |retry_after| Error::Http {
-        operation: operation_owned(),
+        operation,
+        host: Arc::default(),
         status: status.as_u16(),
         retry_after,
         body_snippet: body_snippet(body),
@@ -73,7 +75,8 @@ fn check_answer(
             .and_then(|errors| errors.into_iter().next())
             .map_or_else(|| "HTTP 401".to_owned(), |e| e.message);
         return Err(Error::Unauthorized {
-            operation: operation_owned(),
+            operation,
+            host: Arc::default(),
             message,
             request_id: None,
         });
@@ -83,7 +86,8 @@ fn check_answer(
         Err(_) if !status.is_success() => return Err(http_error(retry_after)),
         Err((path, message)) => {
             return Err(Error::Decode {
-                operation: operation_owned(),
+                operation,
+                host: Arc::default(),
                 path,
                 message,
                 body_snippet: body_snippet(body),
@@ -94,13 +98,15 @@ fn check_answer(
     if let Some(errors) = envelope.errors.filter(|errors| !errors.is_empty()) {
         if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
             return Err(Error::Unauthorized {
-                operation: operation_owned(),
+                operation,
+                host: Arc::default(),
                 message: auth.message.clone(),
                 request_id: None,
             });
         }
         return Err(Error::GraphQL {
-            operation: operation_owned(),
+            operation,
+            host: Arc::default(),
             partial_data_discarded: envelope.data.is_some(),
             errors,
             request_id: None,
@@ -113,7 +119,8 @@ fn check_answer(
         .data
         .map(RawValue::to_owned)
         .ok_or_else(|| Error::Decode {
-            operation: operation_owned(),
+            operation,
+            host: Arc::default(),
             path: "data".into(),
             message: "the answer has neither `data` nor `errors`".into(),
             body_snippet: body_snippet(body),
@@ -127,9 +134,14 @@ const ROOT: &str = "(top level)";
 
 /// Decodes `data` into an operation's generated type; a mismatch names
 /// serde's path to the bad field.
-fn decode_data<T: DeserializeOwned>(operation: &str, data: &RawValue, body: &[u8]) -> Result<T> {
+fn decode_data<T: DeserializeOwned>(
+    operation: &'static str,
+    data: &RawValue,
+    body: &[u8],
+) -> Result<T> {
     decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
-        operation: operation.to_owned(),
+        operation,
+        host: Arc::default(),
         path: if path == "." || path == ROOT {
             "data".into()
         } else {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TOKEN, answer, client_for};
+use common::{TOKEN, answer, client_for, shown};
 use datasaur::Error;
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
@@ -34,16 +34,19 @@ async fn graphql_errors_are_all_kept_and_partial_data_discarded() {
     .await;
     let Error::GraphQL {
         operation,
+        host,
         errors,
         partial_data_discarded,
         request_id,
+        ..
     } = &error
     else {
         panic!("expected GraphQL errors, got {error:?}");
     };
-    assert_eq!(operation, "GetJob");
+    assert_eq!(*operation, "GetJob");
+    assert!(host.starts_with("127.0.0.1:"), "{host}");
     assert_eq!(
-        request_id.as_ref().map(String::len),
+        request_id.as_deref().map(str::len),
         Some(32),
         "the x-request-id sent"
     );
@@ -52,7 +55,7 @@ async fn graphql_errors_are_all_kept_and_partial_data_discarded() {
     assert_eq!(errors[0].error_type(), Some("ForbiddenError"));
     assert_eq!(errors[1].path, Some(vec![json!("job"), json!("status")]));
     assert!(!error.is_transient());
-    insta::assert_snapshot!(error, @"GetJob: Datasaur answered with 2 GraphQL error(s): Job is locked");
+    insta::assert_snapshot!(shown(&error), @"GetJob to [host]: 2 GraphQL error(s): Job is locked");
 }
 
 #[tokio::test]
@@ -98,7 +101,7 @@ async fn unauthorized_graphql_error_by_extension_type() {
         matches!(&error, Error::Unauthorized { message, .. } if message == "Token expired"),
         "{error:?}"
     );
-    insta::assert_snapshot!(error, @"GetJob: unauthorized: Token expired");
+    insta::assert_snapshot!(shown(&error), @"GetJob to [host]: unauthorized: Token expired");
 }
 
 #[tokio::test]
@@ -167,7 +170,7 @@ async fn malformed_json_is_a_decode_error_with_the_body() {
     else {
         panic!("expected Decode, got {error:?}")
     };
-    assert_eq!(operation, "GetJob");
+    assert_eq!(*operation, "GetJob");
     assert_eq!(body_snippet, "{\"data\": {\"job\": nul");
     assert!(
         error.is_transient(),
@@ -179,7 +182,7 @@ async fn malformed_json_is_a_decode_error_with_the_body() {
 async fn not_json_at_all_is_a_decode_error() {
     let error =
         get_job_error(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>")).await;
-    insta::assert_snapshot!(error, @r#"GetJob: could not decode Datasaur's answer at `.`: expected value at line 1 column 1; body starts "<html>maintenance</html>""#);
+    insta::assert_snapshot!(shown(&error), @r#"GetJob to [host]: could not decode the answer at `.`: expected value at line 1 column 1; body starts "<html>maintenance</html>""#);
 }
 
 #[tokio::test]

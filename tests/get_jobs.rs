@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{answer, job_json, request_bodies};
+use common::{answer, job_json, request_bodies, shown};
 use datasaur::Error;
 use serde_json::{Value, json};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
@@ -135,5 +135,5 @@ async fn an_answer_with_the_wrong_number_of_entries_is_a_decode_error() {
         matches!(&error, Error::Decode { path, .. } if path == "data.jobs"),
         "{error:?}"
     );
-    insta::assert_snapshot!(error, @"GetJobs: could not decode Datasaur's answer at `data.jobs`: expected 2 entries, one per id, got 1; body starts \"\"");
+    insta::assert_snapshot!(shown(&error), @"GetJobs to [host]: could not decode the answer at `data.jobs`: expected 2 entries, one per id, got 1; body starts \"\"");
 }

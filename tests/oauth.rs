@@ -164,7 +164,7 @@ async fn refused_credentials_say_so_without_the_secret() {
     else {
         panic!("expected Unauthorized, got {error:?}")
     };
-    assert_eq!(operation, "OAuth token");
+    assert_eq!(*operation, "OAuth token");
     assert_eq!(
         message,
         "client credentials refused: invalid_client: client authentication failed"
@@ -195,7 +195,7 @@ async fn token_server_trouble_is_an_http_error_not_bad_credentials() {
         .unwrap();
     let error = client.get_job("j").await.unwrap_err();
     assert!(
-        matches!(&error, Error::Http { operation, status: 503, .. } if operation == "OAuth token"),
+        matches!(&error, Error::Http { operation, status: 503, .. } if *operation == "OAuth token"),
         "{error:?}"
     );
     assert_eq!(client.metrics().retries, 3, "server trouble is retried");

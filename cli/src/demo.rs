@@ -84,6 +84,6 @@ pub async fn run() -> Exit {
 }
 
 fn fail(error: &datasaur::Error) -> Exit {
-    eprintln!("error: {error}");
+    crate::failure::print(error);
     Exit::Other
 }

@@ -1,4 +1,4 @@
-//! The tool's exit codes, documented in `--help`.
+//! The tool's exit codes, documented in `datasaur job wait --help`.
 
 use std::process::ExitCode;
 
@@ -22,12 +22,3 @@ impl From<Exit> for ExitCode {
         ExitCode::from(exit as u8)
     }
 }
-
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  every job delivered
-  1  some job failed
-  2  some wait timed out
-  3  usage error, or credentials missing or refused
-  4  other errors (unknown job, server or network trouble)
-When jobs end differently, the highest code wins.";

@@ -1,5 +1,7 @@
 //! `datasaur job get` and `datasaur job wait`.
 
+use std::io::Read;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -7,7 +9,8 @@ use datasaur::{Client, Error, Job, JobUpdate, PollBackoff, WaitError, WaitOption
 use futures::StreamExt;
 
 use crate::connection::ConnectionArgs;
-use crate::exit::{EXIT_CODES_HELP, Exit};
+use crate::exit::Exit;
+use crate::failure;
 use crate::report::{Mode, Reporter};
 use crate::table;
 
@@ -22,34 +25,85 @@ pub struct JobArgs {
 #[derive(Debug, Subcommand)]
 enum JobCommand {
     /// Show jobs: status, progress and errors.
-    #[command(
-        after_help = "Exit codes: 0 every job found, 3 credentials missing or refused, 4 other errors (unknown job included)."
-    )]
+    #[command(after_help = GET_HELP)]
     Get {
-        /// Job ids, e.g. AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637.
-        #[arg(required = true, value_name = "ID")]
+        /// Job ids, e.g. AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637;
+        /// `-` reads ids from stdin, one per line.
+        #[arg(value_name = "ID")]
         ids: Vec<String>,
+        /// Read job ids from this file, one per line (blank lines and `#` comments skipped).
+        #[arg(long, value_name = "FILE")]
+        ids_from: Option<PathBuf>,
         /// One JSON object per job, one per line.
         #[arg(long)]
         json: bool,
     },
     /// Wait until jobs finish, with a progress bar per job.
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = WAIT_HELP)]
     Wait {
-        /// Job ids.
-        #[arg(required = true, value_name = "ID")]
+        /// Job ids; `-` reads ids from stdin, one per line.
+        #[arg(value_name = "ID")]
         ids: Vec<String>,
-        /// Give up after this long (e.g. 90s, 30m, 2h).
-        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        /// Read job ids from this file, one per line (blank lines and `#` comments skipped).
+        #[arg(long, value_name = "FILE")]
+        ids_from: Option<PathBuf>,
+        /// Give up after this long (e.g. 90s, 30m, 2h; at most 10 years).
+        #[arg(long, default_value = "1h", value_parser = parse_timeout)]
         timeout: Duration,
         /// Poll at this fixed interval instead of the adaptive schedule
         /// (every second while young, then 5% of the job's age, at most 30 s).
-        #[arg(long, value_parser = humantime::parse_duration)]
+        /// At least 500ms.
+        #[arg(long, value_parser = parse_interval)]
         interval: Option<Duration>,
         /// NDJSON: one line per progress change and per finished job.
         #[arg(long)]
         json: bool,
     },
+}
+
+const GET_HELP: &str = "\
+Example (against `datasaur sandbox`):
+  datasaur job get --url http://127.0.0.1:4000 --token <TOKEN> AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637
+
+Exit codes: 0 every job found, 3 usage error or credentials missing or refused, 4 other errors (unknown job included).";
+
+const WAIT_HELP: &str = "\
+Example (against `datasaur sandbox`):
+  datasaur job wait --url http://127.0.0.1:4000 --token <TOKEN> --timeout 10m AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637
+  cat ids.txt | datasaur job wait --json -
+
+Exit codes:
+  0  every job delivered
+  1  some job failed
+  2  some wait timed out
+  3  usage error, or credentials missing or refused
+  4  other errors (unknown job, server or network trouble)
+When jobs end differently, the highest code wins. A summary line ends the
+output (stderr on a terminal; the last NDJSON line, `\"type\": \"summary\"`, with --json).";
+
+/// The longest `--timeout` taken: beyond it, a typo rather than a plan.
+const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if timeout > MAX_TIMEOUT {
+        return Err("at most 10 years".into());
+    }
+    Ok(timeout)
+}
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let interval = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if interval < datasaur::MIN_POLL_INTERVAL {
+        return Err(format!(
+            "at least {} (polling faster only loads the server)",
+            humantime::format_duration(datasaur::MIN_POLL_INTERVAL)
+        ));
+    }
+    if interval > MAX_TIMEOUT {
+        return Err("at most 10 years".into());
+    }
+    Ok(interval)
 }
 
 pub async fn run(args: JobArgs) -> Exit {
@@ -61,13 +115,25 @@ pub async fn run(args: JobArgs) -> Exit {
         }
     };
     match args.command {
-        JobCommand::Get { ids, json } => get(&client, ids, json).await,
+        JobCommand::Get {
+            ids,
+            ids_from,
+            json,
+        } => match collect_ids(ids, ids_from) {
+            Ok(ids) => get(&client, ids, json).await,
+            Err(message) => usage(&message),
+        },
         JobCommand::Wait {
             ids,
+            ids_from,
             timeout,
             interval,
             json,
         } => {
+            let ids = match collect_ids(ids, ids_from) {
+                Ok(ids) => ids,
+                Err(message) => return usage(&message),
+            };
             let mut options = WaitOptions::default().max_wait(timeout);
             if let Some(interval) = interval {
                 options = options.backoff(PollBackoff::fixed(interval));
@@ -77,14 +143,52 @@ pub async fn run(args: JobArgs) -> Exit {
     }
 }
 
+fn usage(message: &str) -> Exit {
+    eprintln!("error: {message}");
+    Exit::UsageOrAuth
+}
+
+/// The ids given: arguments (`-` for stdin) and `--ids-from`, in order,
+/// without duplicates.
+fn collect_ids(args: Vec<String>, from: Option<PathBuf>) -> Result<Vec<String>, String> {
+    fn read(ids: &mut Vec<String>, text: &str) {
+        ids.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .map(str::to_owned),
+        );
+    }
+    let mut ids = Vec::new();
+    if let Some(path) = from {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read ids from {}: {e}", path.display()))?;
+        read(&mut ids, &text);
+    }
+    for arg in args {
+        if arg == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("cannot read ids from stdin: {e}"))?;
+            read(&mut ids, &text);
+        } else {
+            ids.push(arg);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    if ids.is_empty() {
+        return Err("no job ids given (pass IDs, `-` for stdin, or --ids-from FILE)".into());
+    }
+    Ok(ids)
+}
+
 async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
     let jobs = match client.get_jobs(&ids).await {
         Ok(jobs) => jobs,
         Err(error) => {
-            eprintln!("error: {error}");
-            if let Some(request_id) = error.request_id() {
-                eprintln!("request id (quote it to Datasaur support): {request_id}");
-            }
+            failure::print(&error);
             return exit_for_error(&error);
         }
     };

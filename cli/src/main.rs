@@ -1,23 +1,35 @@
 //! `datasaur`: the command-line tool for Datasaur's job API.
 
+mod completions;
 mod connection;
 mod demo;
 mod exit;
+mod failure;
 mod job;
 mod report;
 mod sandbox;
 mod schema;
 mod schema_check;
 mod table;
+mod text;
 
 use std::process::ExitCode;
 
-use clap::{ArgAction, Parser, Subcommand};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+
+use crate::exit::Exit;
 
 /// Drive Datasaur's job API from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "datasaur", version, about)]
+#[command(
+    name = "datasaur",
+    version,
+    about,
+    after_help = "Try it offline: `datasaur sandbox` in one terminal, then in another:\n  \
+                  export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it printed>\n  \
+                  datasaur job get AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637"
+)]
 struct Cli {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = ArgAction::Count, global = true)]
@@ -32,25 +44,48 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Start the sandbox, run a job through the client and wait on it: no network, no account.
+    #[command(after_help = "Example:\n  datasaur demo")]
     Demo,
     /// Show and wait on jobs.
     Job(job::JobArgs),
     /// Serve a local Datasaur-compatible API (GraphQL, OAuth, job scripts) until Ctrl-C.
+    #[command(after_help = "Example:\n  datasaur sandbox --addr 127.0.0.1:4000\n  \
+                            then: export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it prints>")]
     Sandbox(sandbox::SandboxArgs),
     /// Work with the GraphQL schema this tool was built against.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = completions::COMPLETIONS_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    #[command(after_help = "Example:\n  datasaur man > datasaur.1 && man ./datasaur.1")]
+    Man,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version are not failures; every usage error is exit 3,
+            // as --help documents (clap's own code, 2, means "timed out" here).
+            let _ = error.print();
+            return if error.use_stderr() {
+                Exit::UsageOrAuth.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
         Command::Demo => demo::run().await.into(),
         Command::Job(args) => job::run(args).await.into(),
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Schema(command) => schema::run(command),
+        Command::Completions(args) => completions::run(args, &mut Cli::command()),
+        Command::Man => completions::man(&Cli::command()),
     }
 }
 

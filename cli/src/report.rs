@@ -1,18 +1,23 @@
 //! Shows waits as they happen: progress bars on a terminal, plain lines
-//! otherwise, NDJSON with `--json`. Also tallies outcomes into an exit code.
+//! otherwise, NDJSON with `--json`; a summary at the end. Also tallies
+//! outcomes into an exit code.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use datasaur::{Error, Job, JobUpdate, WaitError};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use datasaur::{Error, Job, JobStatus, JobUpdate, WaitError};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use serde_json::json;
 
 use crate::exit::Exit;
+use crate::failure::chain;
+use crate::text::{shorten, terminal_safe};
 
 /// More jobs than this get one overall bar instead of a bar each.
 const MAX_BARS: usize = 20;
+/// The widest an id is shown in a bar's prefix.
+const MAX_PREFIX: usize = 60;
 
 pub enum Mode {
     Json,
@@ -32,12 +37,24 @@ impl Mode {
     }
 }
 
+/// How the jobs of a wait ended.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub delivered: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub not_found: u64,
+    pub errors: u64,
+}
+
 pub struct Reporter {
     mode: Mode,
     multi: MultiProgress,
     bars: HashMap<String, ProgressBar>,
     overall: Option<ProgressBar>,
     worst: Exit,
+    tally: Tally,
+    started: Instant,
 }
 
 impl Reporter {
@@ -47,17 +64,22 @@ impl Reporter {
         let mut overall = None;
         if matches!(mode, Mode::Bars) {
             if ids.len() <= MAX_BARS {
-                let width = ids.iter().map(String::len).max().unwrap_or(0).min(60);
+                let width = ids
+                    .iter()
+                    .map(|id| shorten(id, MAX_PREFIX).chars().count())
+                    .max()
+                    .unwrap_or(0);
                 let style = ProgressStyle::with_template(&format!(
-                    "{{prefix:{width}}} [{{bar:30.cyan/blue}}] {{pos:>3}}% {{msg}}"
+                    "{{prefix:{width}}} [{{bar:30.cyan/blue}}] {{pos:>3}}% {{elapsed:>4}}{{eta_if_moving}} {{msg}}"
                 ))
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("eta_if_moving", eta_if_moving)
                 .progress_chars("=> ");
                 for id in ids {
                     let bar = multi.add(
                         ProgressBar::new(100)
                             .with_style(style.clone())
-                            .with_prefix(id.clone()),
+                            .with_prefix(shorten(id, MAX_PREFIX)),
                     );
                     bar.set_message("waiting");
                     bar.enable_steady_tick(Duration::from_millis(200));
@@ -65,9 +87,10 @@ impl Reporter {
                 }
             } else {
                 let style = ProgressStyle::with_template(
-                    "[{bar:40.cyan/blue}] {pos}/{len} jobs finished {msg}",
+                    "[{bar:40.cyan/blue}] {pos}/{len} jobs finished {elapsed}{eta_if_moving} {msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("eta_if_moving", eta_if_moving)
                 .progress_chars("=> ");
                 overall = Some(multi.add(ProgressBar::new(ids.len() as u64).with_style(style)));
             }
@@ -78,6 +101,8 @@ impl Reporter {
             bars,
             overall,
             worst: Exit::Success,
+            tally: Tally::default(),
+            started: Instant::now(),
         }
     }
 
@@ -85,6 +110,11 @@ impl Reporter {
         match update {
             JobUpdate::Progress(job) => self.progress(job),
             JobUpdate::Finished(result) => self.finished(result),
+            JobUpdate::PollFailed {
+                job_id,
+                error,
+                retry_in,
+            } => self.poll_failed(job_id, error, *retry_in),
             _ => {}
         }
     }
@@ -92,11 +122,44 @@ impl Reporter {
     fn progress(&self, job: &Job) {
         match self.mode {
             Mode::Json => println!("{}", json!({"event": "progress", "job": job})),
-            Mode::Lines => println!("{}  {}  {}%", job.id, job.status, job.progress),
+            Mode::Lines => println!(
+                "{}  {}  {}%",
+                terminal_safe(&job.id),
+                terminal_safe(&job.status.to_string()),
+                job.progress
+            ),
             Mode::Bars => {
                 if let Some(bar) = self.bars.get(&job.id) {
+                    // A queued job has no pace to estimate from.
+                    if job.status == JobStatus::Queued {
+                        bar.reset_eta();
+                    }
                     bar.set_position(job.progress.clamp(0, 100) as u64);
-                    bar.set_message(job.status.to_string());
+                    bar.set_message(shorten(&job.status.to_string(), 40));
+                }
+            }
+        }
+    }
+
+    fn poll_failed(&self, job_id: &str, error: &Error, retry_in: Duration) {
+        let retry = humantime::format_duration(Duration::from_secs(retry_in.as_secs().max(1)));
+        match self.mode {
+            Mode::Json => println!(
+                "{}",
+                json!({"event": "poll_failed", "jobId": job_id, "message": chain(error),
+                       "retryInMs": u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX)})
+            ),
+            Mode::Lines => println!(
+                "{}  RETRYING in {retry}  {}",
+                terminal_safe(job_id),
+                chain(error)
+            ),
+            Mode::Bars => {
+                let message = format!("retrying in {retry}: {}", shorten(&chain(error), 80));
+                if let Some(bar) = self.bars.get(job_id) {
+                    bar.set_message(message);
+                } else if let Some(overall) = &self.overall {
+                    overall.set_message(message);
                 }
             }
         }
@@ -104,6 +167,13 @@ impl Reporter {
 
     fn finished(&mut self, result: &Result<Job, WaitError>) {
         self.worst = self.worst.max(exit_for(result));
+        match result {
+            Ok(_) => self.tally.delivered += 1,
+            Err(WaitError::Failed { .. }) => self.tally.failed += 1,
+            Err(WaitError::TimedOut { .. }) => self.tally.timed_out += 1,
+            Err(WaitError::NotFound { .. }) => self.tally.not_found += 1,
+            Err(_) => self.tally.errors += 1,
+        }
         let (id, event, line) = describe(result);
         match self.mode {
             Mode::Json => println!("{event}"),
@@ -113,7 +183,10 @@ impl Reporter {
                     if let Ok(job) = result {
                         bar.set_position(job.progress.clamp(0, 100) as u64);
                     }
-                    bar.finish_with_message(line.trim_start_matches(id.as_str()).trim().to_owned());
+                    let shown = terminal_safe(&id).into_owned();
+                    bar.finish_with_message(
+                        line.trim_start_matches(shown.as_str()).trim().to_owned(),
+                    );
                 } else if let Some(overall) = &self.overall {
                     overall.inc(1);
                     if result.is_err() {
@@ -129,11 +202,57 @@ impl Reporter {
         self.worst
     }
 
+    /// Ends the display and prints the summary: a line on stderr when it is
+    /// a terminal (whatever the mode), and the last NDJSON line with `--json`.
     pub fn finish(&self) {
         if let Some(overall) = &self.overall {
             overall.finish();
         }
+        let total = self.started.elapsed();
+        let Tally {
+            delivered,
+            failed,
+            timed_out,
+            not_found,
+            errors,
+        } = self.tally;
+        if matches!(self.mode, Mode::Json) {
+            println!(
+                "{}",
+                json!({"type": "summary", "delivered": delivered, "failed": failed,
+                       "timedOut": timed_out, "notFound": not_found, "errors": errors,
+                       "totalMs": u64::try_from(total.as_millis()).unwrap_or(u64::MAX)})
+            );
+        }
+        if std::io::stderr().is_terminal() {
+            eprintln!("{}", summary_line(self.tally, total));
+        }
     }
+}
+
+/// `3 delivered, 1 failed, 0 timed out, 0 not found in 12s`.
+pub fn summary_line(tally: Tally, total: Duration) -> String {
+    let mut line = format!(
+        "{} delivered, {} failed, {} timed out, {} not found",
+        tally.delivered, tally.failed, tally.timed_out, tally.not_found
+    );
+    if tally.errors > 0 {
+        line.push_str(&format!(", {} stopped by errors", tally.errors));
+    }
+    let total = Duration::from_secs(total.as_secs());
+    line.push_str(&format!(" in {}", humantime::format_duration(total)));
+    line
+}
+
+/// The estimate of the time left, only while progress moves: nothing for a
+/// queued job, a job at 0% or 100%, or a pace indicatif cannot tell.
+fn eta_if_moving(state: &ProgressState, out: &mut dyn std::fmt::Write) {
+    let (position, length) = (state.pos(), state.len().unwrap_or(0));
+    if position == 0 || position >= length || state.per_sec() <= 0.0 {
+        return;
+    }
+    let eta = Duration::from_secs(state.eta().as_secs());
+    let _ = write!(out, " eta {}", humantime::format_duration(eta));
 }
 
 /// The exit code one outcome calls for.
@@ -151,18 +270,22 @@ pub fn exit_for(result: &Result<Job, WaitError>) -> Exit {
     }
 }
 
-/// The id, the NDJSON event and the plain line for a finished job.
+/// The id, the NDJSON event and the plain (terminal-safe) line for a finished job.
 fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, String) {
     match result {
         Ok(job) => (
             job.id.clone(),
             json!({"event": "delivered", "job": job}),
-            format!("{}  DELIVERED  {}%", job.id, job.progress),
+            format!("{}  DELIVERED  {}%", terminal_safe(&job.id), job.progress),
         ),
         Err(WaitError::Failed { job }) => (
             job.id.clone(),
             json!({"event": "failed", "job": job}),
-            format!("{}  FAILED  {}", job.id, job.error_summary()),
+            format!(
+                "{}  FAILED  {}",
+                terminal_safe(&job.id),
+                terminal_safe(&job.error_summary())
+            ),
         ),
         Err(
             error @ WaitError::TimedOut {
@@ -174,14 +297,15 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
             },
         ) => (
             job_id.clone(),
-            json!({"event": "timed_out", "jobId": job_id, "elapsedMs": elapsed.as_millis() as u64,
+            json!({"event": "timed_out", "jobId": job_id,
+                   "elapsedMs": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
                    "polls": polls, "lastSeen": last_seen, "message": error.to_string()}),
-            format!("{job_id}  TIMED OUT  {error}"),
+            format!("{}  TIMED OUT  {}", terminal_safe(job_id), chain(error)),
         ),
         Err(error @ WaitError::NotFound { job_id, .. }) => (
             job_id.clone(),
             json!({"event": "not_found", "jobId": job_id, "message": error.to_string()}),
-            format!("{job_id}  NOT FOUND"),
+            format!("{}  NOT FOUND", terminal_safe(job_id)),
         ),
         Err(error) => {
             let request_id = match error {
@@ -193,9 +317,33 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
                 .unwrap_or_default();
             (
                 error.job_id().to_owned(),
-                json!({"event": "error", "jobId": error.job_id(), "message": error.to_string(), "requestId": request_id}),
-                format!("{}  ERROR  {error}{suffix}", error.job_id()),
+                json!({"event": "error", "jobId": error.job_id(), "message": chain(error), "requestId": request_id}),
+                format!(
+                    "{}  ERROR  {}{suffix}",
+                    terminal_safe(error.job_id()),
+                    chain(error)
+                ),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_each_outcome_and_the_time() {
+        let tally = Tally {
+            delivered: 3,
+            failed: 1,
+            timed_out: 2,
+            not_found: 0,
+            errors: 1,
+        };
+        assert_eq!(
+            summary_line(tally, Duration::from_millis(72_500)),
+            "3 delivered, 1 failed, 2 timed out, 0 not found, 1 stopped by errors in 1m 12s"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub enum SchemaCommand {
     ///
     /// Exit codes: 0 everything matches, 1 mismatches found, 3 the reference
     /// file is missing or unreadable.
+    #[command(after_help = "Example:\n  datasaur schema check --against datasaur.schema.json")]
     Check {
         /// The reference: introspection JSON (`.json`, e.g. from
         /// `graphql-client introspect-schema`) or SDL.
@@ -19,6 +20,7 @@ pub enum SchemaCommand {
         against: PathBuf,
     },
     /// Print the built-in SDL (`graphql/schema.graphql`).
+    #[command(after_help = "Example:\n  datasaur schema print > schema.graphql")]
     Print,
 }
 

@@ -2,6 +2,11 @@
 
 use datasaur::Job;
 
+use crate::text::{shorten, terminal_safe};
+
+/// The widest a cell is shown; a longer id or error is cut with `…`.
+const MAX_CELL: usize = 200;
+
 /// One row per id: the job, or `not found`.
 pub fn render(rows: &[(String, Option<Job>)]) -> String {
     let header = ["ID", "STATUS", "PROGRESS", "ERRORS"].map(str::to_owned);
@@ -9,12 +14,17 @@ pub fn render(rows: &[(String, Option<Job>)]) -> String {
     for (id, job) in rows {
         lines.push(match job {
             Some(job) => [
-                job.id.clone(),
-                job.status.to_string(),
+                shorten(&job.id, MAX_CELL),
+                shorten(&job.status.to_string(), MAX_CELL),
                 format!("{}%", job.progress),
-                job.error_summary(),
+                shorten(&job.error_summary(), MAX_CELL),
             ],
-            None => [id.clone(), "not found".into(), "-".into(), String::new()],
+            None => [
+                shorten(id, MAX_CELL),
+                "not found".into(),
+                "-".into(),
+                String::new(),
+            ],
         });
     }
     let widths: Vec<usize> = (0..4)
@@ -28,13 +38,59 @@ pub fn render(rows: &[(String, Option<Job>)]) -> String {
         .collect();
     let mut out = String::new();
     for line in &lines {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
+        let mut row = String::new();
+        for (column, (cell, width)) in line.iter().zip(&widths).enumerate() {
+            if column > 0 {
+                row.push_str("  ");
+            }
+            row.push_str(cell);
+            // Padding by hand: a format width cannot exceed u16::MAX.
+            let pad = width.saturating_sub(cell.chars().count());
+            row.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(terminal_safe(row.trim_end()).as_ref());
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: &str, status: &str, stack: &str) -> Job {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "status": status, "progress": 5, "createdAt": "1", "updatedAt": "2",
+            "errors": [{"id": "e", "stack": stack}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn text_of_any_length_renders_without_panicking() {
+        let long = "x".repeat(70_000);
+        let table = render(&[(long.clone(), Some(job(&long, &long, &long)))]);
+        assert!(
+            table.lines().all(|line| line.chars().count() < 1_000),
+            "cells are cut"
+        );
+        assert!(table.contains('…'));
+    }
+
+    #[test]
+    fn control_characters_from_the_server_are_escaped() {
+        let table = render(&[(
+            "j".into(),
+            Some(job(
+                "j\u{1b}[2J",
+                "IN_PROGRESS\r",
+                "boom\u{1b}]0;title\u{7}",
+            )),
+        )]);
+        assert!(
+            !table.chars().any(|c| c.is_control() && c != '\n'),
+            "{table:?}"
+        );
+        assert!(table.contains("\\u{1b}[2J"), "{table}");
+    }
 }

@@ -48,7 +48,7 @@ fn job_wait_json_streams_ndjson_and_exits_0_when_delivered() {
     let id = sandbox.create_job(json!({"queuedFor": 1500, "runningFor": 0, "outcome": {"status": "DELIVERED", "resultId": "r-1", "result": {"labels": 3}}}));
     let output = sandbox.run(&["job", "wait", "--json", &id]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    insta::assert_json_snapshot!(json_lines(&output), {"[].job.createdAt" => "[timestamp]", "[].job.updatedAt" => "[timestamp]"});
+    insta::assert_json_snapshot!(json_lines(&output), {"[].job.createdAt" => "[timestamp]", "[].job.updatedAt" => "[timestamp]", "[].totalMs" => "[duration]"});
 }
 
 #[test]
@@ -85,7 +85,12 @@ fn job_wait_times_out_with_exit_2() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let lines = json_lines(&output);
-    let last = lines.last().unwrap();
+    let (summary, jobs) = lines.split_last().unwrap();
+    assert_eq!(summary["type"], "summary", "the summary is the last line");
+    assert_eq!(summary["timedOut"], 1);
+    assert_eq!(summary["delivered"], 0);
+    assert!(summary["totalMs"].as_u64().unwrap() >= 1500);
+    let last = jobs.last().unwrap();
     assert_eq!(last["event"], "timed_out");
     assert_eq!(last["jobId"], id.as_str());
     let elapsed = last["elapsedMs"].as_u64().unwrap();

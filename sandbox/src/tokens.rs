@@ -8,16 +8,29 @@ use std::time::Duration;
 use crate::sync::lock;
 use tokio::time::Instant;
 
+/// How long a token is valid.
+#[derive(Debug, Clone, Copy)]
+enum Lifetime {
+    /// A fixed token from the configuration: always, even past `expire_all`.
+    Fixed,
+    /// An issued token.
+    Until(Instant),
+    /// An issued token whose lifetime is past the clock's range.
+    Unbounded,
+}
+
 pub(crate) struct TokenStore {
-    /// Token -> expiry; `None` never expires.
-    tokens: Mutex<HashMap<String, Option<Instant>>>,
+    tokens: Mutex<HashMap<String, Lifetime>>,
     issued: AtomicU64,
     ttl: Duration,
 }
 
 impl TokenStore {
     pub fn new(ttl: Duration, fixed: &[String]) -> Self {
-        let tokens = fixed.iter().map(|token| (token.clone(), None)).collect();
+        let tokens = fixed
+            .iter()
+            .map(|token| (token.clone(), Lifetime::Fixed))
+            .collect();
         TokenStore {
             tokens: Mutex::new(tokens),
             issued: AtomicU64::new(0),
@@ -34,14 +47,19 @@ impl TokenStore {
             "sandbox-{n}-{:016x}",
             std::hash::BuildHasher::hash_one(&nonce, n)
         );
-        lock(&self.tokens).insert(token.clone(), Some(Instant::now() + self.ttl));
+        // A lifetime past the clock's range (`--token-ttl 18446744073709551615`)
+        // is a token that never expires, not a panic.
+        let lifetime = Instant::now()
+            .checked_add(self.ttl)
+            .map_or(Lifetime::Unbounded, Lifetime::Until);
+        lock(&self.tokens).insert(token.clone(), lifetime);
         (token, self.ttl)
     }
 
     pub fn is_valid(&self, token: &str) -> bool {
         match lock(&self.tokens).get(token) {
-            Some(None) => true,
-            Some(Some(expiry)) => Instant::now() < *expiry,
+            Some(Lifetime::Fixed | Lifetime::Unbounded) => true,
+            Some(Lifetime::Until(expiry)) => Instant::now() < *expiry,
             None => false,
         }
     }
@@ -49,8 +67,10 @@ impl TokenStore {
     /// Expires every issued token at once; fixed tokens stay valid.
     pub fn expire_all(&self) {
         let now = Instant::now();
-        for expiry in lock(&self.tokens).values_mut().flatten() {
-            *expiry = now;
+        for lifetime in lock(&self.tokens).values_mut() {
+            if !matches!(lifetime, Lifetime::Fixed) {
+                *lifetime = Lifetime::Until(now);
+            }
         }
     }
 }

@@ -63,8 +63,9 @@ pub enum WaitError {
     },
 
     /// Polling failed with an error that asking again would not fix
-    /// (`Unauthorized`, GraphQL errors, a malformed answer).
-    #[error("polling job {job_id} failed: {source}")]
+    /// (`Unauthorized`, GraphQL errors, a malformed answer). The error is
+    /// the [`std::error::Error::source`].
+    #[error("polling job {job_id} failed")]
     Poll {
         /// The job waited on.
         job_id: String,

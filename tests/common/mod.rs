@@ -52,3 +52,12 @@ pub async fn request_bodies(server: &MockServer) -> Vec<Value> {
         .map(|request| serde_json::from_slice(&request.body).expect("request body is JSON"))
         .collect()
 }
+
+/// An error's message with the mock server's `host:port` made stable.
+pub fn shown(error: &datasaur::Error) -> String {
+    let text = error.to_string();
+    match error.host() {
+        Some(host) => text.replace(host, "[host]"),
+        None => text,
+    }
+}

@@ -72,6 +72,18 @@ impl SandboxProcess {
         answer["id"].as_str().expect("a job id").to_owned()
     }
 
+    /// Arms a fault through the HTTP control API, e.g. `{"kind": "status", "status": 503}`.
+    pub fn arm_fault(&self, fault: serde_json::Value) {
+        let url = format!("{}/_sandbox/faults", self.base_url);
+        let request = reqwest::Client::new().post(url).json(&fault);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let status = runtime.block_on(async { request.send().await.unwrap().status() });
+        assert!(status.is_success(), "arming {fault}: {status}");
+    }
+
     /// Sends a raw GraphQL body with `token`, as curl would; returns the JSON answer.
     pub fn graphql(&self, token: &str, body: &str) -> serde_json::Value {
         let request = reqwest::Client::new()
