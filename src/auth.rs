@@ -307,56 +307,76 @@ impl OAuthTokens {
                 });
             }
         };
-        let secrets = [self.client_secret.expose_secret().to_owned()];
-        if matches!(status.as_u16(), 400 | 401 | 403) {
-            let reason: OAuthError = serde_json::from_slice(&body).unwrap_or_default();
-            let mut message = match (reason.error, reason.error_description) {
-                (Some(error), Some(description)) => {
-                    format!("client credentials refused: {error}: {description}")
-                }
-                (Some(error), None) => format!("client credentials refused: {error}"),
-                _ => format!("client credentials refused (HTTP {})", status.as_u16()),
-            };
-            redact_all(&mut message, &secrets);
-            return Err(Error::Unauthorized {
-                operation: OPERATION,
-                host: host_of(&self.token_url),
-                message,
-                request_id: None,
-            });
-        }
-        if !status.is_success() {
-            let mut body_snippet = body_snippet(&body);
-            redact_all(&mut body_snippet, &secrets);
-            return Err(Error::Http {
-                operation: OPERATION,
-                host: host_of(&self.token_url),
-                status: status.as_u16(),
-                retry_after,
-                body_snippet,
-                request_id: None,
-            });
-        }
-        // A token answer holds a token: never quote it, not even through
-        // serde's message (which can echo a value).
-        let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            operation: OPERATION,
-            host: host_of(&self.token_url),
-            path: if e.is_data() { "(top level)" } else { "." }.into(),
-            message: if e.is_data() {
-                "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected".into()
-            } else {
-                format!("not JSON ({:?} at byte {})", e.classify(), e.column())
-            },
-            body_snippet: "[redacted]".into(),
-            request_id: None,
-        })?;
-        let header = authorization_header(&SecretString::from(token.access_token))?;
-        Ok((
-            header,
-            Duration::from_secs(token.expires_in.unwrap_or(3600)),
-        ))
+        parse_token_answer(
+            status,
+            retry_after,
+            &body,
+            &host_of(&self.token_url),
+            self.client_secret.expose_secret(),
+        )
     }
+}
+
+/// Turns a token endpoint's answer into the header to send and the token's
+/// lifetime, or the error that says why not, with `client_secret` redacted
+/// from anything the server said.
+pub(crate) fn parse_token_answer(
+    status: reqwest::StatusCode,
+    retry_after: Option<String>,
+    body: &[u8],
+    host: &Arc<str>,
+    client_secret: &str,
+) -> Result<(HeaderValue, Duration)> {
+    let secrets = [client_secret.to_owned()];
+    if matches!(status.as_u16(), 400 | 401 | 403) {
+        let reason: OAuthError = serde_json::from_slice(body).unwrap_or_default();
+        let mut message = match (reason.error, reason.error_description) {
+            (Some(error), Some(description)) => {
+                format!("client credentials refused: {error}: {description}")
+            }
+            (Some(error), None) => format!("client credentials refused: {error}"),
+            _ => format!("client credentials refused (HTTP {})", status.as_u16()),
+        };
+        redact_all(&mut message, &secrets);
+        return Err(Error::Unauthorized {
+            operation: OPERATION,
+            host: host.clone(),
+            message,
+            request_id: None,
+        });
+    }
+    if !status.is_success() {
+        let mut body_snippet = body_snippet(body);
+        redact_all(&mut body_snippet, &secrets);
+        return Err(Error::Http {
+            operation: OPERATION,
+            host: host.clone(),
+            status: status.as_u16(),
+            retry_after,
+            body_snippet,
+            request_id: None,
+        });
+    }
+    // A token answer holds a token: never quote it, not even through
+    // serde's message (which can echo a value).
+    let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| Error::Decode {
+        operation: OPERATION,
+        host: host.clone(),
+        path: if e.is_data() { "(top level)" } else { "." }.into(),
+        message: if e.is_data() {
+            "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected"
+                .into()
+        } else {
+            format!("not JSON ({:?} at byte {})", e.classify(), e.column())
+        },
+        body_snippet: "[redacted]".into(),
+        request_id: None,
+    })?;
+    let header = authorization_header(&SecretString::from(token.access_token))?;
+    Ok((
+        header,
+        Duration::from_secs(token.expires_in.unwrap_or(3600)),
+    ))
 }
 
 const OPERATION: &str = "OAuth token";

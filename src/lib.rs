@@ -31,6 +31,8 @@ mod client;
 mod error;
 mod job;
 pub mod operations;
+#[cfg(test)]
+mod property_tests;
 mod response;
 mod retry;
 mod sync;

@@ -99,6 +99,13 @@ async fn a_thousand_concurrent_callers_after_expiry_cause_one_token_request() {
     // Expired on the server: every caller is refused with the old token at once.
     sandbox.expire_tokens();
     let results = thousand_concurrent_get_jobs(&client).await;
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, first: {:?}",
+        failed.len(),
+        failed.first()
+    );
     assert!(
         results
             .iter()

@@ -239,3 +239,32 @@ fn exit_for_error(error: &Error) -> Exit {
         _ => Exit::Other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("DATASAUR_PROPTEST_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(256)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn duration_flags_never_panic_and_hold_their_bounds(
+            text in prop_oneof![".{0,24}", "[0-9]{1,30}(ns|us|ms|s|m|h|d|w|M|y)", "[0-9]{1,12}[a-z]{1,3} [0-9]{1,12}[a-z]{1,3}"],
+        ) {
+            if let Ok(timeout) = parse_timeout(&text) {
+                prop_assert!(timeout <= MAX_TIMEOUT);
+            }
+            if let Ok(interval) = parse_interval(&text) {
+                prop_assert!(interval >= datasaur::MIN_POLL_INTERVAL && interval <= MAX_TIMEOUT);
+            }
+        }
+    }
+}

@@ -9,9 +9,13 @@ use datasaur_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on.
+    /// Address to listen on (loopback unless --allow-remote).
     #[arg(long, default_value = "127.0.0.1:4000")]
     addr: SocketAddr,
+    /// Allow an address other than loopback. Anyone who reaches it can get
+    /// tokens; the control endpoints then need the printed control token.
+    #[arg(long)]
+    allow_remote: bool,
     /// OAuth client id the token endpoint accepts.
     #[arg(long, value_name = "ID", requires = "client_secret")]
     client_id: Option<String>,
@@ -29,6 +33,7 @@ pub struct SandboxArgs {
 pub async fn run(args: SandboxArgs) -> ExitCode {
     let mut config = SandboxConfig::default()
         .addr(args.addr)
+        .allow_remote(args.allow_remote)
         .token_ttl(Duration::from_secs(args.token_ttl));
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         config = config.client_credentials(id, secret);
@@ -48,8 +53,17 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    if !sandbox.addr().ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, beyond this machine: anyone who reaches it can get a token. \
+             The control endpoints need the header {}: {}",
+            sandbox.addr(),
+            datasaur_sandbox::CONTROL_TOKEN_HEADER,
+            sandbox.control_token().unwrap_or_default()
+        );
+    }
     // These are the sandbox's own throwaway credentials, printed so users can paste them.
-    println!("Datasaur sandbox listening on {}", sandbox.base_url());
+    println!("Datasaur sandbox listening on {}", sandbox.addr());
     println!("  GraphQL:       {}", sandbox.graphql_url());
     println!("  OAuth token:   {}/api/oauth/token", sandbox.base_url());
     println!("  client id:     {}", sandbox.client_id());

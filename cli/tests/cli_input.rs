@@ -164,3 +164,66 @@ fn every_command_help_has_a_pasteable_example() {
         assert!(help.contains("Example"), "{args:?}: {help}");
     }
 }
+
+#[test]
+fn binding_beyond_loopback_needs_consent_and_prints_a_usable_url() {
+    let refused = datasaur(&["sandbox", "--addr", "0.0.0.0:0"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("--allow-remote"),
+        "{}",
+        text(&refused)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["sandbox", "--addr", "0.0.0.0:0", "--allow-remote"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut export = None;
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        let line = line.unwrap();
+        if line.starts_with("export DATASAUR_URL=") {
+            export = Some(line);
+            break;
+        }
+    }
+    let export = export.expect("an export line");
+    let mut url = None;
+    let mut token = None;
+    for pair in export.trim_start_matches("export ").split_whitespace() {
+        if let Some(value) = pair.strip_prefix("DATASAUR_URL=") {
+            url = Some(value.to_owned());
+        }
+        if let Some(value) = pair.strip_prefix("DATASAUR_ACCESS_TOKEN=") {
+            token = Some(value.to_owned());
+        }
+    }
+    let (url, token) = (url.unwrap(), token.unwrap());
+    assert!(url.starts_with("http://127.0.0.1:"), "{export}");
+    // The printed line works with our own CLI as is.
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "job",
+            "get",
+            "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637",
+        ])
+        .env("DATASAUR_URL", &url)
+        .env("DATASAUR_ACCESS_TOKEN", &token)
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let stderr = {
+        let _ = child.wait();
+        let mut text = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut text);
+        }
+        text
+    };
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(stderr.contains("warning: listening on 0.0.0.0"), "{stderr}");
+    assert!(stderr.contains("x-sandbox-control-token"), "{stderr}");
+}

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::faults::{Fault, FaultKind};
 use super::schema::SandboxSchema;
+use super::schema_limits::{MAX_BATCH, MAX_OPERATION_NAME_LEN, MAX_OPERATION_NAMES};
 use super::script::JobScript;
 use super::state::SandboxState;
 
@@ -24,9 +25,7 @@ pub(crate) struct App {
 }
 
 pub(crate) fn router(app: App) -> Router {
-    Router::new()
-        .route("/graphql", post(graphql))
-        .route("/api/oauth/token", post(oauth_token))
+    let control = Router::new()
         .route("/_sandbox/jobs", post(control_create_job))
         .route("/_sandbox/tokens", post(control_issue_token))
         .route("/_sandbox/tokens/expire", post(control_expire_tokens))
@@ -38,8 +37,40 @@ pub(crate) fn router(app: App) -> Router {
             "/_sandbox/stats",
             get(control_stats).delete(control_reset_stats),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            require_control_token,
+        ));
+    Router::new()
+        .route("/graphql", post(graphql))
+        .route("/api/oauth/token", post(oauth_token))
+        .merge(control)
         .with_state(app)
 }
+
+/// The control endpoints answer only with the control token, when one is set.
+async fn require_control_token(
+    State(app): State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(expected) = app.state.config.control_token.as_deref() {
+        let given = request
+            .headers()
+            .get(CONTROL_TOKEN_HEADER)
+            .and_then(|value| value.to_str().ok());
+        if given != Some(expected) {
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                &json!({"error": format!("this sandbox's control endpoints need the {CONTROL_TOKEN_HEADER} header")}),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// The header that carries the control token.
+pub const CONTROL_TOKEN_HEADER: &str = "x-sandbox-control-token";
 
 async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let state = &app.state;
@@ -54,7 +85,22 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
             );
         }
     };
-    count_request(state, &batch);
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > MAX_BATCH
+    {
+        state.stats.update(|stats| stats.graphql_requests += 1);
+        let message = format!(
+            "at most {MAX_BATCH} operations per batch, got {}",
+            requests.len()
+        );
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"errors": [{"message": message}]}),
+        );
+    }
+    // The token first: names from clients without one are not kept.
+    let authorized = is_authorized(state, &headers);
+    count_request(state, &batch, authorized);
 
     let fault = state.faults.next();
     if fault.is_some() {
@@ -86,7 +132,7 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
         _ => {}
     }
 
-    if !is_authorized(state, &headers) {
+    if !authorized {
         state.stats.update(|stats| stats.unauthorized += 1);
         // Datasaur's shape for a bad or expired token.
         let answer = json!({
@@ -134,19 +180,32 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     }
 }
 
-fn count_request(state: &SandboxState, batch: &BatchRequest) {
+/// Counts a request, and its operation names if its token is good; the
+/// table of names is capped, so that made-up names cannot grow memory.
+fn count_request(state: &SandboxState, batch: &BatchRequest, authorized: bool) {
     let requests: Vec<&async_graphql::Request> = match batch {
         BatchRequest::Single(request) => vec![request],
         BatchRequest::Batch(requests) => requests.iter().collect(),
     };
     state.stats.update(|stats| {
         stats.graphql_requests += 1;
+        if !authorized {
+            return;
+        }
         for request in requests {
-            let name = request
-                .operation_name
-                .clone()
-                .unwrap_or_else(|| "(anonymous)".into());
-            *stats.operations.entry(name).or_default() += 1;
+            let name = match request.operation_name.as_deref() {
+                None => "(anonymous)",
+                Some(name) if name.len() > MAX_OPERATION_NAME_LEN => "(other)",
+                Some(name) => name,
+            };
+            let name = if stats.operations.contains_key(name)
+                || stats.operations.len() < MAX_OPERATION_NAMES
+            {
+                name
+            } else {
+                "(other)"
+            };
+            *stats.operations.entry(name.to_owned()).or_default() += 1;
         }
     });
 }

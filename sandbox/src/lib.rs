@@ -34,7 +34,9 @@
 mod faults;
 mod http;
 mod schema;
+mod schema_limits;
 mod script;
+mod serve;
 mod state;
 mod stats;
 mod store;
@@ -49,11 +51,20 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultKind};
+pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
 pub use stats::RequestStats;
 pub use store::DOCUMENTED_JOB_ID;
 
 use state::SandboxState;
+
+/// Connections a sandbox serves at once by default: above a thousand
+/// concurrent test clients, below a usual file descriptor limit.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// How long a client may take to send a request head by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may sit idle by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How a [`Sandbox`] starts.
 ///
@@ -86,6 +97,22 @@ pub struct SandboxConfig {
     pub default_script: JobScript,
     /// Whether the documentation's job ([`DOCUMENTED_JOB_ID`]) exists, `DELIVERED`.
     pub seed_documented_job: bool,
+    /// Whether `addr` may be other than loopback (default `false`: a
+    /// sandbox hands out tokens and takes orders from anyone who reaches it).
+    pub allow_remote: bool,
+    /// The token the `/_sandbox/` control endpoints require, in an
+    /// `X-Sandbox-Control-Token` header. `None` (the default) leaves them
+    /// open on loopback; a sandbox that allows remote clients makes one up
+    /// if none is given ([`Sandbox::control_token`]).
+    pub control_token: Option<String>,
+    /// Connections served at once (default 4,096); more wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client may take to send a request head, from its first
+    /// byte (default 10 s).
+    pub header_read_timeout: Duration,
+    /// How long a connection may sit idle, from the accept or the end of an
+    /// answer to the next request's first byte (default 60 s).
+    pub idle_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -98,6 +125,11 @@ impl Default for SandboxConfig {
             access_tokens: Vec::new(),
             default_script: JobScript::default(),
             seed_documented_job: true,
+            allow_remote: false,
+            control_token: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -132,6 +164,43 @@ impl SandboxConfig {
         self
     }
 
+    /// Allows an address other than loopback, and puts the control
+    /// endpoints behind a control token (one is made up if none is set).
+    #[must_use]
+    pub fn allow_remote(mut self, allow: bool) -> Self {
+        self.allow_remote = allow;
+        self
+    }
+
+    /// Requires this token (header `X-Sandbox-Control-Token`) on the
+    /// `/_sandbox/` control endpoints.
+    #[must_use]
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
+        self
+    }
+
+    /// Sets how many connections are served at once.
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Sets how long a client may take to send a request head.
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a connection may sit idle between requests.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
     /// Sets the script of jobs started by mutations.
     #[must_use]
     pub fn default_script(mut self, script: JobScript) -> Self {
@@ -152,6 +221,14 @@ impl std::fmt::Debug for SandboxConfig {
                 &format_args!("[{} redacted]", self.access_tokens.len()),
             )
             .field("default_script", &self.default_script)
+            .field("allow_remote", &self.allow_remote)
+            .field(
+                "control_token",
+                &self.control_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -170,7 +247,25 @@ impl Sandbox {
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// Fails with the bind error (say, the port is in use), naming the address.
-    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+    /// Refuses an address other than loopback unless
+    /// [`SandboxConfig::allow_remote`] is set.
+    pub async fn start(mut config: SandboxConfig) -> std::io::Result<Sandbox> {
+        if !config.addr.ip().is_loopback() {
+            if !config.allow_remote {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!(
+                        "refusing to listen on {}: not loopback, and the sandbox hands tokens to \
+                         anyone who asks; allow it explicitly (SandboxConfig::allow_remote, \
+                         `--allow-remote`)",
+                        config.addr
+                    ),
+                ));
+            }
+            if config.control_token.is_none() {
+                config.control_token = Some(tokens::random_token("control"));
+            }
+        }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| {
@@ -196,14 +291,13 @@ impl Sandbox {
             schema: schema::build(state.clone()),
             state: state.clone(),
         };
+        let limits = serve::Limits {
+            max_connections: state.config.max_connections,
+            header_read_timeout: state.config.header_read_timeout,
+            idle_timeout: state.config.idle_timeout,
+        };
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, http::router(app))
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let server = tokio::spawn(serve::serve(listener, http::router(app), limits, stopped));
         Ok(Sandbox {
             state,
             addr,
@@ -218,9 +312,23 @@ impl Sandbox {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port>`: the base URL a client is given.
+    /// `http://127.0.0.1:<port>`: the base URL a client on this machine is
+    /// given (loopback even when listening on every interface, so that
+    /// clients that refuse plain http elsewhere accept it).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut local = self.addr;
+        if local.ip().is_unspecified() {
+            local.set_ip(match local {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{local}")
+    }
+
+    /// The token the control endpoints require, if they require one.
+    pub fn control_token(&self) -> Option<&str> {
+        self.state.config.control_token.as_deref()
     }
 
     /// The GraphQL endpoint, `{base}/graphql`.

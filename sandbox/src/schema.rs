@@ -8,6 +8,7 @@ use async_graphql::{
     ScalarType, SimpleObject, Value,
 };
 
+use super::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH, MAX_IDS_PER_FIELD};
 use super::state::SandboxState;
 use super::store::JobView;
 
@@ -16,6 +17,8 @@ pub(crate) type SandboxSchema = async_graphql::Schema<Query, Mutation, EmptySubs
 pub(crate) fn build(state: Arc<SandboxState>) -> SandboxSchema {
     async_graphql::Schema::build(Query, Mutation, EmptySubscription)
         .data(state)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_depth(MAX_DEPTH)
         .finish()
 }
 
@@ -36,15 +39,26 @@ impl Query {
     }
 
     /// Several jobs at once: one entry per id, in order, `null` for an unknown id.
-    async fn get_jobs(&self, ctx: &Context<'_>, job_ids: Vec<String>) -> Vec<Option<Job>> {
+    #[graphql(complexity = "job_ids.len().saturating_mul(child_complexity).max(1)")]
+    async fn get_jobs(
+        &self,
+        ctx: &Context<'_>,
+        job_ids: Vec<String>,
+    ) -> async_graphql::Result<Vec<Option<Job>>> {
+        if job_ids.len() > MAX_IDS_PER_FIELD {
+            return Err(async_graphql::Error::new(format!(
+                "getJobs takes at most {MAX_IDS_PER_FIELD} ids, got {}",
+                job_ids.len()
+            )));
+        }
         let state = state(ctx);
         state
             .stats
             .update(|stats| stats.job_ids_requested += job_ids.len() as u64);
-        job_ids
+        Ok(job_ids
             .iter()
             .map(|id| state.store.view(id).map(Job::from))
-            .collect()
+            .collect())
     }
 }
 

@@ -25,6 +25,16 @@ pub(crate) struct TokenStore {
     ttl: Duration,
 }
 
+/// `{prefix}-` and 128 bits from the standard library's per-process random
+/// hashing keys: unguessable enough for a test server, distinct per call.
+pub(crate) fn random_token(prefix: &str) -> String {
+    let part = || {
+        let keys = std::collections::hash_map::RandomState::new();
+        std::hash::BuildHasher::hash_one(&keys, prefix)
+    };
+    format!("{prefix}-{:016x}{:016x}", part(), part())
+}
+
 impl TokenStore {
     pub fn new(ttl: Duration, fixed: &[String]) -> Self {
         let tokens = fixed
@@ -41,12 +51,7 @@ impl TokenStore {
     /// Issues a new token valid for the configured lifetime.
     pub fn issue(&self) -> (String, Duration) {
         let n = self.issued.fetch_add(1, Ordering::Relaxed) + 1;
-        // Unguessable enough for a loopback test server; distinct per issue.
-        let nonce = std::collections::hash_map::RandomState::new();
-        let token = format!(
-            "sandbox-{n}-{:016x}",
-            std::hash::BuildHasher::hash_one(&nonce, n)
-        );
+        let token = random_token(&format!("sandbox-{n}"));
         // A lifetime past the clock's range (`--token-ttl 18446744073709551615`)
         // is a token that never expires, not a panic.
         let lifetime = Instant::now()

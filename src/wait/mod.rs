@@ -16,7 +16,7 @@ mod driver;
 pub(crate) mod engine;
 mod error;
 mod policy;
-mod schedule;
+pub(crate) mod schedule;
 mod subscription;
 
 use std::sync::Arc;
