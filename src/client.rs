@@ -102,6 +102,11 @@ impl Client {
         self.inner.host.clone()
     }
 
+    /// The shared HTTP client (for downloads, which carry no credentials).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
     }
@@ -145,7 +150,10 @@ impl Client {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let payload = encode_body(&body)?;
-        let mutation = is_mutation(body.query);
+        // A mutation, or a query marked as starting work (an export): never
+        // repeated once it may have reached the server.
+        let mutation =
+            is_mutation(body.query) || crate::operations::STARTS_WORK.contains(&operation);
         let decode =
             |status, retry_after, body: &[u8]| decode_answer(operation, status, retry_after, body);
         self.send(operation, payload, mutation, decode).await

@@ -152,6 +152,52 @@ pub enum Error {
         job_id: String,
     },
 
+    /// An export's file URL has expired; start a new export.
+    #[error("the file URL on {host} expired at {}", httpdate::fmt_http_date(*expired_at))]
+    FileUrlExpired {
+        /// The file host.
+        host: Arc<str>,
+        /// When it expired.
+        expired_at: std::time::SystemTime,
+    },
+
+    /// A file is already where a download was to go, and overwriting was
+    /// not asked for; it is left as it was.
+    #[error("{} exists; not overwritten", path.display())]
+    FileExists {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+
+    /// Writing a downloaded file failed.
+    #[error("cannot write {}", path.display())]
+    Io {
+        /// The file being written.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+
+    /// The export has no file URL to download (its method is not
+    /// `FILE_STORAGE`: `EMAIL`, `CUSTOM_WEBHOOK`, ...).
+    #[error("export {export_id} has no file URL to download")]
+    NoFileUrl {
+        /// The export.
+        export_id: String,
+    },
+
+    /// Waiting on an export did not end with it delivered: it failed, ran
+    /// out of time, or polling failed.
+    #[error("export {export_id} was not delivered")]
+    ExportFailed {
+        /// The export.
+        export_id: String,
+        /// Why.
+        #[source]
+        source: Box<crate::WaitError>,
+    },
+
     /// The client was configured wrongly (bad URL, zero batch size, ...).
     #[error("invalid configuration: {message}")]
     Config {

@@ -28,8 +28,12 @@
 mod auth;
 mod body;
 mod client;
+mod download;
 mod error;
+mod export;
+mod inputs;
 mod job;
+mod job_handle;
 pub mod operations;
 #[cfg(test)]
 mod property_tests;
@@ -42,8 +46,11 @@ pub use client::{
     Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use download::{Download, DownloadOptions};
 pub use error::{Error, GraphQLError, Result, SourceError};
+pub use export::{Export, ExportStatus};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
+pub use job_handle::JobHandle;
 pub use retry::RetryPolicy;
 pub use wait::{
     JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError, WaitLimit, WaitOptions,

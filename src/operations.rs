@@ -30,12 +30,19 @@ pub mod scalars {
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 mod generated {
     // `JobStatus` is declared extern in build.rs so every operation shares the
-    // forward-compatible domain enum.
+    // forward-compatible domain enum; an export's delivery status has the
+    // same values.
     use super::JobStatus;
+    type ExportDeliveryStatus = JobStatus;
+    // graphql_client's Rust normalization names `ID` variables `Id`.
+    type Id = String;
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 }
 
-pub use generated::{AutoLabelTokenBasedProject, GetJob, GetJobs, OPERATION_DOCUMENTS};
+pub use generated::{
+    AutoLabelTokenBasedProject, ExportTextProject, ExportTextProjectDocument,
+    GetExportDeliveryStatus, GetJob, GetJobs, OPERATION_DOCUMENTS, STARTS_WORK,
+};
 
 /// `graphql/get_job.graphql`: one job by id.
 pub mod get_job {
@@ -45,6 +52,29 @@ pub mod get_job {
 /// `graphql/get_jobs.graphql`: many jobs by id, one entry per id.
 pub mod get_jobs {
     pub use super::generated::get_jobs::{OPERATION_NAME, QUERY, ResponseData, Variables};
+}
+
+/// `graphql/export_text_project.graphql`: starts an export of projects.
+pub mod export_text_project {
+    pub use super::generated::export_text_project::{
+        ExportCommentType, ExportTextProjectInput, ExternalFileStorageInput, GqlExportMethod,
+        OPERATION_NAME, QUERY, ResponseData, Role, Variables,
+    };
+}
+
+/// `graphql/export_text_project_document.graphql`: starts an export of one document.
+pub mod export_text_project_document {
+    pub use super::generated::export_text_project_document::{
+        ExportCommentType, ExportTextProjectDocumentInput, ExternalFileStorageInput,
+        GqlExportMethod, OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/get_export_delivery_status.graphql`: where an export stands.
+pub mod get_export_delivery_status {
+    pub use super::generated::get_export_delivery_status::{
+        OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
 }
 
 /// `graphql/auto_label_token_based_project.graphql`: starts auto-labeling.
@@ -200,42 +230,130 @@ impl crate::Client {
         Ok(jobs)
     }
 
-    /// Starts auto-labeling of a token-based project and returns its job.
+    /// Starts auto-labeling of a token-based project and returns a handle
+    /// on its job (wait, watch, refresh).
     ///
-    /// A mutation: it is sent once and never retried, since a repeat could
-    /// start the work twice.
+    /// A mutation: it is sent once and never retried once it may have
+    /// reached the server, since a repeat could start the work twice.
     ///
     /// ```
-    /// use datasaur::operations::auto_label_token_based_project as auto_label;
+    /// use datasaur::operations::auto_label_token_based_project::{
+    ///     AutoLabelTokenBasedProjectInput, GqlAutoLabelServiceProvider, TargetApiInput,
+    /// };
     ///
-    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
-    /// let job = client
-    ///     .auto_label_token_based_project(auto_label::AutoLabelTokenBasedProjectInput {
-    ///         labeler_email: "demo@datasaur.ai".into(),
-    ///         options: auto_label::AutoLabelProjectOptionsInput {
-    ///             number_of_files_per_request: 0,
-    ///             service_provider: Some(auto_label::GqlAutoLabelServiceProvider::Custom),
-    ///         },
-    ///         project_id: "HvdyIL2iwZn".into(),
-    ///         role: None,
-    ///         target_api: auto_label::TargetApiInput {
-    ///             endpoint: "https://custom-model.api.com/predict".into(),
-    ///             secret_key: "secret".into(),
-    ///         },
-    ///     })
-    ///     .await?;
-    /// println!("started {}", job.id);
+    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let input = AutoLabelTokenBasedProjectInput::new(
+    ///     "demo@datasaur.ai",
+    ///     "HvdyIL2iwZn",
+    ///     TargetApiInput::new("https://custom-model.api.com/predict", "secret"),
+    /// )
+    /// .service_provider(GqlAutoLabelServiceProvider::Custom);
+    /// let started = client.auto_label_token_based_project(input).await?;
+    /// let job = started.wait(None).await?;
+    /// println!("{} delivered", job.id);
     /// # Ok(()) }
     /// ```
     pub async fn auto_label_token_based_project(
         &self,
         input: auto_label_token_based_project::AutoLabelTokenBasedProjectInput,
-    ) -> crate::Result<Job> {
+    ) -> crate::Result<crate::JobHandle> {
         let data = self
             .execute::<AutoLabelTokenBasedProject>(auto_label_token_based_project::Variables {
                 input,
             })
             .await?;
-        Ok(data.job.into())
+        Ok(crate::JobHandle::new(self.clone(), data.job.into()))
+    }
+
+    /// Starts an export of whole projects and returns its [`crate::Export`]
+    /// handle (wait, download).
+    ///
+    /// `exportTextProject` is a *query that starts work*: each call starts a
+    /// new export, so it is never sent again once it may have reached the
+    /// server (marked `# datasaur: starts-work` in its `.graphql` file).
+    ///
+    /// ```
+    /// use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let input = ExportTextProjectInput::new(["HvdyIL2iwZn"], "labels", "JSON", GqlExportMethod::FileStorage);
+    /// let export = client.export_project(input).await?;
+    /// println!("export {} -> {:?}", export.id(), export.file_url());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_project(
+        &self,
+        input: export_text_project::ExportTextProjectInput,
+    ) -> crate::Result<crate::Export> {
+        let data = self
+            .execute::<ExportTextProject>(export_text_project::Variables { input })
+            .await?;
+        let export = data.export;
+        crate::Export::new(
+            self.clone(),
+            export.export_id,
+            export.file_url.as_deref(),
+            export.file_url_expired_at.as_deref(),
+            export.redirect,
+            export.queued,
+        )
+    }
+
+    /// Starts an export of one document; see [`crate::Client::export_project`].
+    ///
+    /// ```
+    /// use datasaur::operations::export_text_project_document::{ExportTextProjectDocumentInput, GqlExportMethod};
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let input = ExportTextProjectDocumentInput::new("doc-1", "labels", "JSON", GqlExportMethod::FileStorage);
+    /// let export = client.export_document(input).await?;
+    /// println!("export {}", export.id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_document(
+        &self,
+        input: export_text_project_document::ExportTextProjectDocumentInput,
+    ) -> crate::Result<crate::Export> {
+        let data = self
+            .execute::<ExportTextProjectDocument>(export_text_project_document::Variables { input })
+            .await?;
+        let export = data.export;
+        crate::Export::new(
+            self.clone(),
+            export.export_id,
+            export.file_url.as_deref(),
+            export.file_url_expired_at.as_deref(),
+            export.redirect,
+            export.queued,
+        )
+    }
+
+    /// Where an export stands (`getExportDeliveryStatus`).
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let status = client.export_status("ExportQueue:1").await?;
+    /// println!("{}", status.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_status(&self, export_id: &str) -> crate::Result<crate::ExportStatus> {
+        let data = self
+            .execute::<GetExportDeliveryStatus>(get_export_delivery_status::Variables {
+                export_id: export_id.to_owned(),
+            })
+            .await?;
+        Ok(crate::ExportStatus {
+            status: data.status.delivery_status,
+            errors: data
+                .status
+                .errors
+                .into_iter()
+                .map(|error| JobError {
+                    id: error.id,
+                    stack: error.stack,
+                    args: error.args,
+                })
+                .collect(),
+        })
     }
 }

@@ -54,6 +54,6 @@ async fn auto_label_token_based_project_request_body() {
         })
         .await
         .unwrap();
-    assert_eq!(job.id, "AutoLabelQueue:2");
+    assert_eq!(job.id(), "AutoLabelQueue:2");
     insta::assert_json_snapshot!(request_bodies(&server).await[0]);
 }

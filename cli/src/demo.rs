@@ -40,29 +40,22 @@ pub async fn run() -> Exit {
     println!(
         "\n2. Start auto-labeling with the documentation's mutation (autoLabelTokenBasedProject):"
     );
-    let input = auto_label::AutoLabelTokenBasedProjectInput {
-        labeler_email: "demo@datasaur.ai".into(),
-        options: auto_label::AutoLabelProjectOptionsInput {
-            number_of_files_per_request: 0,
-            service_provider: Some(auto_label::GqlAutoLabelServiceProvider::Custom),
-        },
-        project_id: "HvdyIL2iwZn".into(),
-        role: None,
-        target_api: auto_label::TargetApiInput {
-            endpoint: "https://custom-model.api.com/predict".into(),
-            secret_key: "secret".into(),
-        },
-    };
+    let input = auto_label::AutoLabelTokenBasedProjectInput::new(
+        "demo@datasaur.ai",
+        "HvdyIL2iwZn",
+        auto_label::TargetApiInput::new("https://custom-model.api.com/predict", "secret"),
+    )
+    .service_provider(auto_label::GqlAutoLabelServiceProvider::Custom);
     let started = match client.auto_label_token_based_project(input).await {
         Ok(job) => job,
         Err(error) => return fail(&error),
     };
-    println!("   started {} ({})", started.id, started.status);
+    println!("   started {} ({})", started.id(), started.job().status);
 
     println!("\n3. Wait for it:");
     let (exit, finished) = job::wait(
         &client,
-        vec![started.id.clone()],
+        vec![started.id().to_owned()],
         WaitOptions::default(),
         false,
     )

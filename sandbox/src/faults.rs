@@ -42,6 +42,14 @@ pub enum FaultKind {
     HtmlBody,
     /// HTTP 200 with the real JSON answer cut in half.
     TruncatedJson,
+    /// The request runs (a mutation or an export starts its work), then the
+    /// answer is replaced by an HTTP error: a gateway that gave up on a
+    /// server that did the work. Not in [`FaultKind::all`]: no client can
+    /// ride it through, only refuse to run the work twice.
+    StatusAfterRunning {
+        /// The status code.
+        status: u16,
+    },
 }
 
 impl FaultKind {
@@ -92,6 +100,28 @@ pub struct Fault {
     /// Fire for this share of requests (0.0 to 1.0), spread evenly and deterministically.
     #[serde(default)]
     pub fraction: Option<f64>,
+    /// Which requests it hits: GraphQL (the default) or export downloads.
+    #[serde(default)]
+    pub target: FaultTarget,
+}
+
+/// The requests a [`Fault`] hits.
+///
+/// ```
+/// use datasaur_sandbox::{Fault, FaultKind, FaultTarget};
+///
+/// let cut = Fault::next(1, FaultKind::CloseConnection).on(FaultTarget::Download);
+/// assert_eq!(cut.target, FaultTarget::Download);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FaultTarget {
+    /// `POST /graphql`.
+    #[default]
+    Graphql,
+    /// `GET /_sandbox/files/{id}`, where export files are downloaded.
+    Download,
 }
 
 impl Fault {
@@ -101,7 +131,15 @@ impl Fault {
             kind,
             remaining: Some(n),
             fraction: None,
+            target: FaultTarget::Graphql,
         }
+    }
+
+    /// The same fault, hitting `target` instead.
+    #[must_use]
+    pub fn on(mut self, target: FaultTarget) -> Self {
+        self.target = target;
+        self
     }
 
     /// Fires for a `fraction` of GraphQL requests until cleared.
@@ -110,6 +148,7 @@ impl Fault {
             kind,
             remaining: None,
             fraction: Some(fraction.clamp(0.0, 1.0)),
+            target: FaultTarget::Graphql,
         }
     }
 }
@@ -139,10 +178,13 @@ impl Faults {
     }
 
     /// The fault for this request, if any fires.
-    pub fn next(&self) -> Option<FaultKind> {
+    pub fn next(&self, target: FaultTarget) -> Option<FaultKind> {
         let mut armed = lock(&self.armed);
         let mut fired = None;
-        for entry in armed.iter_mut() {
+        for entry in armed
+            .iter_mut()
+            .filter(|entry| entry.fault.target == target)
+        {
             if let Some(fraction) = entry.fault.fraction {
                 entry.credit += fraction;
                 if entry.credit >= 1.0 && fired.is_none() {

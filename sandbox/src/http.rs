@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::faults::{Fault, FaultKind};
+use super::faults::{Fault, FaultKind, FaultTarget};
 use super::schema::SandboxSchema;
 use super::schema_limits::{MAX_BATCH, MAX_OPERATION_NAME_LEN, MAX_OPERATION_NAMES};
 use super::script::JobScript;
@@ -44,6 +44,8 @@ pub(crate) fn router(app: App) -> Router {
     Router::new()
         .route("/graphql", post(graphql))
         .route("/api/oauth/token", post(oauth_token))
+        // The stand-in object store: no control token, as a presigned URL needs none.
+        .route("/_sandbox/files/{id}", get(crate::exports::file))
         .merge(control)
         .with_state(app)
 }
@@ -102,7 +104,7 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     let authorized = is_authorized(state, &headers);
     count_request(state, &batch, authorized);
 
-    let fault = state.faults.next();
+    let fault = state.faults.next(FaultTarget::Graphql);
     if fault.is_some() {
         state.stats.update(|stats| stats.faults_injected += 1);
     }
@@ -151,6 +153,14 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     let body = serde_json::to_vec(&response)
         .unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization failed\"}]}".to_vec());
     match fault {
+        Some(FaultKind::StatusAfterRunning { status }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            (
+                status,
+                format!("sandbox fault: HTTP {} after running", status.as_u16()),
+            )
+                .into_response()
+        }
         Some(FaultKind::TruncatedJson) => {
             let half = body.len() / 2;
             (

@@ -31,6 +31,7 @@
 //! # Ok(()) }
 //! ```
 
+mod exports;
 mod faults;
 mod http;
 mod schema;
@@ -50,13 +51,26 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::{Fault, FaultKind};
+pub use exports::file_content;
+pub use faults::{Fault, FaultKind, FaultTarget};
 pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
 pub use stats::RequestStats;
 pub use store::DOCUMENTED_JOB_ID;
 
 use state::SandboxState;
+
+/// `http://<addr>`, loopback for an unspecified address.
+fn base_url_of(addr: SocketAddr) -> String {
+    let mut local = addr;
+    if local.ip().is_unspecified() {
+        local.set_ip(match local {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{local}")
+}
 
 /// Connections a sandbox serves at once by default: above a thousand
 /// concurrent test clients, below a usual file descriptor limit.
@@ -113,6 +127,16 @@ pub struct SandboxConfig {
     /// How long a connection may sit idle, from the accept or the end of an
     /// answer to the next request's first byte (default 60 s).
     pub idle_timeout: Duration,
+    /// The script of export jobs (default: 1 s queued, 2 s running, delivered).
+    pub export_script: JobScript,
+    /// How long after an export's job is delivered its file appears; until
+    /// then its `fileUrl` answers 404, as Datasaur's docs warn (default 2 s).
+    pub file_ready_after: Duration,
+    /// How long a `fileUrl` is valid (`fileUrlExpiredAt`; default 6 h, as
+    /// Datasaur's presigned URLs).
+    pub file_url_ttl: Duration,
+    /// The size of an export file, in bytes (default 64 KiB).
+    pub export_file_size: usize,
 }
 
 impl Default for SandboxConfig {
@@ -130,6 +154,10 @@ impl Default for SandboxConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            export_script: JobScript::delivered(Duration::from_secs(1), Duration::from_secs(2)),
+            file_ready_after: Duration::from_secs(2),
+            file_url_ttl: Duration::from_secs(6 * 3600),
+            export_file_size: 64 * 1024,
         }
     }
 }
@@ -201,6 +229,34 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets the script of export jobs.
+    #[must_use]
+    pub fn export_script(mut self, script: JobScript) -> Self {
+        self.export_script = script;
+        self
+    }
+
+    /// Sets how long after delivery an export's file appears.
+    #[must_use]
+    pub fn file_ready_after(mut self, delay: Duration) -> Self {
+        self.file_ready_after = delay;
+        self
+    }
+
+    /// Sets how long a `fileUrl` is valid.
+    #[must_use]
+    pub fn file_url_ttl(mut self, ttl: Duration) -> Self {
+        self.file_url_ttl = ttl;
+        self
+    }
+
+    /// Sets the size of export files.
+    #[must_use]
+    pub fn export_file_size(mut self, size: usize) -> Self {
+        self.export_file_size = size;
+        self
+    }
+
     /// Sets the script of jobs started by mutations.
     #[must_use]
     pub fn default_script(mut self, script: JobScript) -> Self {
@@ -229,6 +285,10 @@ impl std::fmt::Debug for SandboxConfig {
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("export_script", &self.export_script)
+            .field("file_ready_after", &self.file_ready_after)
+            .field("file_url_ttl", &self.file_url_ttl)
+            .field("export_file_size", &self.export_file_size)
             .finish_non_exhaustive()
     }
 }
@@ -278,6 +338,8 @@ impl Sandbox {
             store: store::JobStore::new(),
             faults: faults::Faults::default(),
             stats: stats::Stats::default(),
+            exports: exports::ExportStore::default(),
+            base_url: base_url_of(addr),
             config,
         });
         if seed {
@@ -316,14 +378,7 @@ impl Sandbox {
     /// given (loopback even when listening on every interface, so that
     /// clients that refuse plain http elsewhere accept it).
     pub fn base_url(&self) -> String {
-        let mut local = self.addr;
-        if local.ip().is_unspecified() {
-            local.set_ip(match local {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-            });
-        }
-        format!("http://{local}")
+        self.state.base_url.clone()
     }
 
     /// The token the control endpoints require, if they require one.

@@ -12,10 +12,14 @@ use super::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH, MAX_IDS_PER_FIELD};
 use super::state::SandboxState;
 use super::store::JobView;
 
-pub(crate) type SandboxSchema = async_graphql::Schema<Query, Mutation, EmptySubscription>;
+pub(crate) type SandboxSchema = async_graphql::Schema<AllQueries, Mutation, EmptySubscription>;
+
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Query")]
+pub(crate) struct AllQueries(JobQuery, ExportQuery);
 
 pub(crate) fn build(state: Arc<SandboxState>) -> SandboxSchema {
-    async_graphql::Schema::build(Query, Mutation, EmptySubscription)
+    async_graphql::Schema::build(AllQueries::default(), Mutation, EmptySubscription)
         .data(state)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_depth(MAX_DEPTH)
@@ -27,10 +31,12 @@ fn state<'a>(ctx: &Context<'a>) -> &'a Arc<SandboxState> {
     ctx.data_unchecked::<Arc<SandboxState>>()
 }
 
-pub(crate) struct Query;
+/// Job fields, merged into `Query`.
+#[derive(Default)]
+pub(crate) struct JobQuery;
 
 #[Object]
-impl Query {
+impl JobQuery {
     /// One job by id; `null` when the id is unknown.
     async fn get_job(&self, ctx: &Context<'_>, job_id: String) -> Option<Job> {
         let state = state(ctx);
@@ -60,6 +66,73 @@ impl Query {
             .map(|id| state.store.view(id).map(Job::from))
             .collect())
     }
+}
+
+/// Export fields, merged into `Query`.
+#[derive(Default)]
+pub(crate) struct ExportQuery;
+
+#[Object]
+impl ExportQuery {
+    /// Starts an export of whole projects (a query that starts work).
+    async fn export_text_project(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportTextProjectInput,
+    ) -> ExportRequestResult {
+        start_export(state(ctx), &input.file_name, input.method)
+    }
+
+    /// Starts an export of one document (a query that starts work).
+    async fn export_text_project_document(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportTextProjectDocumentInput,
+    ) -> ExportRequestResult {
+        start_export(state(ctx), &input.file_name, input.method)
+    }
+
+    /// Where an export stands, by its id.
+    async fn get_export_delivery_status(
+        &self,
+        ctx: &Context<'_>,
+        export_id: ID,
+    ) -> async_graphql::Result<GetExportDeliveryStatusResult> {
+        let view = state(ctx).store.view(&export_id).ok_or_else(|| {
+            async_graphql::Error::new(format!("no export {}", export_id.as_str()))
+        })?;
+        let job = Job::from(view);
+        Ok(GetExportDeliveryStatusResult {
+            delivery_status: job.status.into(),
+            errors: job.errors,
+        })
+    }
+}
+
+/// Creates the export's job and, for `FILE_STORAGE`, its file.
+fn start_export(
+    state: &SandboxState,
+    file_name: &str,
+    method: GqlExportMethod,
+) -> ExportRequestResult {
+    let id = state
+        .store
+        .create("ExportQueue", state.config.export_script.clone());
+    state.stats.update(|stats| stats.exports_started += 1);
+    let mut result = ExportRequestResult {
+        export_id: ID(id.clone()),
+        file_url: None,
+        file_url_expired_at: None,
+        queued: Some(true),
+        redirect: None,
+    };
+    if method == GqlExportMethod::FileStorage {
+        let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
+        state.exports.add(&id, file_name, expires_at);
+        result.file_url = Some(format!("{}/_sandbox/files/{id}", state.base_url));
+        result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
+    }
+    result
 }
 
 pub(crate) struct Mutation;
@@ -234,4 +307,91 @@ pub(crate) enum GqlAutoLabelServiceProvider {
     Spacy,
     SparknlpNer,
     SparknlpPos,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum GqlExportMethod {
+    CustomWebhook,
+    Download,
+    DownloadRequest,
+    Email,
+    ExternalFileStorage,
+    FileStorage,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum ExportCommentType {
+    ArrowLabel,
+    Comment,
+    SpanLabel,
+    SpanText,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ExportDeliveryStatus", remote = "JobStatus")]
+pub(crate) enum ExportDeliveryStatus {
+    Delivered,
+    Failed,
+    InProgress,
+    None,
+    Queued,
+}
+
+// Exports are validated by GraphQL; the sandbox uses the file name and method.
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExternalFileStorageInput {
+    access_key_id: String,
+    bucket_name: String,
+    object_path: String,
+    secret_access_key: String,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExportTextProjectInput {
+    external_file_storage_parameter: Option<ExternalFileStorageInput>,
+    file_name: String,
+    file_transformer_id: Option<ID>,
+    filtered_cabinet_role: Option<Role>,
+    format: String,
+    included_comment_type: Option<Vec<ExportCommentType>>,
+    #[graphql(name = "maskPIIEntities")]
+    mask_pii_entities: Option<bool>,
+    method: GqlExportMethod,
+    project_ids: Vec<ID>,
+    role: Option<Role>,
+    secret: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExportTextProjectDocumentInput {
+    document_id: String,
+    external_file_storage_parameter: Option<ExternalFileStorageInput>,
+    file_name: String,
+    file_transformer_id: Option<ID>,
+    format: String,
+    included_comment_type: Option<Vec<ExportCommentType>>,
+    #[graphql(name = "maskPIIEntities")]
+    mask_pii_entities: Option<bool>,
+    method: GqlExportMethod,
+    secret: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct ExportRequestResult {
+    export_id: ID,
+    file_url: Option<String>,
+    file_url_expired_at: Option<String>,
+    queued: Option<bool>,
+    redirect: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct GetExportDeliveryStatusResult {
+    delivery_status: ExportDeliveryStatus,
+    errors: Vec<JobError>,
 }

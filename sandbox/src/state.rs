@@ -12,4 +12,7 @@ pub(crate) struct SandboxState {
     pub tokens: TokenStore,
     pub faults: Faults,
     pub stats: Stats,
+    pub exports: super::exports::ExportStore,
+    /// `http://host:port` the sandbox is reached at, for the file URLs it hands out.
+    pub base_url: String,
 }

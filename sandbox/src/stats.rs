@@ -28,6 +28,13 @@ pub struct RequestStats {
     pub unauthorized: u64,
     /// Requests answered with an injected fault.
     pub faults_injected: u64,
+    /// Exports started (`exportTextProject`, `exportTextProjectDocument`).
+    pub exports_started: u64,
+    /// Requests for export files.
+    pub file_requests: u64,
+    /// Requests for export files that carried an `Authorization` header
+    /// (a client leaking its Datasaur token to the file host).
+    pub file_requests_with_authorization: u64,
     /// Requests to the OAuth token endpoint, failed ones included.
     pub token_requests: u64,
     /// Jobs started through mutations.

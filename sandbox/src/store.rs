@@ -71,6 +71,28 @@ impl JobStore {
         self.view_of(id, job, Instant::now())
     }
 
+    /// When job `id` ends (delivered or failed), and whether it fails.
+    pub fn ends_at(&self, id: &str) -> Option<(Instant, bool)> {
+        let jobs = lock(&self.jobs);
+        let job = jobs.get(id)?;
+        Some((
+            job.created + job.script.total(),
+            job.script.outcome.is_failed(),
+        ))
+    }
+
+    /// `at` in epoch milliseconds of wall time, following a paused clock.
+    pub fn wall_millis(&self, at: Instant) -> u128 {
+        let (wall, start) = self.epoch;
+        let at = match at.checked_duration_since(start) {
+            Some(after) => wall + after,
+            None => wall - start.saturating_duration_since(at),
+        };
+        at.duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis()
+    }
+
     pub fn len(&self) -> usize {
         lock(&self.jobs).len()
     }

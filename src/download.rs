@@ -1,0 +1,473 @@
+//! Downloading an export's file, carefully: Datasaur hands out the file URL
+//! before the file exists (it answers 404 for a while), a connection can be
+//! cut mid-file, and a half-written file must never look like a whole one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::error::{Error, body_snippet, host_of};
+use crate::retry::{parse_retry_after, retry_after_header};
+
+const OPERATION: &str = "download";
+
+/// How a download runs.
+///
+/// ```
+/// use std::time::Duration;
+/// use datasaur::DownloadOptions;
+///
+/// let options = DownloadOptions::default()
+///     .overwrite(true)
+///     .max_bytes(512 * 1024 * 1024)
+///     .max_time(Duration::from_secs(300));
+/// assert!(options.overwrite);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DownloadOptions {
+    /// Replace a file already at the path (default `false`: it is kept, and
+    /// the download is [`Error::FileExists`]).
+    pub overwrite: bool,
+    /// The largest file taken, in bytes (default 4 GiB).
+    pub max_bytes: u64,
+    /// The whole download's time limit, retries included (default 10 min).
+    pub max_time: Duration,
+    /// The first pause before a retry; it doubles, with jitter, up to 10 s
+    /// (default 500 ms).
+    pub initial_backoff: Duration,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            overwrite: false,
+            max_bytes: 4 * 1024 * 1024 * 1024,
+            max_time: Duration::from_secs(600),
+            initial_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+impl DownloadOptions {
+    /// Sets whether an existing file is replaced.
+    #[must_use]
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Sets the size limit.
+    #[must_use]
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Sets the time limit, retries included.
+    #[must_use]
+    pub fn max_time(mut self, max_time: Duration) -> Self {
+        self.max_time = max_time;
+        self
+    }
+
+    /// Sets the first pause before a retry.
+    #[must_use]
+    pub fn initial_backoff(mut self, initial: Duration) -> Self {
+        self.initial_backoff = initial;
+        self
+    }
+}
+
+/// A file downloaded whole.
+///
+/// ```
+/// # fn show(download: datasaur::Download) {
+/// println!("{} bytes to {}, sha256 {}", download.bytes, download.path.display(), download.sha256);
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Download {
+    /// Where the file is.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+    /// GET requests made, retries included.
+    pub attempts: u32,
+}
+
+/// The longest pause between two tries.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The longest `Retry-After` honoured from a file host.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Downloads `url` to `path`: streamed to a temporary file beside it, then
+/// renamed into place. 404, 408, 429, 5xx and cut connections are retried
+/// until `options.max_time`; no `Authorization` header is ever sent (the
+/// URL is presigned, and the file host is not Datasaur).
+pub(crate) async fn download(
+    http: &reqwest::Client,
+    url: &Url,
+    expires_at: Option<SystemTime>,
+    path: &Path,
+    options: &DownloadOptions,
+) -> Result<Download, Error> {
+    let host = host_of(url);
+    let expired = |at: SystemTime| Error::FileUrlExpired {
+        host: host.clone(),
+        expired_at: at,
+    };
+    if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
+        return Err(expired(at));
+    }
+    if !options.overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
+        return Err(Error::FileExists {
+            path: path.to_owned(),
+        });
+    }
+    let started = Instant::now();
+    let deadline = started.checked_add(options.max_time);
+    let mut attempts = 0u32;
+    loop {
+        attempts += 1;
+        let remaining = deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
+        let outcome =
+            match tokio::time::timeout(remaining, attempt(http, url, &host, path, options)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Retry::Give(Error::Timeout {
+                    operation: OPERATION,
+                    host: host.clone(),
+                    timeout: options.max_time,
+                    request_id: None,
+                })),
+            };
+        let (error, at_least) = match outcome {
+            Ok((bytes, sha256)) => {
+                return Ok(Download {
+                    path: path.to_owned(),
+                    bytes,
+                    sha256,
+                    attempts,
+                });
+            }
+            Err(Retry::Give(error)) => return Err(error),
+            Err(Retry::After(error, at_least)) => (error, at_least),
+        };
+        if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
+            return Err(expired(at));
+        }
+        let backoff = backoff(options.initial_backoff, attempts).max(at_least.unwrap_or_default());
+        if deadline.is_some_and(|deadline| Instant::now() + backoff >= deadline) {
+            tracing::debug!(%error, attempts, "download: out of time");
+            return Err(error);
+        }
+        tracing::debug!(%error, attempts, backoff_ms = backoff.as_millis() as u64, "download: retrying");
+        tokio::time::sleep(backoff).await;
+    }
+}
+
+enum Retry {
+    /// Worth another try, no sooner than the given pause.
+    After(Error, Option<Duration>),
+    /// Final.
+    Give(Error),
+}
+
+/// Capped exponential backoff with full jitter.
+fn backoff(initial: Duration, attempt: u32) -> Duration {
+    let ceiling = initial
+        .saturating_mul(
+            1u32.checked_shl(attempt.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        )
+        .min(MAX_BACKOFF);
+    ceiling
+        .mul_f64(fastrand::f64())
+        .max(Duration::from_millis(10))
+}
+
+/// One GET, streamed to a temporary file that becomes `path` only when whole.
+async fn attempt(
+    http: &reqwest::Client,
+    url: &Url,
+    host: &Arc<str>,
+    path: &Path,
+    options: &DownloadOptions,
+) -> Result<(u64, String), Retry> {
+    let transport = |source: reqwest::Error| {
+        Retry::After(
+            Error::from_reqwest(OPERATION, url, source, options.max_time),
+            None,
+        )
+    };
+    // Deliberately no Authorization header: the URL carries its own signature.
+    let mut response = http.get(url.clone()).send().await.map_err(transport)?;
+    let status = response.status();
+    if !status.is_success() {
+        let retry_after = retry_after_header(response.headers());
+        let body = response.bytes().await.unwrap_or_default();
+        let error = Error::Http {
+            operation: OPERATION,
+            host: host.clone(),
+            status: status.as_u16(),
+            retry_after: retry_after.clone(),
+            body_snippet: body_snippet(&body),
+            request_id: None,
+        };
+        let retryable = status == StatusCode::NOT_FOUND
+            || status == StatusCode::REQUEST_TIMEOUT
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status.is_server_error();
+        return Err(if retryable {
+            let at_least = retry_after
+                .and_then(|value| parse_retry_after(&value, SystemTime::now()))
+                .map(|delay| delay.min(MAX_RETRY_AFTER));
+            Retry::After(error, at_least)
+        } else {
+            Retry::Give(error)
+        });
+    }
+    let too_large = || {
+        Retry::Give(Error::ResponseTooLarge {
+            operation: OPERATION,
+            host: host.clone(),
+            limit: options.max_bytes,
+            request_id: None,
+        })
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > options.max_bytes)
+    {
+        return Err(too_large());
+    }
+    let mut part = PartFile::create(path).await.map_err(Retry::Give)?;
+    let mut hasher = Sha256::new();
+    let mut written: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        written = written.saturating_add(chunk.len() as u64);
+        if written > options.max_bytes {
+            return Err(too_large());
+        }
+        hasher.update(&chunk);
+        part.write(&chunk).await.map_err(Retry::Give)?;
+    }
+    part.commit(options.overwrite).await.map_err(Retry::Give)?;
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    Ok((written, sha256))
+}
+
+/// A temporary file beside the target; removed on drop unless committed,
+/// so no partial file survives an error, a cancelled future or a panic.
+struct PartFile {
+    file: Option<tokio::fs::File>,
+    temp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl PartFile {
+    async fn create(target: &Path) -> Result<Self, Error> {
+        let name = target
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".to_owned());
+        let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .await
+            .map_err(|source| io_error(&temp, source))?;
+        Ok(PartFile {
+            file: Some(file),
+            temp,
+            target: target.to_owned(),
+            committed: false,
+        })
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(io_error(&self.temp, std::io::ErrorKind::BrokenPipe.into()));
+        };
+        file.write_all(bytes)
+            .await
+            .map_err(|source| io_error(&self.temp, source))
+    }
+
+    /// Flushes to disk and moves into place: replacing the target only if
+    /// `overwrite`, else failing if a file appeared there meanwhile.
+    async fn commit(mut self, overwrite: bool) -> Result<(), Error> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()
+                .await
+                .map_err(|source| io_error(&self.temp, source))?;
+        }
+        let placed = if overwrite {
+            tokio::fs::rename(&self.temp, &self.target).await
+        } else {
+            // A hard link never replaces: an existing file is kept.
+            tokio::fs::hard_link(&self.temp, &self.target).await
+        };
+        match placed {
+            Ok(()) => {
+                if !overwrite {
+                    let _ = tokio::fs::remove_file(&self.temp).await;
+                }
+                self.committed = true;
+                Ok(())
+            }
+            Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::FileExists {
+                    path: self.target.clone(),
+                })
+            }
+            Err(source) => Err(io_error(&self.target, source)),
+        }
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            drop(self.file.take());
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: Arc::new(source),
+    }
+}
+
+/// Reads `fileUrlExpiredAt`: epoch milliseconds (or seconds), or RFC 3339
+/// (`2026-11-29T18:00:00Z`, `...+02:00`). `None` for anything else: an
+/// unreadable expiry does not stop a download, the file host will.
+pub(crate) fn parse_expiry(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let number: u64 = text.parse().ok()?;
+        // Before 5138 as seconds; from 1973 as milliseconds.
+        let duration = if number < 100_000_000_000 {
+            Duration::from_secs(number)
+        } else {
+            Duration::from_millis(number)
+        };
+        return SystemTime::UNIX_EPOCH.checked_add(duration);
+    }
+    parse_rfc3339(text)
+}
+
+fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' '))
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &fraction[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hours: i64 = rest.get(1..3)?.parse().ok()?;
+            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+            if rest.len() != 6 {
+                return None;
+            }
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let seconds = u64::try_from(seconds).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch(seconds: u64) -> Option<SystemTime> {
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
+    }
+
+    #[test]
+    fn expiries_in_every_shape_datasaur_might_send() {
+        assert_eq!(parse_expiry("1764439200000"), epoch(1_764_439_200));
+        assert_eq!(parse_expiry("1764439200"), epoch(1_764_439_200));
+        assert_eq!(parse_expiry("2025-11-29T18:00:00Z"), epoch(1_764_439_200));
+        assert_eq!(
+            parse_expiry("2025-11-29T18:00:00.123Z"),
+            epoch(1_764_439_200)
+        );
+        assert_eq!(
+            parse_expiry("2025-11-29T20:00:00+02:00"),
+            epoch(1_764_439_200)
+        );
+        for bad in [
+            "",
+            "soon",
+            "2025-13-01T00:00:00Z",
+            "99999999999999999999999",
+            "2025-11-29T18:00:00",
+        ] {
+            assert_eq!(parse_expiry(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_capped() {
+        for attempt in [1, 2, 10, 40, u32::MAX] {
+            let pause = backoff(Duration::from_millis(500), attempt);
+            assert!(pause <= MAX_BACKOFF, "{attempt}: {pause:?}");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! [`Export`]: an export that was started, to wait on and download.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use futures::stream::BoxStream;
+use url::Url;
+
+use crate::download::{DownloadOptions, download, parse_expiry};
+use crate::{Client, Download, Error, Job, JobError, JobStatus, JobUpdate, WaitError, WaitOptions};
+
+/// An export Datasaur has started (`exportTextProject`): its id (which is a
+/// job id), and where its file will be, which Datasaur says before the file
+/// exists.
+///
+/// ```no_run
+/// use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+///
+/// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+/// let input = ExportTextProjectInput::new(["HvdyIL2iwZn"], "labels", "JSON", GqlExportMethod::FileStorage);
+/// let export = client.export_project(input).await?;
+/// // Wait through the client's wait engine, then download safely: one call.
+/// let file = export.wait_and_download_to("labels.zip", None, Default::default()).await?;
+/// println!("{} bytes, sha256 {}", file.bytes, file.sha256);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Export {
+    client: Client,
+    id: String,
+    file_url: Option<Url>,
+    file_url_expires_at: Option<SystemTime>,
+    redirect: Option<String>,
+    queued: Option<bool>,
+}
+
+/// An export's state from `getExportDeliveryStatus`.
+///
+/// ```
+/// # fn show(status: datasaur::ExportStatus) {
+/// println!("{} ({} errors)", status.status, status.errors.len());
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ExportStatus {
+    /// The same five values as a job's.
+    pub status: JobStatus,
+    /// Why it failed, if it did.
+    pub errors: Vec<JobError>,
+}
+
+impl Export {
+    pub(crate) fn new(
+        client: Client,
+        id: String,
+        file_url: Option<&str>,
+        file_url_expires_at: Option<&str>,
+        redirect: Option<String>,
+        queued: Option<bool>,
+    ) -> Result<Self, Error> {
+        let file_url = match file_url.filter(|url| !url.is_empty()) {
+            Some(raw) => Some(Url::parse(raw).map_err(|e| Error::Decode {
+                operation: "ExportTextProject",
+                host: client.endpoint_host(),
+                path: "data.export.fileUrl".into(),
+                message: format!("not a URL: {e}"),
+                body_snippet: String::new(),
+                request_id: None,
+            })?),
+            None => None,
+        };
+        if let Some(url) = &file_url
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            return Err(Error::Decode {
+                operation: "ExportTextProject",
+                host: client.endpoint_host(),
+                path: "data.export.fileUrl".into(),
+                message: format!("scheme {:?} is not http(s)", url.scheme()),
+                body_snippet: String::new(),
+                request_id: None,
+            });
+        }
+        Ok(Export {
+            client,
+            id,
+            file_url,
+            file_url_expires_at: file_url_expires_at.and_then(parse_expiry),
+            redirect,
+            queued,
+        })
+    }
+
+    /// The export id, which is also its job id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Where the file will be (method `FILE_STORAGE`); it may answer 404
+    /// until the export is uploaded.
+    pub fn file_url(&self) -> Option<&Url> {
+        self.file_url.as_ref()
+    }
+
+    /// When [`Export::file_url`] stops working, if Datasaur said (and said it
+    /// in a form this crate reads: epoch milliseconds or RFC 3339).
+    pub fn file_url_expires_at(&self) -> Option<SystemTime> {
+        self.file_url_expires_at
+    }
+
+    /// Datasaur's `redirect` link (method `DOWNLOAD_REQUEST`).
+    pub fn redirect(&self) -> Option<&str> {
+        self.redirect.as_deref()
+    }
+
+    /// Whether Datasaur queued the export.
+    pub fn queued(&self) -> Option<bool> {
+        self.queued
+    }
+
+    /// Waits until the export's job is `DELIVERED`, through the client's
+    /// wait engine (it shares requests with every other wait).
+    pub async fn wait(&self, options: impl Into<Option<WaitOptions>>) -> Result<Job, WaitError> {
+        self.client.wait_for_job(self.id.clone(), options).await
+    }
+
+    /// Each change of the export's job, then its end.
+    pub fn watch(&self, options: impl Into<Option<WaitOptions>>) -> BoxStream<'static, JobUpdate> {
+        self.client.watch_job(self.id.clone(), options)
+    }
+
+    /// Asks `getExportDeliveryStatus` once.
+    pub async fn status(&self) -> crate::Result<ExportStatus> {
+        self.client.export_status(&self.id).await
+    }
+
+    /// Downloads the file to `path`, carefully: streamed to a temporary file
+    /// in the same directory and renamed into place (no partial file
+    /// survives any failure); an existing file is kept unless
+    /// [`DownloadOptions::overwrite`]; 404 (the file is not uploaded yet),
+    /// 5xx and cut connections are retried within
+    /// [`DownloadOptions::max_time`]; Datasaur's `Authorization` header is
+    /// never sent to the file host; an expired URL is
+    /// [`Error::FileUrlExpired`]. Returns the size and SHA-256.
+    pub async fn download_to(
+        &self,
+        path: impl AsRef<Path>,
+        options: DownloadOptions,
+    ) -> crate::Result<Download> {
+        let Some(url) = &self.file_url else {
+            return Err(Error::NoFileUrl {
+                export_id: self.id.clone(),
+            });
+        };
+        download(
+            self.client.http(),
+            url,
+            self.file_url_expires_at,
+            path.as_ref(),
+            &options,
+        )
+        .await
+    }
+
+    /// [`Export::wait`], then [`Export::download_to`]: from "export started"
+    /// to "file on disk" in one call. A failed export is
+    /// [`Error::ExportFailed`].
+    pub async fn wait_and_download_to(
+        &self,
+        path: impl AsRef<Path>,
+        wait: impl Into<Option<WaitOptions>>,
+        download: DownloadOptions,
+    ) -> crate::Result<Download> {
+        self.wait(wait).await.map_err(|error| Error::ExportFailed {
+            export_id: self.id.clone(),
+            source: Box::new(error),
+        })?;
+        self.download_to(path, download).await
+    }
+}
