@@ -57,3 +57,64 @@ async fn auto_label_token_based_project_request_body() {
     assert_eq!(job.id(), "AutoLabelQueue:2");
     insta::assert_json_snapshot!(request_bodies(&server).await[0]);
 }
+
+#[tokio::test]
+async fn export_text_project_request_body() {
+    use datasaur::operations::export_text_project::{
+        ExportCommentType, ExportTextProjectInput, GqlExportMethod, Role,
+    };
+    let server = server_answering(json!({"export": {
+        "exportId": "ExportQueue:1", "fileUrl": "https://files.example/e1.zip?X-Amz-Expires=21600",
+        "fileUrlExpiredAt": "1764439200000", "queued": true, "redirect": null
+    }}))
+    .await;
+    let input = ExportTextProjectInput::new(
+        ["HvdyIL2iwZn"],
+        "labels",
+        "JSON",
+        GqlExportMethod::FileStorage,
+    )
+    .role(Role::Reviewer)
+    .included_comment_types([ExportCommentType::Comment]);
+    let export = client_for(&server).export_project(input).await.unwrap();
+    assert_eq!(export.id(), "ExportQueue:1");
+    assert_eq!(
+        export.file_url().map(|url| url.host_str()),
+        Some(Some("files.example"))
+    );
+    assert!(export.file_url_expires_at().is_some());
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_text_project_document_request_body() {
+    use datasaur::operations::export_text_project_document::{
+        ExportTextProjectDocumentInput, GqlExportMethod,
+    };
+    let server = server_answering(json!({"export": {
+        "exportId": "ExportQueue:2", "fileUrl": null, "fileUrlExpiredAt": null, "queued": true, "redirect": null
+    }}))
+    .await;
+    let input = ExportTextProjectDocumentInput::new(
+        "doc-1",
+        "labels",
+        "TSV",
+        GqlExportMethod::CustomWebhook,
+    )
+    .webhook("https://hooks.example/datasaur", "hook-secret");
+    let export = client_for(&server).export_document(input).await.unwrap();
+    assert!(export.file_url().is_none());
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn get_export_delivery_status_request_body() {
+    let server =
+        server_answering(json!({"status": {"deliveryStatus": "IN_PROGRESS", "errors": []}})).await;
+    let status = client_for(&server)
+        .export_status("ExportQueue:3")
+        .await
+        .unwrap();
+    assert_eq!(status.status, datasaur::JobStatus::InProgress);
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
