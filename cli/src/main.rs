@@ -4,6 +4,7 @@ mod completions;
 mod connection;
 mod demo;
 mod exit;
+mod export;
 mod failure;
 mod job;
 mod report;
@@ -48,6 +49,8 @@ enum Command {
     Demo,
     /// Show and wait on jobs.
     Job(job::JobArgs),
+    /// Export projects and download the files.
+    Export(export::ExportArgs),
     /// Serve a local Datasaur-compatible API (GraphQL, OAuth, job scripts) until Ctrl-C.
     #[command(after_help = "Example:\n  datasaur sandbox --addr 127.0.0.1:4000\n  \
                             then: export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it prints>")]
@@ -82,6 +85,7 @@ async fn main() -> ExitCode {
     match cli.command {
         Command::Demo => demo::run().await.into(),
         Command::Job(args) => job::run(args).await.into(),
+        Command::Export(args) => export::run(args).await.into(),
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Schema(command) => schema::run(command),
         Command::Completions(args) => completions::run(args, &mut Cli::command()),

@@ -23,6 +23,8 @@ pub enum Mode {
     Json,
     Bars,
     Lines,
+    /// Nothing shown as it happens (the caller prints its own results).
+    Quiet,
 }
 
 impl Mode {
@@ -128,6 +130,7 @@ impl Reporter {
                 terminal_safe(&job.status.to_string()),
                 job.progress
             ),
+            Mode::Quiet => {}
             Mode::Bars => {
                 if let Some(bar) = self.bars.get(&job.id) {
                     // A queued job has no pace to estimate from.
@@ -149,6 +152,7 @@ impl Reporter {
                 json!({"event": "poll_failed", "jobId": job_id, "message": chain(error),
                        "retryInMs": u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX)})
             ),
+            Mode::Quiet => {}
             Mode::Lines => println!(
                 "{}  RETRYING in {retry}  {}",
                 terminal_safe(job_id),
@@ -178,6 +182,7 @@ impl Reporter {
         match self.mode {
             Mode::Json => println!("{event}"),
             Mode::Lines => println!("{line}"),
+            Mode::Quiet => {}
             Mode::Bars => {
                 if let Some(bar) = self.bars.get(&id) {
                     if let Ok(job) = result {

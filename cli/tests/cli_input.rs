@@ -159,6 +159,7 @@ fn every_command_help_has_a_pasteable_example() {
         &["schema", "check", "--help"],
         &["demo", "--help"],
         &["completions", "--help"],
+        &["export", "project", "--help"],
     ] {
         let help = text(&datasaur(args));
         assert!(help.contains("Example"), "{args:?}: {help}");

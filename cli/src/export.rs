@@ -1,0 +1,249 @@
+//! `datasaur export project`: start exports, wait on them (a bar each, as
+//! `job wait`), download each file safely, say what landed where.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+use datasaur::{Client, DownloadOptions, Export, JobUpdate, WaitError, WaitOptions};
+use futures::StreamExt;
+use serde_json::json;
+
+use crate::connection::ConnectionArgs;
+use crate::exit::Exit;
+use crate::failure::{self, chain};
+use crate::report::{Mode, Reporter, exit_for};
+use crate::text::terminal_safe;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    #[command(subcommand)]
+    command: ExportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Export projects (one export each), wait, and download the files.
+    #[command(after_help = EXPORT_HELP)]
+    Project {
+        /// Project ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// The export format, as Datasaur names it (e.g. JSON, TSV, CONLL_2003).
+        #[arg(long)]
+        format: String,
+        /// The directory the files go to (`<project id>.zip` each).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Print the export ids and exit, without waiting or downloading.
+        #[arg(long)]
+        no_wait: bool,
+        /// Replace files already in DIR (kept by default).
+        #[arg(long)]
+        overwrite: bool,
+        /// Give up waiting after this long (e.g. 30m).
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        timeout: Duration,
+        /// One JSON object per export: id, status, path, bytes, sha256.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const EXPORT_HELP: &str = "\
+Example (against `datasaur sandbox`):
+  datasaur export project --url http://127.0.0.1:4000 --token <TOKEN> HvdyIL2iwZn --format JSON --out exports/
+
+Files are written whole or not at all (a temporary file, renamed into place),
+never over an existing file unless --overwrite. Exit codes as `job wait`:
+0 all delivered and downloaded, 1 some export failed, 2 timed out,
+3 usage or credentials, 4 other errors (a download that failed included).";
+
+pub async fn run(args: ExportArgs) -> Exit {
+    let client = match args.connection.client() {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::UsageOrAuth;
+        }
+    };
+    let ExportCommand::Project {
+        ids,
+        format,
+        out,
+        no_wait,
+        overwrite,
+        timeout,
+        json,
+    } = args.command;
+    if !no_wait && !out.is_dir() {
+        eprintln!("error: --out {}: not a directory", out.display());
+        return Exit::UsageOrAuth;
+    }
+    let mut exports = Vec::with_capacity(ids.len());
+    for project in &ids {
+        let input = ExportTextProjectInput::new(
+            [project.clone()],
+            project.clone(),
+            format.clone(),
+            GqlExportMethod::FileStorage,
+        );
+        match client.export_project(input).await {
+            Ok(export) => exports.push((project.clone(), export)),
+            Err(error) => {
+                failure::print(&error);
+                return match error {
+                    datasaur::Error::Unauthorized { .. } => Exit::UsageOrAuth,
+                    _ => Exit::Other,
+                };
+            }
+        }
+    }
+    if no_wait {
+        for (project, export) in &exports {
+            if json {
+                println!(
+                    "{}",
+                    json!({"projectId": project, "exportId": export.id(),
+                           "fileUrl": export.file_url().map(|url| url.as_str())})
+                );
+            } else {
+                println!("{}  {}", terminal_safe(project), terminal_safe(export.id()));
+            }
+        }
+        return Exit::Success;
+    }
+    let options = WaitOptions::default().max_wait(timeout);
+    wait_and_download(&client, &exports, options, &out, overwrite, json).await
+}
+
+async fn wait_and_download(
+    client: &Client,
+    exports: &[(String, Export)],
+    options: WaitOptions,
+    out: &Path,
+    overwrite: bool,
+    json: bool,
+) -> Exit {
+    let ids: Vec<String> = exports
+        .iter()
+        .map(|(_, export)| export.id().to_owned())
+        .collect();
+    // With --json, stdout holds only one object per export.
+    let mut reporter = Reporter::new(
+        if json {
+            Mode::Quiet
+        } else {
+            Mode::detect(false)
+        },
+        &ids,
+    );
+    let mut outcomes = std::collections::HashMap::new();
+    let mut updates = client.watch_jobs(ids, options);
+    while let Some(update) = updates.next().await {
+        reporter.update(&update);
+        if let JobUpdate::Finished(result) = update {
+            let id = match &result {
+                Ok(job) => job.id.clone(),
+                Err(error) => error.job_id().to_owned(),
+            };
+            outcomes.insert(id, result);
+        }
+    }
+    reporter.finish();
+    let mut worst = reporter.exit();
+    let download = DownloadOptions::default().overwrite(overwrite);
+    for (project, export) in exports {
+        let Some(result) = outcomes.remove(export.id()) else {
+            continue;
+        };
+        let path = out.join(format!("{}.zip", file_stem(project)));
+        let line = match result {
+            Ok(_) => {
+                if !json {
+                    eprintln!(
+                        "downloading {} to {}",
+                        terminal_safe(export.id()),
+                        path.display()
+                    );
+                }
+                match export.download_to(&path, download.clone()).await {
+                    Ok(file) => {
+                        json!({"projectId": project, "exportId": export.id(), "status": "delivered",
+                                       "path": file.path, "bytes": file.bytes, "sha256": file.sha256})
+                    }
+                    Err(error) => {
+                        worst = worst.max(Exit::Other);
+                        if !json {
+                            eprintln!("error: {}", chain(&error));
+                        }
+                        json!({"projectId": project, "exportId": export.id(), "status": "download_failed",
+                               "message": chain(&error)})
+                    }
+                }
+            }
+            Err(error) => {
+                worst = worst.max(exit_for(&Err(error.clone())));
+                json!({"projectId": project, "exportId": export.id(), "status": status_of(&error),
+                       "message": chain(&error)})
+            }
+        };
+        if json {
+            println!("{line}");
+        } else if line["status"] == "delivered" {
+            println!(
+                "{}  {}  {} bytes  sha256 {}",
+                terminal_safe(export.id()),
+                line["path"].as_str().unwrap_or_default(),
+                line["bytes"],
+                line["sha256"].as_str().unwrap_or_default()
+            );
+        }
+    }
+    worst
+}
+
+fn status_of(error: &WaitError) -> &'static str {
+    match error {
+        WaitError::Failed { .. } => "failed",
+        WaitError::TimedOut { .. } => "timed_out",
+        WaitError::NotFound { .. } => "not_found",
+        _ => "error",
+    }
+}
+
+/// A project id as a file name: anything but letters, digits, `.`, `_`
+/// and `-` becomes `_`, so no id can climb out of the directory.
+fn file_stem(project: &str) -> String {
+    let stem: String = project
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() {
+        "export".to_owned()
+    } else {
+        stem
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_ids_cannot_escape_the_directory() {
+        assert_eq!(file_stem("../../etc/passwd"), "______etc_passwd");
+        assert_eq!(file_stem("HvdyIL2iwZn"), "HvdyIL2iwZn");
+        assert_eq!(file_stem(""), "export");
+    }
+}
