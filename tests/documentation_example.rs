@@ -33,7 +33,7 @@ async fn documentation_example_answer_decodes() {
     .await;
 
     let data = client_for(&server)
-        .execute::<GetJobQuery>(get_job_query::Variables {
+        .execute_query::<GetJobQuery>(get_job_query::Variables {
             job_id: "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637".into(),
         })
         .await

@@ -1,0 +1,438 @@
+//! # datasaur-codegen
+//!
+//! Generates typed Rust for GraphQL operations (`*.graphql` files) against a
+//! Datasaur schema, the way the `datasaur` crate generates its own: call it
+//! from your `build.rs`, `include!` the output, and run the operations with
+//! `datasaur::Client::execute`.
+//!
+//! Conventions, the same as `datasaur`'s own operations:
+//! - `JobStatus` (and `ExportDeliveryStatus`) is `datasaur::JobStatus`,
+//!   forward compatible (`Unknown(..)` for values added later);
+//! - the JSON scalars map to `serde_json::Value`;
+//! - absent optional inputs are left out of the request, not sent as `null`;
+//! - every operation implements `datasaur::Operation`, which records whether
+//!   repeating it is safe: mutations, and queries marked with a line
+//!   `# datasaur: starts-work` (an export is a query that starts work), are
+//!   never sent again once they may have reached the server;
+//! - a field the schema lacks fails the build, naming the file and the field.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
+//!         .run_in_build_script("datasaur_operations.rs");
+//! }
+//! ```
+//!
+//! ```text
+//! // src/operations.rs
+//! include!(concat!(env!("OUT_DIR"), "/datasaur_operations.rs"));
+//! ```
+//!
+//! The schema is SDL (`.graphql`) or introspection JSON (`.json`); `datasaur
+//! schema pull` writes either, and [`DATASAUR_SCHEMA_SDL`] is the part of
+//! Datasaur's schema the `datasaur` crate itself uses.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use graphql_client_codegen::{
+    CodegenMode, GraphQLClientCodegenOptions, generate_module_token_stream_from_string,
+    normalization::Normalization,
+};
+
+/// A line in an operation file that says a call starts work, so that it is
+/// never repeated once it may have reached the server.
+pub const STARTS_WORK_MARK: &str = "# datasaur: starts-work";
+
+/// The SDL of the part of Datasaur's API the `datasaur` crate uses: a
+/// starting point for your own `graphql/schema.graphql`.
+pub const DATASAUR_SCHEMA_SDL: &str = include_str!("../../graphql/schema.graphql");
+
+/// Generates the operations of one directory against one schema.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    schema: PathBuf,
+    operations: PathBuf,
+    paths: Paths,
+}
+
+/// Where the generated code finds the `datasaur` crate's items.
+#[derive(Debug, Clone)]
+struct Paths {
+    crate_root: String,
+    job_status: String,
+    scalars: String,
+    operation_trait: String,
+}
+
+/// Why generation failed; its `Display` names the file (and the field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn error(message: impl Into<String>) -> Error {
+    Error {
+        message: message.into(),
+    }
+}
+
+impl Generator {
+    /// Operations in `operations` (every `*.graphql` file there but the
+    /// schema itself) against `schema`; paths relative to the crate root
+    /// when run in a build script.
+    pub fn new(schema: impl Into<PathBuf>, operations: impl Into<PathBuf>) -> Self {
+        Generator {
+            schema: schema.into(),
+            operations: operations.into(),
+            paths: Paths {
+                crate_root: "::datasaur".into(),
+                job_status: "::datasaur::JobStatus".into(),
+                scalars: "::datasaur::operations::scalars".into(),
+                operation_trait: "::datasaur::Operation".into(),
+            },
+        }
+    }
+
+    /// Operations in `operations` against the part of Datasaur's schema the
+    /// `datasaur` crate uses ([`DATASAUR_SCHEMA_SDL`]), for a crate with no
+    /// schema file of its own yet. In a build script only (the schema is
+    /// written to `$OUT_DIR`).
+    pub fn with_bundled_schema(operations: impl Into<PathBuf>) -> Result<Self, Error> {
+        let out = PathBuf::from(env("OUT_DIR")?).join("datasaur.schema.graphql");
+        std::fs::write(&out, DATASAUR_SCHEMA_SDL)
+            .map_err(|e| error(format!("writing {}: {e}", out.display())))?;
+        Ok(Generator::new(out, operations))
+    }
+
+    /// For the `datasaur` crate itself, which names its items through `crate::`.
+    #[doc(hidden)]
+    pub fn inside_datasaur(mut self) -> Self {
+        self.paths = Paths {
+            crate_root: "crate".into(),
+            job_status: "crate::JobStatus".into(),
+            scalars: "crate::operations::scalars".into(),
+            operation_trait: "crate::Operation".into(),
+        };
+        self
+    }
+
+    /// The generated Rust source.
+    pub fn generate(&self) -> Result<String, Error> {
+        let schema_text = read(&self.schema)?;
+        let is_json = self.schema.extension().is_some_and(|ext| ext == "json");
+        if !is_json {
+            // graphql_client_codegen panics on unparsable SDL; parse it first.
+            graphql_parser::schema::parse_schema::<String>(&schema_text).map_err(|e| {
+                error(format!(
+                    "{}: invalid GraphQL SDL: {e}",
+                    self.schema.display()
+                ))
+            })?;
+        }
+        let mut generated = format!(
+            "// @generated by datasaur-codegen from {} against {}\n\
+             #[allow(unused_imports)]\nuse {};\n\
+             #[allow(unused_imports)]\nuse {}::graphql_client;\n\
+             /// An export's delivery status has a job status's values.\n\
+             #[allow(dead_code)]\ntype ExportDeliveryStatus = JobStatus;\n\
+             // graphql_client's Rust normalization names `ID` variables `Id`.\n\
+             #[allow(dead_code)]\ntype Id = String;\n",
+            self.operations.display(),
+            self.schema.display(),
+            self.paths.job_status,
+            self.paths.crate_root,
+        );
+        let mut documents = String::from(
+            "\n/// Every operation document: `(file, text)`.\npub const OPERATION_DOCUMENTS: &[(&str, &str)] = &[\n",
+        );
+        let mut starts_work = Vec::new();
+        for path in self.operation_files()? {
+            let source = read(&path)?;
+            let _ = writeln!(
+                documents,
+                "    ({:?}, {:?}),",
+                path.display().to_string(),
+                source
+            );
+            let marked = source.lines().any(|line| line.trim() == STARTS_WORK_MARK);
+            let operations = operations_in(&source, &path)?;
+            // Comment lines (the mark among them) stay out of what is sent.
+            let sent: String = source
+                .lines()
+                .filter(|line| !line.trim_start().starts_with('#'))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let tokens =
+                generate_module_token_stream_from_string(&sent, &self.schema, self.options()?)
+                    .map_err(|e| {
+                        error(format!(
+                            "{}: does not match {}: {e}",
+                            path.display(),
+                            self.schema.display()
+                        ))
+                    })?;
+            let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+                error(format!(
+                    "{}: generated code does not parse: {e}",
+                    path.display()
+                ))
+            })?;
+            // What graphql_client emits for every operation is not all used
+            // by each one: no warnings in the user's build for it.
+            let quiet: syn::ItemMod =
+                syn::parse_str("#[allow(unused_imports, dead_code, clippy::all)] mod m {}")
+                    .map_err(|e| error(e.to_string()))?;
+            for item in &mut file.items {
+                if let syn::Item::Mod(module) = item {
+                    module.attrs.extend(quiet.attrs.iter().cloned());
+                }
+            }
+            let _ = writeln!(generated, "\n// from {}", path.display());
+            generated.push_str(&prettyplease::unparse(&file));
+            for (name, is_mutation) in operations {
+                let repeat_unsafe = is_mutation || marked;
+                if repeat_unsafe {
+                    starts_work.push(name.clone());
+                }
+                let _ = writeln!(
+                    generated,
+                    "impl {} for {name} {{\n    const STARTS_WORK: bool = {repeat_unsafe};\n}}",
+                    self.paths.operation_trait
+                );
+            }
+        }
+        documents.push_str("];\n");
+        generated.push_str(&documents);
+        let _ = writeln!(
+            generated,
+            "\n/// Operations that start work (mutations, and queries marked `{STARTS_WORK_MARK}`):\n/// never sent again once they may have reached the server.\npub const STARTS_WORK: &[&str] = &{starts_work:?};"
+        );
+        Ok(generated)
+    }
+
+    /// Generates and writes to `out`.
+    pub fn write_to(&self, out: &Path) -> Result<(), Error> {
+        let generated = self.generate()?;
+        std::fs::write(out, generated).map_err(|e| error(format!("writing {}: {e}", out.display())))
+    }
+
+    /// For `build.rs`: paths relative to the crate, output to
+    /// `$OUT_DIR/<file_name>`, a rerun when anything in the operations
+    /// directory or the schema changes, and on failure a build error that
+    /// names the file and the field.
+    pub fn run_in_build_script(self, file_name: &str) {
+        if let Err(failure) = self.try_run_in_build_script(file_name) {
+            for line in failure.to_string().lines() {
+                println!("cargo:warning={line}");
+            }
+            eprintln!("{failure}");
+            std::process::exit(1);
+        }
+    }
+
+    fn try_run_in_build_script(mut self, file_name: &str) -> Result<(), Error> {
+        let root = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
+        println!("cargo:rerun-if-changed={}", self.operations.display());
+        println!("cargo:rerun-if-changed={}", self.schema.display());
+        // Relative paths in messages and in the generated comments, as a
+        // user names them; absolute paths for reading.
+        let (schema, operations) = (self.schema.clone(), self.operations.clone());
+        self.schema = root.join(&schema);
+        self.operations = root.join(&operations);
+        let generated = self.generate().map_err(|failure| {
+            let text = failure.to_string();
+            let text = text.replace(&format!("{}/", root.display()), "");
+            error(text)
+        })?;
+        let generated = generated.replace(&format!("{}/", root.display()), "");
+        let out = PathBuf::from(env("OUT_DIR")?).join(file_name);
+        std::fs::write(&out, generated)
+            .map_err(|e| error(format!("writing {}: {e}", out.display())))
+    }
+
+    fn options(&self) -> Result<GraphQLClientCodegenOptions, Error> {
+        let mut options = GraphQLClientCodegenOptions::new(CodegenMode::Cli);
+        options.set_normalization(Normalization::Rust);
+        options.set_response_derives("Debug, Clone, PartialEq".into());
+        options.set_variables_derives("Debug, Clone, PartialEq".into());
+        options.set_custom_scalars_module(
+            syn::parse_str(&self.paths.scalars).map_err(|e| error(e.to_string()))?,
+        );
+        options.set_skip_serializing_none(true);
+        options.set_extern_enums(vec!["JobStatus".into(), "ExportDeliveryStatus".into()]);
+        options.set_module_visibility(syn::parse_str("pub").map_err(|e| error(e.to_string()))?);
+        Ok(options)
+    }
+
+    /// Every `*.graphql` file in the operations directory except the
+    /// schema, sorted for reproducible output.
+    fn operation_files(&self) -> Result<Vec<PathBuf>, Error> {
+        let entries = std::fs::read_dir(&self.operations)
+            .map_err(|e| error(format!("reading {}: {e}", self.operations.display())))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| error(e.to_string()))?.path();
+            if path.extension().is_some_and(|ext| ext == "graphql") && path != self.schema {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+}
+
+/// The operations of a document: name, and whether it is a mutation.
+fn operations_in(source: &str, path: &Path) -> Result<Vec<(String, bool)>, Error> {
+    use graphql_parser::query::{Definition, OperationDefinition};
+    let document = graphql_parser::query::parse_query::<String>(source)
+        .map_err(|e| error(format!("{}: invalid GraphQL: {e}", path.display())))?;
+    let mut operations = Vec::new();
+    for definition in document.definitions {
+        let (name, mutation) = match definition {
+            Definition::Operation(OperationDefinition::Query(query)) => (query.name, false),
+            Definition::Operation(OperationDefinition::Mutation(mutation)) => (mutation.name, true),
+            Definition::Operation(OperationDefinition::SelectionSet(_)) => (None, false),
+            Definition::Operation(OperationDefinition::Subscription(_)) => {
+                return Err(error(format!(
+                    "{}: Datasaur has no subscriptions; only queries and mutations",
+                    path.display()
+                )));
+            }
+            Definition::Fragment(_) => continue,
+        };
+        let name = name.ok_or_else(|| {
+            error(format!(
+                "{}: an operation needs a name (`query Name {{ ... }}`)",
+                path.display()
+            ))
+        })?;
+        operations.push((to_rust_type_name(&name), mutation));
+    }
+    Ok(operations)
+}
+
+/// The struct name graphql_client generates for an operation.
+fn to_rust_type_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| error(format!("reading {}: {e}", path.display())))
+}
+
+fn env(name: &str) -> Result<String, Error> {
+    std::env::var(name).map_err(|_| error(format!("cargo did not set {name}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("datasaur-codegen-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("schema.graphql"), DATASAUR_SCHEMA_SDL).unwrap();
+        dir
+    }
+
+    #[test]
+    fn operations_get_the_trait_and_the_starts_work_record() {
+        let dir = scratch("ok");
+        std::fs::write(
+            dir.join("status.graphql"),
+            "query JobState($id: String!) { job: getJob(jobId: $id) { id status } }",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("export.graphql"),
+            "# datasaur: starts-work\nquery StartExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }",
+        )
+        .unwrap();
+        let code = Generator::new(dir.join("schema.graphql"), &dir)
+            .generate()
+            .unwrap();
+        assert!(
+            code.contains(
+                "impl ::datasaur::Operation for JobState {\n    const STARTS_WORK: bool = false;"
+            ),
+            "{code}"
+        );
+        assert!(code.contains(
+            "impl ::datasaur::Operation for StartExport {\n    const STARTS_WORK: bool = true;"
+        ));
+        assert!(code.contains(r#"pub const STARTS_WORK: &[&str] = &["StartExport"];"#));
+        assert!(!code.contains("query StartExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }\\n\", \"# datasaur"), "the mark is not sent");
+    }
+
+    #[test]
+    fn a_bad_field_names_the_file_and_the_field() {
+        let dir = scratch("bad");
+        std::fs::write(
+            dir.join("status.graphql"),
+            "query JobState($id: String!) { job: getJob(jobId: $id) { id colour } }",
+        )
+        .unwrap();
+        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+            .generate()
+            .unwrap_err()
+            .to_string();
+        assert!(failure.contains("status.graphql"), "{failure}");
+        assert!(failure.contains("colour"), "{failure}");
+    }
+
+    #[test]
+    fn a_bad_field_in_the_example_apps_operation_fails_naming_file_and_field() {
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/embedded-app/graphql");
+        let dir = scratch("example");
+        for entry in std::fs::read_dir(&example).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+        let generator = Generator::new(dir.join("schema.graphql"), &dir);
+        generator
+            .generate()
+            .expect("the example's operations are valid");
+        let query = dir.join("job_state.graphql");
+        let text = std::fs::read_to_string(&query)
+            .unwrap()
+            .replace("progress", "percentDone");
+        std::fs::write(&query, text).unwrap();
+        let failure = generator.generate().unwrap_err().to_string();
+        assert!(failure.contains("job_state.graphql"), "{failure}");
+        assert!(failure.contains("percentDone"), "{failure}");
+    }
+
+    #[test]
+    fn unnamed_operations_and_bad_schemas_are_refused_clearly() {
+        let dir = scratch("unnamed");
+        std::fs::write(dir.join("anon.graphql"), "{ getJob(jobId: \"x\") { id } }").unwrap();
+        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+            .generate()
+            .unwrap_err()
+            .to_string();
+        assert!(failure.contains("needs a name"), "{failure}");
+        std::fs::write(dir.join("schema.graphql"), "type {").unwrap();
+        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+            .generate()
+            .unwrap_err()
+            .to_string();
+        assert!(failure.contains("invalid GraphQL SDL"), "{failure}");
+    }
+}

@@ -1,0 +1,51 @@
+//! An application that embeds `datasaur` and runs operations of its own,
+//! generated in `build.rs` by `datasaur-codegen` from `graphql/*.graphql`:
+//! typed end to end, sharing the client's credentials, retries and waits.
+
+/// The app's operations (`graphql/*.graphql`), generated at build time.
+#[allow(missing_docs, clippy::all)]
+pub mod operations {
+    include!(concat!(env!("OUT_DIR"), "/datasaur_operations.rs"));
+}
+
+use datasaur::{Client, JobStatus, WaitOptions};
+use operations::{JobState, StartLabeling, job_state, start_labeling};
+
+/// Starts auto-labeling of `project` with the app's own mutation, then waits
+/// on the job through the client's wait engine; returns its final status.
+pub async fn label_project(
+    client: &Client,
+    project: &str,
+) -> Result<JobStatus, Box<dyn std::error::Error>> {
+    let input = start_labeling::AutoLabelTokenBasedProjectInput {
+        labeler_email: "app@example.com".into(),
+        options: start_labeling::AutoLabelProjectOptionsInput {
+            number_of_files_per_request: 0,
+            service_provider: Some(start_labeling::GqlAutoLabelServiceProvider::Custom),
+        },
+        project_id: project.into(),
+        role: None,
+        target_api: start_labeling::TargetApiInput {
+            endpoint: "https://model.example.com/predict".into(),
+            secret_key: "model-key".into(),
+        },
+    };
+    let started = client
+        .execute::<StartLabeling>(start_labeling::Variables { input })
+        .await?;
+    let job = client
+        .wait_for_job(started.job.id, WaitOptions::default())
+        .await?;
+    Ok(job.status)
+}
+
+/// One job's status and progress, with the app's own query.
+pub async fn job_state(
+    client: &Client,
+    id: &str,
+) -> Result<Option<(JobStatus, i64)>, datasaur::Error> {
+    let data = client
+        .execute::<JobState>(job_state::Variables { id: id.into() })
+        .await?;
+    Ok(data.job.map(|job| (job.status, job.progress)))
+}
