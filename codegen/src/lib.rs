@@ -16,12 +16,11 @@
 //!   never sent again once they may have reached the server;
 //! - a field the schema lacks fails the build, naming the file and the field.
 //!
+//! In `build.rs`'s `main`:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
-//!         .run_in_build_script("datasaur_operations.rs");
-//! }
+//! datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
+//!     .run_in_build_script("datasaur_operations.rs");
 //! ```
 //!
 //! ```text
