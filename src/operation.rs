@@ -11,8 +11,8 @@
 /// use datasaur::Operation;
 /// use datasaur::operations::{ExportTextProject, GetJob};
 ///
-/// assert!(!GetJob::STARTS_WORK);
-/// assert!(ExportTextProject::STARTS_WORK); // a query that starts an export
+/// const { assert!(!GetJob::STARTS_WORK) };
+/// const { assert!(ExportTextProject::STARTS_WORK) }; // a query that starts an export
 /// ```
 pub trait Operation: graphql_client::GraphQLQuery {
     /// Whether a call starts work (a mutation, or a query marked
