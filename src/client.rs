@@ -176,6 +176,42 @@ impl Client {
         self.run(body, starts_work).await
     }
 
+    /// Runs a GraphQL document given as text, with JSON variables, and
+    /// returns its `data` as JSON: for tools (introspection, a one-off
+    /// query). A `mutation` is never sent again once it may have reached
+    /// the server; so is any document if `starts_work`.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let data = client
+    ///     .execute_document("TypeName", "query TypeName { __typename }", serde_json::json!({}), false)
+    ///     .await?;
+    /// assert_eq!(data["__typename"], "Query");
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_document(
+        &self,
+        operation_name: &'static str,
+        document: &str,
+        variables: serde_json::Value,
+        starts_work: bool,
+    ) -> Result<serde_json::Value> {
+        let body = serde_json::json!({
+            "operationName": operation_name,
+            "query": document,
+            "variables": variables,
+        });
+        let payload = serde_json::to_vec(&body).map_err(|e| {
+            Error::config(format!("{operation_name}: variables do not serialize: {e}"))
+        })?;
+        let starts_work = starts_work || is_mutation(document);
+        let decode = |status, retry_after, body: &[u8]| {
+            decode_answer(operation_name, status, retry_after, body)
+        };
+        self.send(operation_name, payload, starts_work, decode)
+            .await
+    }
+
     async fn run<V: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
         body: QueryBody<V>,

@@ -32,6 +32,12 @@ pub struct ConnectionArgs {
 impl ConnectionArgs {
     /// A client, or a message saying what is missing or wrong.
     pub fn client(&self) -> Result<Client, String> {
+        self.client_for(None)
+    }
+
+    /// A client for `url` (a base URL, or its `/graphql` endpoint) instead
+    /// of `--url`, if given.
+    pub fn client_for(&self, url: Option<&str>) -> Result<Client, String> {
         let given = |value: &Option<String>| {
             value
                 .as_deref()
@@ -39,7 +45,14 @@ impl ConnectionArgs {
                 .filter(|value| !value.is_empty())
                 .map(str::to_owned)
         };
-        let builder = Client::builder().base_url(&self.url);
+        let base = url
+            .map(|url| {
+                url.trim_end_matches('/')
+                    .trim_end_matches("/graphql")
+                    .to_owned()
+            })
+            .unwrap_or_else(|| self.url.clone());
+        let builder = Client::builder().base_url(&base);
         let builder = match (
             given(&self.token),
             given(&self.client_id),

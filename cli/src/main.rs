@@ -6,11 +6,13 @@ mod demo;
 mod exit;
 mod export;
 mod failure;
+mod introspection;
 mod job;
 mod report;
 mod sandbox;
 mod schema;
 mod schema_check;
+mod schema_diff;
 mod table;
 mod text;
 
@@ -55,7 +57,7 @@ enum Command {
     #[command(after_help = "Example:\n  datasaur sandbox --addr 127.0.0.1:4000\n  \
                             then: export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it prints>")]
     Sandbox(sandbox::SandboxArgs),
-    /// Work with the GraphQL schema this tool was built against.
+    /// Pull, check and diff Datasaur's GraphQL schema.
     #[command(subcommand)]
     Schema(schema::SchemaCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -87,7 +89,7 @@ async fn main() -> ExitCode {
         Command::Job(args) => job::run(args).await.into(),
         Command::Export(args) => export::run(args).await.into(),
         Command::Sandbox(args) => sandbox::run(args).await,
-        Command::Schema(command) => schema::run(command),
+        Command::Schema(command) => schema::run(command).await,
         Command::Completions(args) => completions::run(args, &mut Cli::command()),
         Command::Man => completions::man(&Cli::command()),
     }

@@ -1,55 +1,315 @@
-//! `datasaur schema check`: is this build's schema a faithful subset of a server's?
+//! `datasaur schema pull|check|diff|print`: when Datasaur's schema moves,
+//! pull it, see what broke, check it live.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::schema_check::{SchemaCheckError, check_against};
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::connection::ConnectionArgs;
+use crate::failure::chain;
+use crate::introspection;
+use crate::schema_check::{SchemaCheckError, SchemaModel, check};
+use crate::schema_diff::{Scope, Severity, diff};
+
+/// Exit code: nothing breaks.
+const OK: u8 = 0;
+/// Exit code: something breaks.
+const BREAKS: u8 = 1;
+/// Exit code: the reference is missing, unreadable or unreachable.
+const NO_REFERENCE: u8 = 3;
 
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// Check the built-in SDL and operations against a server's schema.
-    ///
-    /// Exit codes: 0 everything matches, 1 mismatches found, 3 the reference
-    /// file is missing or unreadable.
-    #[command(after_help = "Example:\n  datasaur schema check --against datasaur.schema.json")]
-    Check {
-        /// The reference: introspection JSON (`.json`, e.g. from
-        /// `graphql-client introspect-schema`) or SDL.
+    /// Introspect a live server (with the usual credentials) and write its
+    /// schema: introspection JSON (as graphql_client reads it) or SDL.
+    #[command(after_help = "Example (against `datasaur sandbox`):\n  \
+        datasaur schema pull --url http://127.0.0.1:4000 --token <TOKEN> --out datasaur.schema.json\n\n\
+        Exit codes: 0 written, 3 the server could not be introspected (nothing is written).")]
+    Pull {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// Where to write (default: stdout). Written whole or not at all.
         #[arg(long, value_name = "FILE")]
-        against: PathBuf,
+        out: Option<PathBuf>,
+        /// What to write.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Check the built-in SDL and operations against a server's schema: a
+    /// file (JSON or SDL) or a URL, introspected live.
+    ///
+    /// Exit codes: 0 nothing breaks, 1 something breaks, 3 the reference is
+    /// missing, unreadable or unreachable.
+    #[command(
+        after_help = "Example:\n  datasaur schema check --against datasaur.schema.json\n  \
+        datasaur schema check --against http://127.0.0.1:4000 --token <TOKEN> --json"
+    )]
+    Check {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// The reference: introspection JSON (`.json`), SDL, or an http(s) URL.
+        #[arg(long, value_name = "FILE|URL")]
+        against: String,
+        /// A machine-readable report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Class the changes from one schema file to another (JSON or SDL):
+    /// breaking, dangerous or safe.
+    #[command(
+        after_help = "Example:\n  datasaur schema diff graphql/schema.graphql datasaur.schema.json\n\n\
+        Exit codes: 0 nothing breaks, 1 something breaks, 3 a file is missing or not a schema."
+    )]
+    Diff {
+        /// The schema before.
+        old: PathBuf,
+        /// The schema after.
+        new: PathBuf,
+        /// A machine-readable report.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the built-in SDL (`graphql/schema.graphql`).
     #[command(after_help = "Example:\n  datasaur schema print > schema.graphql")]
     Print,
 }
 
-pub fn run(command: SchemaCommand) -> ExitCode {
-    match command {
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Sdl,
+}
+
+pub async fn run(command: SchemaCommand) -> ExitCode {
+    ExitCode::from(match command {
         SchemaCommand::Print => {
             print!("{}", datasaur::operations::SCHEMA_SDL);
-            ExitCode::SUCCESS
+            OK
         }
-        SchemaCommand::Check { against } => match check_against(&against) {
-            Ok(report) if report.is_ok() => {
-                println!("{}: {report}", against.display());
-                ExitCode::SUCCESS
-            }
-            Ok(report) => {
-                for problem in &report.problems {
-                    eprintln!("mismatch: {problem}");
-                }
-                eprintln!("{}: {report}", against.display());
-                ExitCode::from(1)
-            }
-            Err(error @ SchemaCheckError::NotFound { .. }) => {
-                eprintln!("cannot check: {error}; nothing was compared");
-                ExitCode::from(3)
-            }
-            Err(error) => {
-                eprintln!("cannot check: {error}");
-                ExitCode::from(3)
+        SchemaCommand::Pull {
+            connection,
+            out,
+            format,
+        } => pull(&connection, out.as_deref(), format).await,
+        SchemaCommand::Check {
+            connection,
+            against,
+            json,
+        } => check_command(&connection, &against, json).await,
+        SchemaCommand::Diff { old, new, json } => diff_command(&old, &new, json),
+    })
+}
+
+/// Introspects the server; the answer as `{"data": {"__schema": ...}}`.
+async fn introspect(
+    connection: &ConnectionArgs,
+    url: Option<&str>,
+) -> Result<serde_json::Value, String> {
+    let client = connection.client_for(url)?;
+    let data = client
+        .execute_document("IntrospectionQuery", introspection::QUERY, json!({}), false)
+        .await
+        .map_err(|error| chain(&error))?;
+    let answer = json!({ "data": data });
+    introspection::schema_of(&answer)?;
+    Ok(answer)
+}
+
+async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -> u8 {
+    let answer = match introspect(connection, None).await {
+        Ok(answer) => answer,
+        Err(message) => {
+            eprintln!("error: cannot pull the schema: {message}; nothing was written");
+            return NO_REFERENCE;
+        }
+    };
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(&answer).unwrap_or_default(),
+        Format::Sdl => match introspection::schema_of(&answer) {
+            Ok(schema) => introspection::to_sdl(schema),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return NO_REFERENCE;
             }
         },
+    };
+    match out {
+        None => {
+            print!("{text}");
+            OK
+        }
+        Some(path) => match write_whole(path, &text) {
+            Ok(()) => {
+                eprintln!("wrote {}", path.display());
+                OK
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                NO_REFERENCE
+            }
+        },
+    }
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it into
+/// place: a failure leaves an existing file as it was.
+fn write_whole(path: &Path, text: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let written = std::fs::File::create(&temp)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+        })
+        .and_then(|()| std::fs::rename(&temp, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(format!("cannot write {}: {error}", path.display()));
+    }
+    Ok(())
+}
+
+async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -> u8 {
+    let is_url = against.starts_with("http://") || against.starts_with("https://");
+    // A URL is introspected into a temporary file: the operations are
+    // validated against a file, as the build does.
+    let (reference, _temp) = if is_url {
+        let answer = match introspect(connection, Some(against)).await {
+            Ok(answer) => answer,
+            Err(message) => {
+                eprintln!("cannot check: {against}: {message}; nothing was compared");
+                return NO_REFERENCE;
+            }
+        };
+        let path = std::env::temp_dir().join(format!("datasaur-check-{}.json", std::process::id()));
+        if let Err(message) = write_whole(&path, &answer.to_string()) {
+            eprintln!("cannot check: {message}");
+            return NO_REFERENCE;
+        }
+        (path.clone(), Some(TempFile(path)))
+    } else {
+        (PathBuf::from(against), None)
+    };
+    let report = match check(
+        datasaur::operations::SCHEMA_SDL,
+        datasaur::operations::OPERATION_DOCUMENTS,
+        &reference,
+    ) {
+        Ok(report) => report,
+        Err(error @ SchemaCheckError::NotFound { .. }) => {
+            eprintln!("cannot check: {error}; nothing was compared");
+            return NO_REFERENCE;
+        }
+        Err(error) => {
+            eprintln!("cannot check: {error}");
+            return NO_REFERENCE;
+        }
+    };
+    let breaking = report
+        .changes
+        .iter()
+        .filter(|c| c.severity == Severity::Breaking)
+        .count();
+    let failing = report
+        .operations
+        .iter()
+        .filter(|(_, error)| error.is_some())
+        .count();
+    let verdict = if breaking == 0 && failing == 0 && report.is_ok() {
+        OK
+    } else {
+        BREAKS
+    };
+    if json {
+        let operations: Vec<_> = report
+            .operations
+            .iter()
+            .map(|(file, error)| json!({"file": file, "valid": error.is_none(), "error": error}))
+            .collect();
+        println!(
+            "{}",
+            json!({"reference": against, "typesChecked": report.types_checked,
+                   "operations": operations, "changes": report.changes,
+                   "breaking": breaking, "ok": verdict == OK})
+        );
+    } else {
+        for (file, error) in &report.operations {
+            match error {
+                None => println!("ok        {file}"),
+                Some(message) => println!("BREAKS    {file}: {message}"),
+            }
+        }
+        for change in &report.changes {
+            println!("{change}");
+        }
+        for problem in report
+            .problems
+            .iter()
+            .filter(|p| !p.starts_with("operation "))
+        {
+            if !report
+                .changes
+                .iter()
+                .any(|change| problem.contains(&change.path))
+            {
+                println!("mismatch  {problem}");
+            }
+        }
+        println!("{against}: {report}");
+    }
+    verdict
+}
+
+fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
+    let load = |path: &Path| {
+        SchemaModel::load(path).map_err(|error| {
+            eprintln!("cannot diff: {error}");
+        })
+    };
+    let (Ok(old_model), Ok(new_model)) = (load(old), load(new)) else {
+        return NO_REFERENCE;
+    };
+    let changes = diff(&old_model, &new_model, Scope::Everything);
+    let breaking = changes
+        .iter()
+        .filter(|c| c.severity == Severity::Breaking)
+        .count();
+    if json {
+        println!(
+            "{}",
+            json!({"old": old, "new": new, "changes": changes, "breaking": breaking})
+        );
+    } else {
+        for change in &changes {
+            println!("{change}");
+        }
+        println!(
+            "{} change(s): {breaking} breaking, {} dangerous, {} safe",
+            changes.len(),
+            changes
+                .iter()
+                .filter(|c| c.severity == Severity::Dangerous)
+                .count(),
+            changes
+                .iter()
+                .filter(|c| c.severity == Severity::Safe)
+                .count()
+        );
+    }
+    if breaking == 0 { OK } else { BREAKS }
+}
+
+/// Removed when dropped.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }

@@ -53,6 +53,10 @@ pub struct CheckReport {
     pub operations_checked: usize,
     /// Every mismatch found; empty when the check passed.
     pub problems: Vec<String>,
+    /// Each operation file, and why it no longer validates, if it does not.
+    pub operations: Vec<(String, Option<String>)>,
+    /// The differences that matter to this crate, classed.
+    pub changes: Vec<crate::schema_diff::Change>,
 }
 
 impl CheckReport {
@@ -63,6 +67,7 @@ impl CheckReport {
 }
 
 /// Checks the crate's own SDL and operations against the schema in `reference`.
+#[cfg(test)]
 pub fn check_against(reference: &Path) -> Result<CheckReport, SchemaCheckError> {
     check(
         datasaur::operations::SCHEMA_SDL,
@@ -84,15 +89,21 @@ pub fn check(
     let theirs = SchemaModel::load(reference)?;
     let origin = reference.display().to_string();
     let mut problems = subset_problems(&ours, &theirs, &origin);
+    let mut results = Vec::new();
     for (name, document) in operations {
-        if let Err(message) = validate_operation(document, reference) {
+        let outcome = validate_operation(document, reference).err();
+        if let Some(message) = &outcome {
             problems.push(format!("operation {name}: {message}"));
         }
+        results.push(((*name).to_owned(), outcome));
     }
+    let changes = crate::schema_diff::diff(&ours, &theirs, crate::schema_diff::Scope::UsedByClient);
     Ok(CheckReport {
         types_checked: ours.types.len(),
         operations_checked: operations.len(),
         problems,
+        operations: results,
+        changes,
     })
 }
 
