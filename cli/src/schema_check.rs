@@ -89,9 +89,14 @@ pub fn check(
     let theirs = SchemaModel::load(reference)?;
     let origin = reference.display().to_string();
     let mut problems = subset_problems(&ours, &theirs, &origin);
+    let spec_schema = spec_schema(reference)?;
     let mut results = Vec::new();
     for (name, document) in operations {
-        let outcome = validate_operation(document, reference).err();
+        // The spec's rules (apollo-compiler: variables, argument types,
+        // required arguments, fragments), then the generator's own resolver.
+        let outcome = validate_by_spec(&spec_schema, document, name)
+            .and_then(|()| validate_operation(document, reference))
+            .err();
         if let Some(message) = &outcome {
             problems.push(format!("operation {name}: {message}"));
         }
@@ -105,6 +110,54 @@ pub fn check(
         operations: results,
         changes,
     })
+}
+
+/// The reference as a schema apollo-compiler validates against: SDL as is,
+/// introspection JSON printed as SDL first. A reference that is itself not
+/// valid by the spec is taken as it is (it is Datasaur's, not ours to fix).
+fn spec_schema(
+    reference: &Path,
+) -> Result<apollo_compiler::validation::Valid<apollo_compiler::Schema>, SchemaCheckError> {
+    let text = std::fs::read_to_string(reference).map_err(|source| SchemaCheckError::Read {
+        path: reference.to_owned(),
+        source,
+    })?;
+    let invalid = |message: String| SchemaCheckError::Invalid {
+        origin: reference.display().to_string(),
+        message,
+    };
+    let sdl = if reference.extension().is_some_and(|ext| ext == "json") {
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let schema = crate::introspection::schema_of(&json).map_err(invalid)?;
+        crate::introspection::to_sdl(schema)
+    } else {
+        text
+    };
+    match apollo_compiler::Schema::parse_and_validate(sdl, reference) {
+        Ok(schema) => Ok(schema),
+        Err(with_errors) => Ok(apollo_compiler::validation::Valid::assume_valid(
+            with_errors.partial,
+        )),
+    }
+}
+
+/// Validates one executable document by the GraphQL spec's rules.
+fn validate_by_spec(
+    schema: &apollo_compiler::validation::Valid<apollo_compiler::Schema>,
+    document: &str,
+    name: &str,
+) -> Result<(), String> {
+    apollo_compiler::ExecutableDocument::parse_and_validate(schema, document, name)
+        .map(|_| ())
+        .map_err(|with_errors| {
+            with_errors
+                .errors
+                .iter()
+                .map(|diagnostic| diagnostic.error.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
 }
 
 /// Validates one executable document against a schema file with the same

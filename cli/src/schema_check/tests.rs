@@ -74,7 +74,7 @@ fn a_missing_field_is_reported_for_the_schema_and_the_operations() {
         "{operation_problems:?}"
     );
     assert!(
-        operation_problems[0].contains("No field named resultId on Job"),
+        operation_problems[0].contains("type `Job` does not have a field `resultId`"),
         "{operation_problems:?}"
     );
 }
@@ -139,7 +139,7 @@ fn an_operation_asking_for_an_unknown_field_is_reported() {
     let report = check(SCHEMA_SDL, &bad, &reference).unwrap();
     assert_eq!(
         report.problems,
-        vec!["operation bad.graphql: No field named notAField on Job".to_owned()]
+        vec!["operation bad.graphql: type `Job` does not have a field `notAField`".to_owned()]
     );
 }
 
@@ -181,4 +181,38 @@ fn a_reference_that_is_not_a_schema_says_so() {
     let reference = write_reference("not-a-schema.json", "{\"data\": {}}");
     let error = check_against(&reference).unwrap_err();
     assert!(error.to_string().contains("no `__schema`"), "{error}");
+}
+
+#[test]
+fn operations_are_validated_by_the_specs_rules() {
+    let reference = write_reference("spec.graphql", SCHEMA_SDL);
+    let operations = [
+        // Passes a field lookup, breaks the spec: a variable of the wrong type.
+        (
+            "wrong_variable.graphql",
+            "query A($id: Int!) { getJob(jobId: $id) { id } }",
+        ),
+        ("missing_argument.graphql", "query B { getJob { id } }"),
+        (
+            "unknown_fragment.graphql",
+            "query C { getJob(jobId: \"x\") { ...Missing } }",
+        ),
+        (
+            "fine.graphql",
+            "query D($id: String!) { getJob(jobId: $id) { id status } }",
+        ),
+    ];
+    let report = check(SCHEMA_SDL, &operations, &reference).unwrap();
+    let outcome = |file: &str| {
+        report
+            .operations
+            .iter()
+            .find(|(name, _)| name == file)
+            .and_then(|(_, error)| error.clone())
+    };
+    let wrong = outcome("wrong_variable.graphql").expect("a type mismatch is reported");
+    assert!(wrong.contains("Int") && wrong.contains("String"), "{wrong}");
+    assert!(outcome("missing_argument.graphql").is_some_and(|e| e.contains("jobId")));
+    assert!(outcome("unknown_fragment.graphql").is_some_and(|e| e.contains("Missing")));
+    assert_eq!(outcome("fine.graphql"), None);
 }
