@@ -400,6 +400,7 @@ mod tests {
         let example =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/embedded-app/graphql");
         let dir = scratch("example");
+        // The app's operations, next to the bundled schema it is built against.
         for entry in std::fs::read_dir(&example).unwrap() {
             let path = entry.unwrap().path();
             std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();

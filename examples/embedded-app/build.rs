@@ -1,9 +1,15 @@
 //! The app's own operations, generated the way the datasaur crate generates
-//! its own: against `graphql/schema.graphql` (pulled with `datasaur schema
-//! pull --format sdl --out graphql/schema.graphql`, or started from `datasaur
-//! schema print`).
+//! its own. This app uses only what the datasaur crate uses, so it takes the
+//! schema bundled with the generator; an app that needs more of Datasaur's
+//! schema pulls it (`datasaur schema pull --format sdl --out
+//! graphql/schema.graphql`) and uses `Generator::new("graphql/schema.graphql", "graphql")`.
 
 fn main() {
-    datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
-        .run_in_build_script("datasaur_operations.rs");
+    match datasaur_codegen::Generator::with_bundled_schema("graphql") {
+        Ok(generator) => generator.run_in_build_script("datasaur_operations.rs"),
+        Err(error) => {
+            println!("cargo:warning={error}");
+            std::process::exit(1);
+        }
+    }
 }
