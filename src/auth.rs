@@ -288,7 +288,6 @@ impl OAuthTokens {
         let response = self
             .http
             .post(self.token_url.clone())
-            .timeout(self.timeout)
             .form(&form)
             .send()
             .await

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use graphql_client::{GraphQLQuery, QueryBody};
+use graphql_client::GraphQLQuery;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use secrecy::SecretString;
@@ -148,7 +148,7 @@ impl Client {
     /// ```
     pub async fn execute<Q: Operation>(&self, variables: Q::Variables) -> Result<Q::ResponseData> {
         let body = Q::build_query(variables);
-        self.run(body, Q::STARTS_WORK).await
+        self.run(body.operation_name, &body, Q::STARTS_WORK).await
     }
 
     /// Runs an operation written by hand (graphql_client's
@@ -173,7 +173,7 @@ impl Client {
     ) -> Result<Q::ResponseData> {
         let body = Q::build_query(variables);
         let starts_work = is_mutation(body.query);
-        self.run(body, starts_work).await
+        self.run(body.operation_name, &body, starts_work).await
     }
 
     /// Runs a GraphQL document given as text, with JSON variables, and
@@ -201,24 +201,19 @@ impl Client {
             "query": document,
             "variables": variables,
         });
-        let payload = serde_json::to_vec(&body).map_err(|e| {
-            Error::config(format!("{operation_name}: variables do not serialize: {e}"))
-        })?;
         let starts_work = starts_work || is_mutation(document);
-        let decode = |status, retry_after, body: &[u8]| {
-            decode_answer(operation_name, status, retry_after, body)
-        };
-        self.send(operation_name, payload, starts_work, decode)
-            .await
+        self.run(operation_name, &body, starts_work).await
     }
 
-    async fn run<V: serde::Serialize, T: serde::de::DeserializeOwned>(
+    /// Encodes a request body, sends it and decodes the answer's `data`.
+    async fn run<T: serde::de::DeserializeOwned>(
         &self,
-        body: QueryBody<V>,
+        operation: &'static str,
+        body: &impl serde::Serialize,
         starts_work: bool,
     ) -> Result<T> {
-        let operation = body.operation_name;
-        let payload = encode_body(&body)?;
+        let payload = serde_json::to_vec(body)
+            .map_err(|e| Error::config(format!("{operation}: variables do not serialize: {e}")))?;
         let decode =
             |status, retry_after, body: &[u8]| decode_answer(operation, status, retry_after, body);
         self.send(operation, payload, starts_work, decode).await
@@ -390,7 +385,6 @@ impl Client {
         let mut request = inner
             .http
             .post(url)
-            .timeout(inner.timeout)
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             // Per request, so that a caller's own reqwest::Client sends it too.
             .header(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT))
@@ -480,15 +474,6 @@ impl fmt::Debug for Client {
             .field("batch_size", &self.inner.batch_size)
             .finish_non_exhaustive()
     }
-}
-
-fn encode_body<V: serde::Serialize>(body: &QueryBody<V>) -> Result<Vec<u8>> {
-    serde_json::to_vec(body).map_err(|e| {
-        Error::config(format!(
-            "{}: variables do not serialize: {e}",
-            body.operation_name
-        ))
-    })
 }
 
 /// Configures a [`Client`].

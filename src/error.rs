@@ -236,16 +236,8 @@ impl Error {
     /// The `x-request-id` of the request that failed, if one was sent:
     /// quote it to Datasaur support.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Transport { request_id, .. }
-            | Error::Timeout { request_id, .. }
-            | Error::ResponseTooLarge { request_id, .. }
-            | Error::Http { request_id, .. }
-            | Error::Unauthorized { request_id, .. }
-            | Error::GraphQL { request_id, .. }
-            | Error::Decode { request_id, .. } => request_id.as_deref(),
-            _ => None,
-        }
+        self.request_context()
+            .and_then(|(_, request_id)| request_id.as_deref())
     }
 
     /// The host a request went to (`host[:port]`, never a path or query).
@@ -261,16 +253,9 @@ impl Error {
     /// assert_eq!(error.to_string(), "GetJob to app.datasaur.ai: no answer within 30s");
     /// ```
     pub fn host(&self) -> Option<&str> {
-        match self {
-            Error::Transport { host, .. }
-            | Error::Timeout { host, .. }
-            | Error::ResponseTooLarge { host, .. }
-            | Error::Http { host, .. }
-            | Error::Unauthorized { host, .. }
-            | Error::GraphQL { host, .. }
-            | Error::Decode { host, .. } => Some(&**host).filter(|host| !host.is_empty()),
-            _ => None,
-        }
+        self.request_context()
+            .map(|(host, _)| &**host)
+            .filter(|host| !host.is_empty())
     }
 
     /// How long the server asked to wait (`Retry-After`, seconds or an HTTP date).
@@ -286,13 +271,7 @@ impl Error {
 
     /// Records the host on the variants that carry one, where not yet known.
     pub(crate) fn with_host(mut self, known: &Arc<str>) -> Self {
-        if let Error::Transport { host, .. }
-        | Error::Timeout { host, .. }
-        | Error::ResponseTooLarge { host, .. }
-        | Error::Http { host, .. }
-        | Error::Unauthorized { host, .. }
-        | Error::GraphQL { host, .. }
-        | Error::Decode { host, .. } = &mut self
+        if let Some((host, _)) = self.request_context_mut()
             && host.is_empty()
         {
             *host = known.clone();
@@ -302,17 +281,66 @@ impl Error {
 
     /// Records the request id on the variants that carry one.
     pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
-        if let Error::Transport { request_id, .. }
-        | Error::Timeout { request_id, .. }
-        | Error::ResponseTooLarge { request_id, .. }
-        | Error::Http { request_id, .. }
-        | Error::Unauthorized { request_id, .. }
-        | Error::GraphQL { request_id, .. }
-        | Error::Decode { request_id, .. } = &mut self
-        {
+        if let Some((_, request_id)) = self.request_context_mut() {
             *request_id = Some(id.clone());
         }
         self
+    }
+
+    /// The host and request id of the variants that describe a request.
+    fn request_context(&self) -> Option<(&Arc<str>, &Option<Arc<str>>)> {
+        match self {
+            Error::Transport {
+                host, request_id, ..
+            }
+            | Error::Timeout {
+                host, request_id, ..
+            }
+            | Error::ResponseTooLarge {
+                host, request_id, ..
+            }
+            | Error::Http {
+                host, request_id, ..
+            }
+            | Error::Unauthorized {
+                host, request_id, ..
+            }
+            | Error::GraphQL {
+                host, request_id, ..
+            }
+            | Error::Decode {
+                host, request_id, ..
+            } => Some((host, request_id)),
+            _ => None,
+        }
+    }
+
+    /// [`Error::request_context`], to fill in.
+    fn request_context_mut(&mut self) -> Option<(&mut Arc<str>, &mut Option<Arc<str>>)> {
+        match self {
+            Error::Transport {
+                host, request_id, ..
+            }
+            | Error::Timeout {
+                host, request_id, ..
+            }
+            | Error::ResponseTooLarge {
+                host, request_id, ..
+            }
+            | Error::Http {
+                host, request_id, ..
+            }
+            | Error::Unauthorized {
+                host, request_id, ..
+            }
+            | Error::GraphQL {
+                host, request_id, ..
+            }
+            | Error::Decode {
+                host, request_id, ..
+            } => Some((host, request_id)),
+            _ => None,
+        }
     }
 
     /// A reqwest failure: a timeout, or a transport error (without the URL).

@@ -54,13 +54,13 @@ impl Export {
     pub(crate) fn new(
         client: Client,
         id: String,
-        file_url: Option<&str>,
-        file_url_expires_at: Option<&str>,
+        file_url: Option<String>,
+        file_url_expires_at: Option<String>,
         redirect: Option<String>,
         queued: Option<bool>,
     ) -> Result<Self, Error> {
         let file_url = match file_url.filter(|url| !url.is_empty()) {
-            Some(raw) => Some(Url::parse(raw).map_err(|e| Error::Decode {
+            Some(raw) => Some(Url::parse(&raw).map_err(|e| Error::Decode {
                 operation: "ExportTextProject",
                 host: client.endpoint_host(),
                 path: "data.export.fileUrl".into(),
@@ -86,7 +86,7 @@ impl Export {
             client,
             id,
             file_url,
-            file_url_expires_at: file_url_expires_at.and_then(parse_expiry),
+            file_url_expires_at: file_url_expires_at.as_deref().and_then(parse_expiry),
             redirect,
             queued,
         })

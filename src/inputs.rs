@@ -15,6 +15,89 @@ use crate::operations::export_text_project_document::{
     ExternalFileStorageInput as DocumentFileStorageInput, GqlExportMethod as DocumentExportMethod,
 };
 
+/// The setters both export inputs share, and the constructor of their
+/// (separately generated, identical) storage input.
+macro_rules! export_input_setters {
+    ($input:ty, $comment_type:ty, $storage:ty) => {
+        impl $input {
+            /// Runs a file transformer over the export.
+            #[must_use]
+            pub fn file_transformer_id(mut self, id: impl Into<String>) -> Self {
+                self.file_transformer_id = Some(id.into());
+                self
+            }
+
+            /// Includes these kinds of comments.
+            #[must_use]
+            pub fn included_comment_types(
+                mut self,
+                types: impl IntoIterator<Item = $comment_type>,
+            ) -> Self {
+                self.included_comment_type = Some(types.into_iter().collect());
+                self
+            }
+
+            /// Masks PII entities in the export.
+            #[must_use]
+            pub fn mask_pii_entities(mut self, mask: bool) -> Self {
+                self.mask_pii_entities = Some(mask);
+                self
+            }
+
+            /// For `CUSTOM_WEBHOOK`: where Datasaur PUTs the result, and the
+            /// secret it signs the body with (`X-Datasaur-Signature`).
+            #[must_use]
+            pub fn webhook(mut self, url: impl Into<String>, secret: impl Into<String>) -> Self {
+                self.url = Some(url.into());
+                self.secret = Some(secret.into());
+                self
+            }
+
+            /// For `EXTERNAL_FILE_STORAGE`: the bucket to write to.
+            #[must_use]
+            pub fn external_file_storage(mut self, storage: $storage) -> Self {
+                self.external_file_storage_parameter = Some(storage);
+                self
+            }
+        }
+
+        impl $storage {
+            /// A bucket, a path in it, and the keys to write there.
+            ///
+            /// ```
+            /// use datasaur::operations::export_text_project::ExternalFileStorageInput;
+            ///
+            /// let storage = ExternalFileStorageInput::new("bucket", "exports/", "AKIA...", "secret");
+            /// assert_eq!(storage.bucket_name, "bucket");
+            /// ```
+            pub fn new(
+                bucket_name: impl Into<String>,
+                object_path: impl Into<String>,
+                access_key_id: impl Into<String>,
+                secret_access_key: impl Into<String>,
+            ) -> Self {
+                Self {
+                    access_key_id: access_key_id.into(),
+                    bucket_name: bucket_name.into(),
+                    object_path: object_path.into(),
+                    secret_access_key: secret_access_key.into(),
+                }
+            }
+        }
+    };
+}
+
+export_input_setters!(
+    ExportTextProjectInput,
+    ExportCommentType,
+    ExternalFileStorageInput
+);
+export_input_setters!(
+    ExportTextProjectDocumentInput,
+    DocumentCommentType,
+    DocumentFileStorageInput
+);
+
 impl ExportTextProjectInput {
     /// An export of `project_ids` as `format` (free text, e.g. `"JSON"`,
     /// `"TSV"`), named `file_name`, delivered by `method`.
@@ -63,70 +146,6 @@ impl ExportTextProjectInput {
         self.filtered_cabinet_role = Some(role);
         self
     }
-
-    /// Runs a file transformer over the export.
-    #[must_use]
-    pub fn file_transformer_id(mut self, id: impl Into<String>) -> Self {
-        self.file_transformer_id = Some(id.into());
-        self
-    }
-
-    /// Includes these kinds of comments.
-    #[must_use]
-    pub fn included_comment_types(
-        mut self,
-        types: impl IntoIterator<Item = ExportCommentType>,
-    ) -> Self {
-        self.included_comment_type = Some(types.into_iter().collect());
-        self
-    }
-
-    /// Masks PII entities in the export.
-    #[must_use]
-    pub fn mask_pii_entities(mut self, mask: bool) -> Self {
-        self.mask_pii_entities = Some(mask);
-        self
-    }
-
-    /// For `CUSTOM_WEBHOOK`: where Datasaur PUTs the result, and the secret
-    /// it signs the body with (`X-Datasaur-Signature`).
-    #[must_use]
-    pub fn webhook(mut self, url: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// For `EXTERNAL_FILE_STORAGE`: the bucket to write to.
-    #[must_use]
-    pub fn external_file_storage(mut self, storage: ExternalFileStorageInput) -> Self {
-        self.external_file_storage_parameter = Some(storage);
-        self
-    }
-}
-
-impl ExternalFileStorageInput {
-    /// A bucket, a path in it, and the keys to write there.
-    ///
-    /// ```
-    /// use datasaur::operations::export_text_project::ExternalFileStorageInput;
-    ///
-    /// let storage = ExternalFileStorageInput::new("bucket", "exports/", "AKIA...", "secret");
-    /// assert_eq!(storage.bucket_name, "bucket");
-    /// ```
-    pub fn new(
-        bucket_name: impl Into<String>,
-        object_path: impl Into<String>,
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-    ) -> Self {
-        ExternalFileStorageInput {
-            access_key_id: access_key_id.into(),
-            bucket_name: bucket_name.into(),
-            object_path: object_path.into(),
-            secret_access_key: secret_access_key.into(),
-        }
-    }
 }
 
 impl ExportTextProjectDocumentInput {
@@ -157,62 +176,6 @@ impl ExportTextProjectDocumentInput {
             method,
             secret: None,
             url: None,
-        }
-    }
-
-    /// Runs a file transformer over the export.
-    #[must_use]
-    pub fn file_transformer_id(mut self, id: impl Into<String>) -> Self {
-        self.file_transformer_id = Some(id.into());
-        self
-    }
-
-    /// Includes these kinds of comments.
-    #[must_use]
-    pub fn included_comment_types(
-        mut self,
-        types: impl IntoIterator<Item = DocumentCommentType>,
-    ) -> Self {
-        self.included_comment_type = Some(types.into_iter().collect());
-        self
-    }
-
-    /// Masks PII entities in the export.
-    #[must_use]
-    pub fn mask_pii_entities(mut self, mask: bool) -> Self {
-        self.mask_pii_entities = Some(mask);
-        self
-    }
-
-    /// For `CUSTOM_WEBHOOK`: where Datasaur PUTs the result, and the signing secret.
-    #[must_use]
-    pub fn webhook(mut self, url: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// For `EXTERNAL_FILE_STORAGE`: the bucket to write to.
-    #[must_use]
-    pub fn external_file_storage(mut self, storage: DocumentFileStorageInput) -> Self {
-        self.external_file_storage_parameter = Some(storage);
-        self
-    }
-}
-
-impl DocumentFileStorageInput {
-    /// A bucket, a path in it, and the keys to write there.
-    pub fn new(
-        bucket_name: impl Into<String>,
-        object_path: impl Into<String>,
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-    ) -> Self {
-        DocumentFileStorageInput {
-            access_key_id: access_key_id.into(),
-            bucket_name: bucket_name.into(),
-            object_path: object_path.into(),
-            secret_access_key: secret_access_key.into(),
         }
     }
 }

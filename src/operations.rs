@@ -284,7 +284,8 @@ impl crate::Client {
             .execute::<ExportTextProject>(export_text_project::Variables { input })
             .await?;
         let export = data.export;
-        self.export_handle(
+        crate::Export::new(
+            self.clone(),
             export.export_id,
             export.file_url,
             export.file_url_expired_at,
@@ -312,31 +313,13 @@ impl crate::Client {
             .execute::<ExportTextProjectDocument>(export_text_project_document::Variables { input })
             .await?;
         let export = data.export;
-        self.export_handle(
+        crate::Export::new(
+            self.clone(),
             export.export_id,
             export.file_url,
             export.file_url_expired_at,
             export.redirect,
             export.queued,
-        )
-    }
-
-    /// The handle on an export, from the fields both export operations answer.
-    fn export_handle(
-        &self,
-        export_id: String,
-        file_url: Option<String>,
-        file_url_expired_at: Option<String>,
-        redirect: Option<String>,
-        queued: Option<bool>,
-    ) -> crate::Result<crate::Export> {
-        crate::Export::new(
-            self.clone(),
-            export_id,
-            file_url.as_deref(),
-            file_url_expired_at.as_deref(),
-            redirect,
-            queued,
         )
     }
 

@@ -22,3 +22,34 @@ impl From<Exit> for ExitCode {
         ExitCode::from(exit as u8)
     }
 }
+
+impl Exit {
+    /// The code a failed request calls for: credentials or configuration
+    /// are the user's to fix (3), anything else is 4.
+    pub fn for_error(error: &datasaur::Error) -> Exit {
+        match error {
+            datasaur::Error::Unauthorized { .. } | datasaur::Error::Config { .. } => {
+                Exit::UsageOrAuth
+            }
+            _ => Exit::Other,
+        }
+    }
+
+    /// The code one wait's outcome calls for.
+    pub fn for_wait(result: &Result<datasaur::Job, datasaur::WaitError>) -> Exit {
+        match result {
+            Ok(_) => Exit::Success,
+            Err(error) => Exit::for_wait_error(error),
+        }
+    }
+
+    /// The code a wait that did not deliver calls for.
+    pub fn for_wait_error(error: &datasaur::WaitError) -> Exit {
+        match error {
+            datasaur::WaitError::Failed { .. } => Exit::JobFailed,
+            datasaur::WaitError::TimedOut { .. } => Exit::TimedOut,
+            datasaur::WaitError::Poll { source, .. } => Exit::for_error(source),
+            _ => Exit::Other,
+        }
+    }
+}

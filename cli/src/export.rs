@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::connection::ConnectionArgs;
 use crate::exit::Exit;
 use crate::failure::{self, chain};
-use crate::report::{Mode, Reporter, exit_for};
+use crate::report::{Mode, Reporter};
 use crate::text::terminal_safe;
 
 #[derive(Debug, Args)]
@@ -95,10 +95,7 @@ pub async fn run(args: ExportArgs) -> Exit {
             Ok(export) => exports.push((project.clone(), export)),
             Err(error) => {
                 failure::print(&error);
-                return match error {
-                    datasaur::Error::Unauthorized { .. } => Exit::UsageOrAuth,
-                    _ => Exit::Other,
-                };
+                return Exit::for_error(&error);
             }
         }
     }
@@ -186,7 +183,7 @@ async fn wait_and_download(
                 }
             }
             Err(error) => {
-                worst = worst.max(exit_for(&Err(error.clone())));
+                worst = worst.max(Exit::for_wait_error(&error));
                 json!({"projectId": project, "exportId": export.id(), "status": status_of(&error),
                        "message": chain(&error)})
             }

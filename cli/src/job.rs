@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use datasaur::{Client, Error, Job, JobUpdate, PollBackoff, WaitError, WaitOptions};
+use datasaur::{Client, Job, JobUpdate, PollBackoff, WaitError, WaitOptions};
 use futures::StreamExt;
 
 use crate::connection::ConnectionArgs;
@@ -189,7 +189,7 @@ async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
         Ok(jobs) => jobs,
         Err(error) => {
             failure::print(&error);
-            return exit_for_error(&error);
+            return Exit::for_error(&error);
         }
     };
     let rows: Vec<(String, Option<datasaur::Job>)> = ids.into_iter().zip(jobs).collect();
@@ -231,13 +231,6 @@ pub async fn wait(
     }
     reporter.finish();
     (reporter.exit(), finished)
-}
-
-fn exit_for_error(error: &Error) -> Exit {
-    match error {
-        Error::Unauthorized { .. } | Error::Config { .. } => Exit::UsageOrAuth,
-        _ => Exit::Other,
-    }
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ impl Reporter {
     }
 
     fn finished(&mut self, result: &Result<Job, WaitError>) {
-        self.worst = self.worst.max(exit_for(result));
+        self.worst = self.worst.max(Exit::for_wait(result));
         match result {
             Ok(_) => self.tally.delivered += 1,
             Err(WaitError::Failed { .. }) => self.tally.failed += 1,
@@ -258,21 +258,6 @@ fn eta_if_moving(state: &ProgressState, out: &mut dyn std::fmt::Write) {
     }
     let eta = Duration::from_secs(state.eta().as_secs());
     let _ = write!(out, " eta {}", humantime::format_duration(eta));
-}
-
-/// The exit code one outcome calls for.
-pub fn exit_for(result: &Result<Job, WaitError>) -> Exit {
-    match result {
-        Ok(_) => Exit::Success,
-        Err(WaitError::Failed { .. }) => Exit::JobFailed,
-        Err(WaitError::TimedOut { .. }) => Exit::TimedOut,
-        Err(WaitError::Poll { source, .. })
-            if matches!(**source, Error::Unauthorized { .. } | Error::Config { .. }) =>
-        {
-            Exit::UsageOrAuth
-        }
-        Err(_) => Exit::Other,
-    }
 }
 
 /// The id, the NDJSON event and the plain (terminal-safe) line for a finished job.

@@ -3,32 +3,19 @@
 #![cfg(unix)]
 
 mod sandbox_process;
+mod support;
+
+use support::{scratch, text};
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-export-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn export_project_waits_downloads_and_reports_each_file() {
     let sandbox = sandbox_process::start(&[]);
-    let dir = scratch("json");
+    let dir = scratch("cli-export-json");
     let output = sandbox.run(&[
         "export",
         "project",

@@ -3,27 +3,14 @@
 #![cfg(unix)]
 
 mod sandbox_process;
+mod support;
+
+use support::{datasaur, text};
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::json;
-
-fn datasaur(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_datasaur"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn bad_flag_values_are_usage_errors_with_exit_3() {

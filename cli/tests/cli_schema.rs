@@ -4,36 +4,12 @@
 #![cfg(unix)]
 
 mod sandbox_process;
+mod support;
+
+use support::{datasaur, scratch, text};
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn datasaur(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_datasaur"))
-        .args(args)
-        .env_remove("DATASAUR_ACCESS_TOKEN")
-        .env_remove("DATASAUR_CLIENT_ID")
-        .env_remove("DATASAUR_CLIENT_SECRET")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-schema-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Our SDL, from `datasaur schema print`.
 fn our_sdl() -> String {
@@ -44,7 +20,7 @@ fn our_sdl() -> String {
 fn pull_works_with_a_token_and_with_client_credentials() {
     let sandbox =
         sandbox_process::start(&["--client-id", "pull-id", "--client-secret", "pull-secret-1"]);
-    let dir = scratch("pull");
+    let dir = scratch("cli-schema-pull");
     let json_path = dir.join("schema.json");
     let with_token = datasaur(&[
         "schema",
@@ -124,7 +100,7 @@ fn check_against_a_live_url_reports_each_operation() {
 
 #[test]
 fn diff_classes_each_kind_of_change() {
-    let dir = scratch("diff");
+    let dir = scratch("cli-schema-diff");
     let base = our_sdl();
     let old = dir.join("old.graphql");
     std::fs::write(&old, &base).unwrap();
@@ -239,7 +215,7 @@ fn diff_classes_changes_made_to_the_reference_schema_too() {
         ),
     };
     assert!(old_text.contains(from));
-    let dir = scratch("reference");
+    let dir = scratch("cli-schema-reference");
     let old = dir.join(format!("old.{ext}"));
     let new = dir.join(format!("new.{ext}"));
     std::fs::write(&old, &old_text).unwrap();
@@ -283,7 +259,7 @@ fn fixed_server(status: &str, body: &str) -> String {
 
 #[test]
 fn bad_input_gets_a_message_and_exit_3_and_nothing_is_overwritten() {
-    let dir = scratch("bad");
+    let dir = scratch("cli-schema-bad");
     let out = dir.join("schema.json");
     std::fs::write(&out, "precious").unwrap();
     let disabled = fixed_server(
