@@ -253,9 +253,11 @@ impl Error {
     /// assert_eq!(error.to_string(), "GetJob to app.datasaur.ai: no answer within 30s");
     /// ```
     pub fn host(&self) -> Option<&str> {
-        self.request_context()
-            .map(|(host, _)| &**host)
-            .filter(|host| !host.is_empty())
+        let host = match self {
+            Error::FileUrlExpired { host, .. } => Some(host),
+            _ => self.request_context().map(|(host, _)| host),
+        };
+        host.map(|host| &**host).filter(|host| !host.is_empty())
     }
 
     /// How long the server asked to wait (`Retry-After`, seconds or an HTTP date).

@@ -205,6 +205,7 @@ async fn an_expired_url_is_refused_with_an_error_that_says_so() {
         .unwrap_err();
     assert!(matches!(error, Error::FileUrlExpired { .. }), "{error:?}");
     assert!(error.to_string().contains("expired"), "{error}");
+    assert_eq!(error.host(), sandbox.base_url().strip_prefix("http://"));
     assert!(files_in(&dir).is_empty());
 }
 
