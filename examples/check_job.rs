@@ -4,7 +4,7 @@
 //! (set `DATASAUR_URL` for a self-hosted server). Without a token it starts
 //! the sandbox and checks the documentation's job.
 
-use datasaur::{Client, Error};
+use datasaur::Client;
 use datasaur_sandbox::{DOCUMENTED_JOB_ID, Sandbox, SandboxConfig};
 
 #[tokio::main]
@@ -37,8 +37,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match client.get_job(&job_id).await {
         Ok(job) if job.is_failed() => println!("{} FAILED: {:?}", job.id, job.errors),
         Ok(job) => println!("{} is {} ({}%)", job.id, job.status, job.progress),
-        Err(Error::JobNotFound { job_id }) => println!("no job {job_id}"),
-        Err(Error::Unauthorized { message, .. }) => println!("the token was refused: {message}"),
+        Err(error) if error.is_job_not_found() => {
+            println!("no job {}", error.job_id().unwrap_or("?"))
+        }
+        Err(error) if error.is_unauthorized() => println!("the token was refused: {error}"),
         Err(error) => {
             println!("error: {error}");
             if let Some(request_id) = error.request_id() {

@@ -18,7 +18,7 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 
 use crate::body::{BodyError, read_body};
-use crate::error::{Error, Result, body_snippet, host_of};
+use crate::error::{Error, Request, Result, body_snippet};
 use crate::sync::lock;
 
 /// The longest time before expiry at which a cached token is refreshed.
@@ -273,7 +273,10 @@ impl OAuthTokens {
     async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
         match tokio::time::timeout(self.timeout, self.exchange()).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(Error::timeout(OPERATION, &self.token_url, self.timeout)),
+            Err(_) => Err(Error::timed_out(
+                Request::to_url(OPERATION, &self.token_url),
+                self.timeout,
+            )),
         }
     }
 
@@ -283,8 +286,13 @@ impl OAuthTokens {
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.expose_secret()),
         ];
-        let transport =
-            |source| Error::from_reqwest(OPERATION, &self.token_url, source, self.timeout);
+        let transport = |source| {
+            Error::from_reqwest(
+                Request::to_url(OPERATION, &self.token_url),
+                source,
+                self.timeout,
+            )
+        };
         let response = self
             .http
             .post(self.token_url.clone())
@@ -298,19 +306,17 @@ impl OAuthTokens {
             Ok(body) => body,
             Err(BodyError::Transport(source)) => return Err(transport(source)),
             Err(BodyError::TooLarge) => {
-                return Err(Error::ResponseTooLarge {
-                    operation: OPERATION,
-                    host: host_of(&self.token_url),
-                    limit: MAX_TOKEN_ANSWER_BYTES,
-                    request_id: None,
-                });
+                return Err(Error::too_large(
+                    Request::to_url(OPERATION, &self.token_url),
+                    MAX_TOKEN_ANSWER_BYTES,
+                ));
             }
         };
         parse_token_answer(
             status,
             retry_after,
             &body,
-            &host_of(&self.token_url),
+            &crate::error::host_of(&self.token_url),
             self.client_secret.expose_secret(),
         )
     }
@@ -337,39 +343,37 @@ pub(crate) fn parse_token_answer(
             _ => format!("client credentials refused (HTTP {})", status.as_u16()),
         };
         redact_all(&mut message, &secrets);
-        return Err(Error::Unauthorized {
-            operation: OPERATION,
-            host: host.clone(),
+        return Err(Error::unauthorized(
+            Request::new(OPERATION, host.clone()),
             message,
-            request_id: None,
-        });
+        ));
     }
     if !status.is_success() {
         let mut body_snippet = body_snippet(body);
         redact_all(&mut body_snippet, &secrets);
-        return Err(Error::Http {
-            operation: OPERATION,
-            host: host.clone(),
-            status: status.as_u16(),
+        return Err(Error::http(
+            Request::new(OPERATION, host.clone()),
+            status.as_u16(),
             retry_after,
             body_snippet,
-            request_id: None,
-        });
+        ));
     }
     // A token answer holds a token: never quote it, not even through
     // serde's message (which can echo a value).
-    let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| Error::Decode {
-        operation: OPERATION,
-        host: host.clone(),
-        path: if e.is_data() { "(top level)" } else { "." }.into(),
-        message: if e.is_data() {
-            "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected"
-                .into()
+    let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| {
+        let (path, message) = if e.is_data() {
+            (
+                "(top level)",
+                "not an OAuth token answer: `access_token` (text) and `expires_in` (seconds) expected"
+                    .to_owned(),
+            )
         } else {
-            format!("not JSON ({:?} at byte {})", e.classify(), e.column())
-        },
-        body_snippet: "[redacted]".into(),
-        request_id: None,
+            ("(body)", format!("not JSON ({:?} at byte {})", e.classify(), e.column()))
+        };
+        // Not JSON at all (cut short, a proxy's page) may pass if asked again.
+        let transient = !e.is_data();
+        let request = Request::new(OPERATION, host.clone());
+        Error::decode(request, path, message, "[redacted]".into(), transient)
     })?;
     let header = authorization_header(&SecretString::from(token.access_token))?;
     Ok((

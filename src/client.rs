@@ -10,12 +10,12 @@ use bytes::Bytes;
 use graphql_client::GraphQLQuery;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::auth::{Authorization, Credentials, OAuthTokens};
 use crate::body::{BodyError, read_body};
-use crate::error::{Error, Result};
+use crate::error::{Error, Request, Result};
 use crate::operation::Operation;
 use crate::response::decode_answer;
 use crate::retry::{RetryBudget, RetryPolicy, is_mutation, retry_after_header};
@@ -98,9 +98,9 @@ impl Client {
         self.inner.batch_size
     }
 
-    /// `host[:port]` of the GraphQL endpoint, for errors.
-    pub(crate) fn endpoint_host(&self) -> Arc<str> {
-        self.inner.host.clone()
+    /// `operation` sent to this client's endpoint, for errors.
+    pub(crate) fn request(&self, operation: &'static str) -> Request {
+        Request::new(operation, self.inner.host.clone())
     }
 
     /// The shared HTTP client (for downloads, which carry no credentials).
@@ -214,8 +214,9 @@ impl Client {
     ) -> Result<T> {
         let payload = serde_json::to_vec(body)
             .map_err(|e| Error::config(format!("{operation}: variables do not serialize: {e}")))?;
+        let request = Request::new(operation, self.inner.host.clone());
         let decode =
-            |status, retry_after, body: &[u8]| decode_answer(operation, status, retry_after, body);
+            |status, retry_after, body: &[u8]| decode_answer(&request, status, retry_after, body);
         self.send(operation, payload, starts_work, decode).await
     }
 
@@ -271,14 +272,14 @@ impl Client {
                 },
                 Err(failure) => failure,
             };
-            let mut error = failure.error.with_host(&inner.host);
+            let mut error = failure.error;
             reached |= failure.sent;
             inner
                 .credentials
                 .redact(&mut error, failure.authorization.as_ref());
             // A refused token: the server ran nothing, so one retry with a
             // fresh token is safe, for mutations too.
-            if let (Error::Unauthorized { .. }, Some(used)) = (&error, &failure.authorization)
+            if let (true, Some(used)) = (error.is_unauthorized(), &failure.authorization)
                 && inner.credentials.can_refresh()
                 && !refreshed
             {
@@ -352,7 +353,7 @@ impl Client {
             }
             Err(_) => {
                 return Err(Failure {
-                    error: Error::timeout(operation, &inner.endpoint, inner.timeout),
+                    error: Error::timed_out(self.request(operation), inner.timeout),
                     sent: true,
                     authorization,
                 });
@@ -397,7 +398,7 @@ impl Client {
         let failed = |source: reqwest::Error| {
             // A connection never made (refused, DNS, TLS) never reached the server.
             let sent = !source.is_connect();
-            let error = Error::from_reqwest(operation, &inner.endpoint, source, inner.timeout);
+            let error = Error::from_reqwest(self.request(operation), source, inner.timeout);
             (error, sent)
         };
         let response = request.send().await.map_err(failed)?;
@@ -407,12 +408,7 @@ impl Client {
             Ok(body) => Ok((status, retry_after, body)),
             Err(BodyError::Transport(source)) => Err(failed(source)),
             Err(BodyError::TooLarge) => Err((
-                Error::ResponseTooLarge {
-                    operation,
-                    host: Arc::default(),
-                    limit: inner.max_response_bytes,
-                    request_id: None,
-                },
+                Error::too_large(self.request(operation), inner.max_response_bytes),
                 true,
             )),
         }
@@ -504,7 +500,16 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     wait_options: WaitOptions,
     retry: RetryPolicy,
+    /// A mistake found before `build` (in the environment): reported there.
+    deferred: Option<Error>,
 }
+
+/// The environment variables [`ClientBuilder::from_env`] reads, the same the
+/// `datasaur` command line reads.
+const ENV_URL: &str = "DATASAUR_URL";
+const ENV_ACCESS_TOKEN: &str = "DATASAUR_ACCESS_TOKEN";
+const ENV_CLIENT_ID: &str = "DATASAUR_CLIENT_ID";
+const ENV_CLIENT_SECRET: &str = "DATASAUR_CLIENT_SECRET";
 
 /// What the builder was given; turned into [`Credentials`] by `build`.
 enum CredentialSource {
@@ -528,19 +533,85 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             wait_options: WaitOptions::default(),
             retry: RetryPolicy::default(),
+            deferred: None,
         }
     }
 }
 
 impl ClientBuilder {
+    /// A builder configured from the environment, as the `datasaur` command
+    /// line is: `DATASAUR_URL` (the base URL; Datasaur's cloud if unset),
+    /// `DATASAUR_ACCESS_TOKEN`, or `DATASAUR_CLIENT_ID` with
+    /// `DATASAUR_CLIENT_SECRET` (the token wins if both are set). Empty
+    /// values count as unset; an id without a secret (or the reverse) is an
+    /// error at [`ClientBuilder::build`]. Anything set afterwards on the
+    /// builder overrides the environment.
+    ///
+    /// ```no_run
+    /// // DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=... cargo run
+    /// let client = datasaur::ClientBuilder::from_env().build()?;
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::from_env`] over any source of variables.
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name| {
+            lookup(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let mut builder = ClientBuilder::default();
+        if let Some(url) = get(ENV_URL) {
+            builder = builder.base_url(url);
+        }
+        match (
+            get(ENV_ACCESS_TOKEN),
+            get(ENV_CLIENT_ID),
+            get(ENV_CLIENT_SECRET),
+        ) {
+            (Some(token), _, _) => builder = builder.access_token(token),
+            (None, Some(id), Some(secret)) => builder = builder.client_credentials(id, secret),
+            (None, Some(_), None) => {
+                builder.deferred = Some(Error::config(format!(
+                    "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not"
+                )));
+            }
+            (None, None, Some(_)) => {
+                builder.deferred = Some(Error::config(format!(
+                    "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not"
+                )));
+            }
+            (None, None, None) => {}
+        }
+        builder
+    }
+
     /// The server: Datasaur's cloud by default, or a self-hosted base such as
-    /// `https://datasaur.example.com/prefix`. GraphQL goes to `{base}/graphql`.
+    /// `https://datasaur.example.com/prefix`. GraphQL goes to `{base}/graphql`;
+    /// a URL that already ends in `/graphql` (the endpoint, as the sandbox
+    /// prints it) is taken as that endpoint.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().base_url("http://127.0.0.1:4000/graphql").build()?;
+    /// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
         self
     }
 
-    /// A bearer token to send with every request, as is (replaces client credentials).
+    /// A bearer token to send with every request, as is (replaces client
+    /// credentials). An empty token is refused by [`ClientBuilder::build`]:
+    /// it would be sent, and refused by the server, on every request.
+    ///
+    /// ```
+    /// let error = datasaur::Client::builder().access_token("").build().unwrap_err();
+    /// assert!(error.is_config());
+    /// ```
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = CredentialSource::AccessToken(SecretString::from(token.into()));
         self
@@ -646,6 +717,9 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
+        if let Some(error) = self.deferred {
+            return Err(error);
+        }
         let base_url = parse_base_url(&self.base_url)?;
         if self.batch_size == 0 {
             return Err(Error::config("batch size must be at least 1"));
@@ -666,8 +740,20 @@ impl ClientBuilder {
         };
         let credentials = match self.credentials {
             CredentialSource::None => Credentials::Anonymous,
-            CredentialSource::AccessToken(ref token) => Credentials::access_token(token)?,
+            CredentialSource::AccessToken(ref token) => {
+                if token.expose_secret().trim().is_empty() {
+                    return Err(Error::config(
+                        "the access token is empty (is DATASAUR_ACCESS_TOKEN set?)",
+                    ));
+                }
+                Credentials::access_token(token)?
+            }
             CredentialSource::ClientCredentials { ref id, ref secret } => {
+                if id.trim().is_empty() || secret.expose_secret().trim().is_empty() {
+                    return Err(Error::config(
+                        "OAuth client credentials need a client id and a client secret; one is empty",
+                    ));
+                }
                 let token_url = match &self.token_url {
                     Some(raw) => Url::parse(raw)
                         .map_err(|e| Error::config(format!("token URL {raw:?}: {e}")))?,
@@ -761,6 +847,12 @@ fn parse_base_url(raw: &str) -> Result<Url> {
     }
     url.set_query(None);
     url.set_fragment(None);
+    // The endpoint itself (`.../graphql`, as the sandbox prints it) names its base.
+    let trimmed = url.path().trim_end_matches('/');
+    if let Some(base) = trimmed.strip_suffix("/graphql") {
+        let base = base.to_owned();
+        url.set_path(&base);
+    }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
         url.set_path(&path);
@@ -804,7 +896,7 @@ mod tests {
             "https://user:pw@example.com",
         ] {
             assert!(
-                matches!(parse_base_url(raw), Err(Error::Config { .. })),
+                matches!(parse_base_url(raw), Err(e) if e.is_config()),
                 "{raw}"
             );
         }
@@ -816,7 +908,7 @@ mod tests {
             .base_url("http://example.com")
             .access_token("t")
             .build();
-        assert!(matches!(insecure, Err(Error::Config { .. })));
+        assert!(matches!(insecure, Err(e) if e.is_config()));
         for base in [
             "http://127.0.0.1:4000",
             "http://localhost:4000",
@@ -837,10 +929,81 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_url_is_taken_for_its_base() {
+        for raw in [
+            "http://127.0.0.1:4000/graphql",
+            "http://127.0.0.1:4000/graphql/",
+            "http://127.0.0.1:4000",
+        ] {
+            let url = parse_base_url(raw).unwrap();
+            assert_eq!(url.as_str(), "http://127.0.0.1:4000/", "{raw}");
+        }
+        let url = parse_base_url("https://example.com/datasaur/graphql").unwrap();
+        assert_eq!(
+            url.join("graphql").unwrap().as_str(),
+            "https://example.com/datasaur/graphql"
+        );
+    }
+
+    #[test]
+    fn empty_credentials_are_refused_at_build() {
+        for builder in [
+            Client::builder().access_token(""),
+            Client::builder().access_token("  "),
+            Client::builder().client_credentials("", "secret"),
+            Client::builder().client_credentials("id", ""),
+        ] {
+            let error = builder.build().unwrap_err();
+            assert!(error.is_config(), "{error}");
+        }
+    }
+
+    #[test]
+    fn from_env_reads_the_cli_variables() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        let client = ClientBuilder::from_lookup(env(&[
+            ("DATASAUR_URL", "http://127.0.0.1:4000/graphql"),
+            ("DATASAUR_ACCESS_TOKEN", "token"),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
+        assert!(format!("{client:?}").contains("AccessToken"), "{client:?}");
+        let oauth = ClientBuilder::from_lookup(env(&[
+            ("DATASAUR_CLIENT_ID", "id"),
+            ("DATASAUR_CLIENT_SECRET", "secret"),
+        ]))
+        .build()
+        .unwrap();
+        assert!(
+            format!("{oauth:?}").contains("ClientCredentials"),
+            "{oauth:?}"
+        );
+        let half = ClientBuilder::from_lookup(env(&[("DATASAUR_CLIENT_ID", "id")]))
+            .build()
+            .unwrap_err();
+        assert!(
+            half.to_string().contains("DATASAUR_CLIENT_SECRET"),
+            "{half}"
+        );
+        let none = ClientBuilder::from_lookup(env(&[("DATASAUR_ACCESS_TOKEN", " ")]))
+            .build()
+            .unwrap();
+        assert_eq!(none.base_url().as_str(), "https://app.datasaur.ai/");
+    }
+
+    #[test]
     fn zero_batch_size_is_refused() {
         assert!(matches!(
             Client::builder().batch_size(0).build(),
-            Err(Error::Config { .. })
+            Err(e) if e.is_config()
         ));
     }
 

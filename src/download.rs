@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::error::{Error, body_snippet, host_of};
+use crate::error::{Error, Request, body_snippet, host_of};
 use crate::retry::{parse_retry_after, retry_after_header};
 
 const OPERATION: &str = "download";
@@ -27,21 +27,15 @@ const OPERATION: &str = "download";
 ///     .overwrite(true)
 ///     .max_bytes(512 * 1024 * 1024)
 ///     .max_time(Duration::from_secs(300));
-/// assert!(options.overwrite);
+/// assert!(options.get_overwrite());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadOptions {
-    /// Replace a file already at the path (default `false`: it is kept, and
-    /// the download is [`Error::FileExists`]).
-    pub overwrite: bool,
-    /// The largest file taken, in bytes (default 4 GiB).
-    pub max_bytes: u64,
-    /// The whole download's time limit, retries included (default 10 min).
-    pub max_time: Duration,
-    /// The first pause before a retry; it doubles, with jitter, up to 10 s
-    /// (default 500 ms).
-    pub initial_backoff: Duration,
+    pub(crate) overwrite: bool,
+    pub(crate) max_bytes: u64,
+    pub(crate) max_time: Duration,
+    pub(crate) initial_backoff: Duration,
 }
 
 impl Default for DownloadOptions {
@@ -83,6 +77,28 @@ impl DownloadOptions {
         self.initial_backoff = initial;
         self
     }
+
+    /// Whether a file already at the path is replaced (default `false`: it
+    /// is kept, and the download is [`crate::ErrorKind::FileExists`]).
+    pub fn get_overwrite(&self) -> bool {
+        self.overwrite
+    }
+
+    /// The largest file taken, in bytes (default 4 GiB).
+    pub fn get_max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// The whole download's time limit, retries included (default 10 min).
+    pub fn get_max_time(&self) -> Duration {
+        self.max_time
+    }
+
+    /// The first pause before a retry; it doubles, with jitter, up to 10 s
+    /// (default 500 ms).
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
 }
 
 /// A file downloaded whole.
@@ -122,17 +138,12 @@ pub(crate) async fn download(
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
     let host = host_of(url);
-    let expired = |at: SystemTime| Error::FileUrlExpired {
-        host: host.clone(),
-        expired_at: at,
-    };
+    let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
     if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
         return Err(expired(at));
     }
     if !options.overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
-        return Err(Error::FileExists {
-            path: path.to_owned(),
-        });
+        return Err(Error::file_exists(path.to_owned()));
     }
     let started = Instant::now();
     let deadline = started.checked_add(options.max_time);
@@ -145,12 +156,10 @@ pub(crate) async fn download(
         let outcome =
             match tokio::time::timeout(remaining, attempt(http, url, &host, path, options)).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err(Retry::Give(Error::Timeout {
-                    operation: OPERATION,
-                    host: host.clone(),
-                    timeout: options.max_time,
-                    request_id: None,
-                })),
+                Err(_) => Err(Retry::Give(Error::timed_out(
+                    Request::new(OPERATION, host.clone()),
+                    options.max_time,
+                ))),
             };
         let (error, at_least) = match outcome {
             Ok((bytes, sha256)) => {
@@ -207,7 +216,11 @@ async fn attempt(
 ) -> Result<(u64, String), Retry> {
     let transport = |source: reqwest::Error| {
         Retry::After(
-            Error::from_reqwest(OPERATION, url, source, options.max_time),
+            Error::from_reqwest(
+                Request::new(OPERATION, host.clone()),
+                source,
+                options.max_time,
+            ),
             None,
         )
     };
@@ -217,14 +230,12 @@ async fn attempt(
     if !status.is_success() {
         let retry_after = retry_after_header(response.headers());
         let body = response.bytes().await.unwrap_or_default();
-        let error = Error::Http {
-            operation: OPERATION,
-            host: host.clone(),
-            status: status.as_u16(),
-            retry_after: retry_after.clone(),
-            body_snippet: body_snippet(&body),
-            request_id: None,
-        };
+        let error = Error::http(
+            Request::new(OPERATION, host.clone()),
+            status.as_u16(),
+            retry_after.clone(),
+            body_snippet(&body),
+        );
         let retryable = status == StatusCode::NOT_FOUND
             || status == StatusCode::REQUEST_TIMEOUT
             || status == StatusCode::TOO_MANY_REQUESTS
@@ -239,12 +250,10 @@ async fn attempt(
         });
     }
     let too_large = || {
-        Retry::Give(Error::ResponseTooLarge {
-            operation: OPERATION,
-            host: host.clone(),
-            limit: options.max_bytes,
-            request_id: None,
-        })
+        Retry::Give(Error::too_large(
+            Request::new(OPERATION, host.clone()),
+            options.max_bytes,
+        ))
     };
     if response
         .content_length()
@@ -334,9 +343,7 @@ impl PartFile {
                 Ok(())
             }
             Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Error::FileExists {
-                    path: self.target.clone(),
-                })
+                Err(Error::file_exists(self.target.clone()))
             }
             Err(source) => Err(io_error(&self.target, source)),
         }
@@ -353,10 +360,7 @@ impl Drop for PartFile {
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_owned(),
-        source: Arc::new(source),
-    }
+    Error::io(path.to_owned(), source)
 }
 
 /// Reads `fileUrlExpiredAt`: epoch milliseconds (or seconds), or RFC 3339

@@ -1,7 +1,12 @@
-//! The crate's one error type.
+//! The crate's one error type: opaque, so that new kinds of failure never
+//! break a caller's `match`.
 
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use crate::WaitError;
 
 /// How many bytes of a response body an error keeps, so that a huge HTML page
 /// does not end up in a log line.
@@ -9,377 +14,530 @@ pub(crate) const BODY_SNIPPET_LEN: usize = 512;
 
 /// Everything that can go wrong talking to Datasaur.
 ///
-/// Matching on it tells what to do next: [`Error::Unauthorized`] wants new
-/// credentials, [`Error::is_transient`] errors may pass if retried, the rest
-/// are bugs or bad input. No variant ever holds a token or a client secret.
+/// Opaque: ask it what happened with [`Error::kind`] and the predicates
+/// ([`Error::is_transient`], [`Error::is_unauthorized`], ...), and for its
+/// details with the accessors ([`Error::http_status`],
+/// [`Error::graphql_errors`], [`Error::request_id`], ...). No error ever
+/// holds a token or a client secret.
 ///
 /// ```
-/// use datasaur::Error;
+/// use datasaur::{Error, ErrorKind};
 ///
 /// fn explain(error: &Error) -> &'static str {
-///     match error {
-///         Error::JobNotFound { .. } => "check the job id",
-///         Error::Unauthorized { .. } => "check the access token",
-///         e if e.is_transient() => "try again later",
+///     match error.kind() {
+///         ErrorKind::JobNotFound => "check the job id",
+///         ErrorKind::Unauthorized => "check the access token",
+///         _ if error.is_transient() => "try again later",
 ///         _ => "report a bug",
 ///     }
 /// }
-/// let error = Error::JobNotFound { job_id: "AutoLabelQueue:x".into() };
-/// assert_eq!(explain(&error), "check the job id");
+/// # async fn run() {
+/// let client = datasaur::Client::builder().build().unwrap();
+/// if let Err(error) = client.get_job("AutoLabelQueue:x").await {
+///     eprintln!("{error}: {}", explain(&error));
+/// }
+/// # }
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The request never got a whole HTTP answer: DNS, connection refused,
-    /// TLS, a proxy, a connection closed mid-response. The cause is in
-    /// [`std::error::Error::source`], down to the OS error.
-    #[error("{operation} to {host}: request failed")]
-    Transport {
-        /// The GraphQL operation (or `OAuth token`) being sent.
-        operation: &'static str,
-        /// The host tried (`host[:port]`; never a path or query).
-        host: Arc<str>,
-        /// The cause, as the HTTP stack reported it (without the URL). Its
-        /// own `source()` chain goes down to the OS error (connection
-        /// refused, DNS, TLS). Type-erased so that the HTTP library's types
-        /// stay out of this crate's API.
-        #[source]
-        source: SourceError,
-        /// The `x-request-id` sent (the same on every retry), if the request
-        /// may have reached the server: quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
-    },
+#[derive(Clone)]
+pub struct Error(Arc<Inner>);
 
-    /// No whole answer came within the configured time (connect to last byte).
-    #[error("{operation} to {host}: no answer within {timeout:?}")]
+#[derive(Debug, Clone)]
+struct Inner {
+    detail: Detail,
+    /// The request this happened to, for the kinds that describe one.
+    request: Option<Request>,
+    /// The cause from below: the HTTP stack, the OS, a wait.
+    source: Option<SourceError>,
+}
+
+/// The request an error happened to: what, where, and the id to quote.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    operation: &'static str,
+    host: Arc<str>,
+    request_id: Option<Arc<str>>,
+}
+
+impl Request {
+    /// `operation` sent to `host` (`host[:port]`).
+    pub(crate) fn new(operation: &'static str, host: Arc<str>) -> Self {
+        Request {
+            operation,
+            host,
+            request_id: None,
+        }
+    }
+
+    /// `operation` sent to `url`.
+    pub(crate) fn to_url(operation: &'static str, url: &url::Url) -> Self {
+        Request::new(operation, host_of(url))
+    }
+}
+
+/// What went wrong, with what only that kind knows.
+#[derive(Debug, Clone)]
+enum Detail {
+    Transport,
     Timeout {
-        /// The GraphQL operation being sent.
-        operation: &'static str,
-        /// The host tried (`host[:port]`).
-        host: Arc<str>,
-        /// The limit that ran out.
-        timeout: Duration,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
+        limit: Duration,
     },
-
-    /// The answer was larger than [`crate::ClientBuilder::max_response_bytes`];
-    /// reading stopped there.
-    #[error("{operation} to {host}: the answer exceeds the limit of {limit} bytes")]
     ResponseTooLarge {
-        /// The GraphQL operation being sent.
-        operation: &'static str,
-        /// The host that answered (`host[:port]`).
-        host: Arc<str>,
-        /// The limit, in bytes.
         limit: u64,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
     },
-
-    /// The server answered with an HTTP status other than 2xx (and other than 401,
-    /// which is [`Error::Unauthorized`]), and no GraphQL errors in the body.
-    #[error("{operation} to {host}: HTTP {status}: {body_snippet:?}")]
     Http {
-        /// The GraphQL operation being sent.
-        operation: &'static str,
-        /// The host that answered (`host[:port]`).
-        host: Arc<str>,
-        /// The HTTP status code.
         status: u16,
-        /// The value of a `Retry-After` header, if the server sent one.
         retry_after: Option<String>,
-        /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
     },
-
-    /// The credentials were refused: HTTP 401, or a GraphQL error with message
-    /// `Unauthorized` or `extensions.type == "AuthenticationError"`.
-    #[error("{operation} to {host}: unauthorized: {message}")]
     Unauthorized {
-        /// The GraphQL operation being sent.
-        operation: &'static str,
-        /// The host that answered (`host[:port]`).
-        host: Arc<str>,
-        /// What the server said (never the token).
         message: String,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
     },
-
-    /// The server answered with GraphQL errors. Any partial `data` that came
-    /// with them is discarded: a half-answer is not trusted.
-    #[error("{operation} to {host}: {} GraphQL error(s): {}", errors.len(), first_message(errors))]
     GraphQL {
-        /// The GraphQL operation being sent.
-        operation: &'static str,
-        /// The host that answered (`host[:port]`).
-        host: Arc<str>,
-        /// Every error the server listed, in order.
         errors: Vec<GraphQLError>,
-        /// Whether the answer also carried (discarded) partial data.
         partial_data_discarded: bool,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
     },
-
-    /// The answer was not the JSON we expected: not JSON at all, truncated, or
-    /// of another shape than the operation's generated types.
-    #[error(
-        "{operation} to {host}: could not decode the answer at `{path}`: {message}; body starts {body_snippet:?}"
-    )]
     Decode {
-        /// The GraphQL operation whose answer this was.
-        operation: &'static str,
-        /// The host that answered (`host[:port]`).
-        host: Arc<str>,
-        /// serde's path to the offending value (`data.job.status`), `.` for the whole body.
         path: String,
-        /// What serde reported.
         message: String,
-        /// The first bytes of the body (lossy UTF-8).
         body_snippet: String,
-        /// The `x-request-id` sent (the same on every retry): quote it to Datasaur support.
-        request_id: Option<Arc<str>>,
+        /// Not a GraphQL answer at all (cut short, a proxy's page): a
+        /// network fault that may pass, unlike JSON of the wrong shape.
+        transient: bool,
     },
-
-    /// `getJob` answered `null`: no job has this id (or it is not visible yet).
-    #[error("job {job_id:?} not found")]
     JobNotFound {
-        /// The id that was asked for.
         job_id: String,
     },
-
-    /// An export's file URL has expired; start a new export.
-    #[error("the file URL on {host} expired at {}", httpdate::fmt_http_date(*expired_at))]
     FileUrlExpired {
-        /// The file host.
         host: Arc<str>,
-        /// When it expired.
-        expired_at: std::time::SystemTime,
+        expired_at: SystemTime,
     },
-
-    /// A file is already where a download was to go, and overwriting was
-    /// not asked for; it is left as it was.
-    #[error("{} exists; not overwritten", path.display())]
     FileExists {
-        /// The path.
-        path: std::path::PathBuf,
+        path: PathBuf,
     },
-
-    /// Writing a downloaded file failed.
-    #[error("cannot write {}", path.display())]
     Io {
-        /// The file being written.
-        path: std::path::PathBuf,
-        /// What the OS said.
-        #[source]
-        source: Arc<std::io::Error>,
+        path: PathBuf,
     },
-
-    /// The export has no file URL to download (its method is not
-    /// `FILE_STORAGE`: `EMAIL`, `CUSTOM_WEBHOOK`, ...).
-    #[error("export {export_id} has no file URL to download")]
     NoFileUrl {
-        /// The export.
         export_id: String,
     },
-
-    /// Waiting on an export did not end with it delivered: it failed, ran
-    /// out of time, or polling failed.
-    #[error("export {export_id} was not delivered")]
     ExportFailed {
-        /// The export.
         export_id: String,
-        /// Why.
-        #[source]
-        source: Box<crate::WaitError>,
     },
-
-    /// The client was configured wrongly (bad URL, zero batch size, ...).
-    #[error("invalid configuration: {message}")]
+    Wait,
     Config {
-        /// What is wrong.
         message: String,
     },
 }
 
+/// What kind of failure an [`Error`] is; [`Error::kind`] tells.
+///
+/// `#[non_exhaustive]`: new kinds may be added in minor releases, so a
+/// `match` needs a `_` arm.
+///
+/// ```
+/// use datasaur::ErrorKind;
+///
+/// let error = datasaur::Client::builder().batch_size(0).build().unwrap_err();
+/// assert_eq!(error.kind(), ErrorKind::Config);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request never got a whole HTTP answer: DNS, connection refused,
+    /// TLS, a proxy, a connection closed mid-response. The cause is in
+    /// [`std::error::Error::source`], down to the OS error.
+    Transport,
+    /// No whole answer came within the configured time (connect to last byte).
+    Timeout,
+    /// The answer was larger than [`crate::ClientBuilder::max_response_bytes`];
+    /// reading stopped there.
+    ResponseTooLarge,
+    /// The server answered with an HTTP status other than 2xx (and other than
+    /// 401, which is [`ErrorKind::Unauthorized`]), and no GraphQL errors.
+    Http,
+    /// The credentials were refused: HTTP 401, or a GraphQL error with message
+    /// `Unauthorized` or `extensions.type == "AuthenticationError"`.
+    Unauthorized,
+    /// The server answered with GraphQL errors ([`Error::graphql_errors`]).
+    /// Any partial `data` that came with them is discarded.
+    GraphQL,
+    /// The answer was not the JSON expected: not JSON at all, truncated, or
+    /// of another shape than the operation's generated types.
+    Decode,
+    /// `getJob` answered `null`: no job has this id (or it is not visible yet).
+    JobNotFound,
+    /// An export's file URL has expired; start a new export.
+    FileUrlExpired,
+    /// A file is already where a download was to go, and overwriting was
+    /// not asked for; it is left as it was.
+    FileExists,
+    /// Writing a downloaded file failed; the OS error is the source.
+    Io,
+    /// The export has no file URL to download (its method is not
+    /// `FILE_STORAGE`).
+    NoFileUrl,
+    /// Waiting on an export did not end with it delivered; the
+    /// [`WaitError`] is [`Error::wait_error`].
+    ExportFailed,
+    /// Waiting on a job did not end with it delivered; the [`WaitError`] is
+    /// [`Error::wait_error`] (an `Error` made from a `WaitError` with `?`).
+    Wait,
+    /// The client was configured wrongly (bad URL, empty token, ...).
+    Config,
+}
+
 impl Error {
+    fn new(detail: Detail, request: Option<Request>, source: Option<SourceError>) -> Self {
+        Error(Arc::new(Inner {
+            detail,
+            request,
+            source,
+        }))
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match &self.0.detail {
+            Detail::Transport => ErrorKind::Transport,
+            Detail::Timeout { .. } => ErrorKind::Timeout,
+            Detail::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Detail::Http { .. } => ErrorKind::Http,
+            Detail::Unauthorized { .. } => ErrorKind::Unauthorized,
+            Detail::GraphQL { .. } => ErrorKind::GraphQL,
+            Detail::Decode { .. } => ErrorKind::Decode,
+            Detail::JobNotFound { .. } => ErrorKind::JobNotFound,
+            Detail::FileUrlExpired { .. } => ErrorKind::FileUrlExpired,
+            Detail::FileExists { .. } => ErrorKind::FileExists,
+            Detail::Io { .. } => ErrorKind::Io,
+            Detail::NoFileUrl { .. } => ErrorKind::NoFileUrl,
+            Detail::ExportFailed { .. } => ErrorKind::ExportFailed,
+            Detail::Wait => ErrorKind::Wait,
+            Detail::Config { .. } => ErrorKind::Config,
+        }
+    }
+
     /// Whether the same request may succeed if sent again later: transport
     /// failures, timeouts, HTTP 429, 502, 503 and 504, and a body that is not
     /// a GraphQL answer at all (cut short, or a proxy's HTML page).
     ///
     /// ```
-    /// let e = datasaur::Error::Http {
-    ///     operation: "GetJob",
-    ///     host: "app.datasaur.ai".into(),
-    ///     status: 503,
-    ///     retry_after: None,
-    ///     body_snippet: String::new(),
-    ///     request_id: None,
-    /// };
-    /// assert!(e.is_transient());
+    /// let error = datasaur::Client::builder().batch_size(0).build().unwrap_err();
+    /// assert!(!error.is_transient());
     /// ```
     pub fn is_transient(&self) -> bool {
-        match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-            // A body that is not JSON (cut off, a proxy's page) is a network
-            // fault; JSON of the wrong shape (a deeper path) is a real mismatch.
-            Error::Decode { path, .. } => path == ".",
+        match &self.0.detail {
+            Detail::Transport | Detail::Timeout { .. } => true,
+            Detail::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Detail::Decode { transient, .. } => *transient,
             _ => false,
         }
     }
 
-    /// The `x-request-id` of the request that failed, if one was sent:
-    /// quote it to Datasaur support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_context()
-            .and_then(|(_, request_id)| request_id.as_deref())
+    /// Whether the credentials were refused ([`ErrorKind::Unauthorized`]).
+    pub fn is_unauthorized(&self) -> bool {
+        self.kind() == ErrorKind::Unauthorized
+    }
+
+    /// Whether no whole answer came in time ([`ErrorKind::Timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    /// Whether the job asked for is unknown ([`ErrorKind::JobNotFound`]).
+    pub fn is_job_not_found(&self) -> bool {
+        self.kind() == ErrorKind::JobNotFound
+    }
+
+    /// Whether the client's configuration is wrong ([`ErrorKind::Config`]).
+    pub fn is_config(&self) -> bool {
+        self.kind() == ErrorKind::Config
+    }
+
+    /// The GraphQL operation (or `OAuth token`, `Download`) that failed.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.0.request.as_ref().map(|request| request.operation)
     }
 
     /// The host a request went to (`host[:port]`, never a path or query).
     ///
     /// ```
-    /// let error = datasaur::Error::Timeout {
-    ///     operation: "GetJob",
-    ///     host: "app.datasaur.ai".into(),
-    ///     timeout: std::time::Duration::from_secs(30),
-    ///     request_id: None,
-    /// };
-    /// assert_eq!(error.host(), Some("app.datasaur.ai"));
-    /// assert_eq!(error.to_string(), "GetJob to app.datasaur.ai: no answer within 30s");
+    /// # async fn run() {
+    /// let client = datasaur::Client::builder().base_url("http://127.0.0.1:9").build().unwrap();
+    /// let error = client.get_job("AutoLabelQueue:1").await.unwrap_err();
+    /// assert_eq!(error.host(), Some("127.0.0.1:9"));
+    /// # }
     /// ```
     pub fn host(&self) -> Option<&str> {
-        let host = match self {
-            Error::FileUrlExpired { host, .. } => Some(host),
-            _ => self.request_context().map(|(host, _)| host),
+        let host = match &self.0.detail {
+            Detail::FileUrlExpired { host, .. } => Some(host),
+            _ => self.0.request.as_ref().map(|request| &request.host),
         };
         host.map(|host| &**host).filter(|host| !host.is_empty())
     }
 
-    /// How long the server asked to wait (`Retry-After`, seconds or an HTTP date).
-    pub(crate) fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::Http {
+    /// The `x-request-id` of the request that failed, if the request may
+    /// have reached the server: quote it to Datasaur support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request.as_ref()?.request_id.as_deref()
+    }
+
+    /// The HTTP status, for [`ErrorKind::Http`].
+    pub fn http_status(&self) -> Option<u16> {
+        match &self.0.detail {
+            Detail::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Every error the server listed, in order, for [`ErrorKind::GraphQL`].
+    pub fn graphql_errors(&self) -> Option<&[GraphQLError]> {
+        match &self.0.detail {
+            Detail::GraphQL { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// Whether a GraphQL error answer also carried (discarded) partial data.
+    pub fn partial_data_discarded(&self) -> bool {
+        matches!(
+            &self.0.detail,
+            Detail::GraphQL {
+                partial_data_discarded: true,
+                ..
+            }
+        )
+    }
+
+    /// The first bytes of the body (lossy UTF-8, credentials redacted), for
+    /// [`ErrorKind::Http`] and [`ErrorKind::Decode`].
+    pub fn body_snippet(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::Http { body_snippet, .. } | Detail::Decode { body_snippet, .. } => {
+                Some(body_snippet)
+            }
+            _ => None,
+        }
+    }
+
+    /// serde's path to the value that did not decode (`data.job.status`),
+    /// for [`ErrorKind::Decode`].
+    pub fn decode_path(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::Decode { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The limit that ran out: the time of [`ErrorKind::Timeout`].
+    pub fn timeout(&self) -> Option<Duration> {
+        match &self.0.detail {
+            Detail::Timeout { limit } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// The limit in bytes of [`ErrorKind::ResponseTooLarge`].
+    pub fn size_limit(&self) -> Option<u64> {
+        match &self.0.detail {
+            Detail::ResponseTooLarge { limit } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// The job asked for, for [`ErrorKind::JobNotFound`] (and the job of a
+    /// [`ErrorKind::Wait`]).
+    pub fn job_id(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::JobNotFound { job_id } => Some(job_id),
+            Detail::Wait => self.wait_error().map(WaitError::job_id),
+            _ => None,
+        }
+    }
+
+    /// The export, for [`ErrorKind::NoFileUrl`] and [`ErrorKind::ExportFailed`].
+    pub fn export_id(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::NoFileUrl { export_id } | Detail::ExportFailed { export_id } => Some(export_id),
+            _ => None,
+        }
+    }
+
+    /// The file, for [`ErrorKind::FileExists`] and [`ErrorKind::Io`].
+    pub fn path(&self) -> Option<&Path> {
+        match &self.0.detail {
+            Detail::FileExists { path } | Detail::Io { path } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// When the file URL expired, for [`ErrorKind::FileUrlExpired`].
+    pub fn expired_at(&self) -> Option<SystemTime> {
+        match &self.0.detail {
+            Detail::FileUrlExpired { expired_at, .. } => Some(*expired_at),
+            _ => None,
+        }
+    }
+
+    /// Why a wait ended, for [`ErrorKind::Wait`] and [`ErrorKind::ExportFailed`].
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> datasaur::Result<()> {
+    /// let job = client.wait_for_job("AutoLabelQueue:1", None).await?; // WaitError -> Error
+    /// println!("{} delivered", job.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_error(&self) -> Option<&WaitError> {
+        match &self.0.detail {
+            Detail::Wait | Detail::ExportFailed { .. } => {
+                self.0.source.as_ref()?.downcast_ref::<WaitError>()
+            }
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait (`Retry-After`, seconds or an HTTP
+    /// date), for [`ErrorKind::Http`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.0.detail {
+            Detail::Http {
                 retry_after: Some(value),
                 ..
-            } => crate::retry::parse_retry_after(value, std::time::SystemTime::now()),
+            } => crate::retry::parse_retry_after(value, SystemTime::now()),
             _ => None,
         }
     }
 
-    /// Records the host on the variants that carry one, where not yet known.
-    pub(crate) fn with_host(mut self, known: &Arc<str>) -> Self {
-        if let Some((host, _)) = self.request_context_mut()
-            && host.is_empty()
-        {
-            *host = known.clone();
-        }
-        self
-    }
-
-    /// Records the request id on the variants that carry one.
-    pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
-        if let Some((_, request_id)) = self.request_context_mut() {
-            *request_id = Some(id.clone());
-        }
-        self
-    }
-
-    /// The host and request id of the variants that describe a request.
-    fn request_context(&self) -> Option<(&Arc<str>, &Option<Arc<str>>)> {
-        match self {
-            Error::Transport {
-                host, request_id, ..
-            }
-            | Error::Timeout {
-                host, request_id, ..
-            }
-            | Error::ResponseTooLarge {
-                host, request_id, ..
-            }
-            | Error::Http {
-                host, request_id, ..
-            }
-            | Error::Unauthorized {
-                host, request_id, ..
-            }
-            | Error::GraphQL {
-                host, request_id, ..
-            }
-            | Error::Decode {
-                host, request_id, ..
-            } => Some((host, request_id)),
-            _ => None,
-        }
-    }
-
-    /// [`Error::request_context`], to fill in.
-    fn request_context_mut(&mut self) -> Option<(&mut Arc<str>, &mut Option<Arc<str>>)> {
-        match self {
-            Error::Transport {
-                host, request_id, ..
-            }
-            | Error::Timeout {
-                host, request_id, ..
-            }
-            | Error::ResponseTooLarge {
-                host, request_id, ..
-            }
-            | Error::Http {
-                host, request_id, ..
-            }
-            | Error::Unauthorized {
-                host, request_id, ..
-            }
-            | Error::GraphQL {
-                host, request_id, ..
-            }
-            | Error::Decode {
-                host, request_id, ..
-            } => Some((host, request_id)),
-            _ => None,
-        }
-    }
+    // Constructors, crate-private: new kinds never break callers.
 
     /// A reqwest failure: a timeout, or a transport error (without the URL).
-    pub(crate) fn from_reqwest(
-        operation: &'static str,
-        url: &url::Url,
-        source: reqwest::Error,
-        timeout: Duration,
-    ) -> Self {
+    pub(crate) fn from_reqwest(request: Request, source: reqwest::Error, limit: Duration) -> Self {
         if source.is_timeout() {
-            Error::timeout(operation, url, timeout)
+            Error::timed_out(request, limit)
         } else {
-            Error::Transport {
-                operation,
-                host: host_of(url),
-                source: Arc::new(source.without_url()),
-                request_id: None,
-            }
+            Error::new(
+                Detail::Transport,
+                Some(request),
+                Some(Arc::new(source.without_url())),
+            )
         }
     }
 
-    pub(crate) fn timeout(operation: &'static str, url: &url::Url, timeout: Duration) -> Self {
-        Error::Timeout {
-            operation,
-            host: host_of(url),
-            timeout,
-            request_id: None,
+    pub(crate) fn timed_out(request: Request, limit: Duration) -> Self {
+        Error::new(Detail::Timeout { limit }, Some(request), None)
+    }
+
+    pub(crate) fn too_large(request: Request, limit: u64) -> Self {
+        Error::new(Detail::ResponseTooLarge { limit }, Some(request), None)
+    }
+
+    pub(crate) fn http(
+        request: Request,
+        status: u16,
+        retry_after: Option<String>,
+        body_snippet: String,
+    ) -> Self {
+        Error::new(
+            Detail::Http {
+                status,
+                retry_after,
+                body_snippet,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    pub(crate) fn unauthorized(request: Request, message: String) -> Self {
+        Error::new(Detail::Unauthorized { message }, Some(request), None)
+    }
+
+    pub(crate) fn graphql(
+        request: Request,
+        errors: Vec<GraphQLError>,
+        partial_data_discarded: bool,
+    ) -> Self {
+        Error::new(
+            Detail::GraphQL {
+                errors,
+                partial_data_discarded,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    /// An answer of the wrong shape at `path`; `transient` when it is not a
+    /// GraphQL answer at all (cut short, a proxy's page).
+    pub(crate) fn decode(
+        request: Request,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body_snippet: String,
+        transient: bool,
+    ) -> Self {
+        Error::new(
+            Detail::Decode {
+                path: path.into(),
+                message: message.into(),
+                body_snippet,
+                transient,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    pub(crate) fn job_not_found(job_id: impl Into<String>) -> Self {
+        let job_id = job_id.into();
+        Error::new(Detail::JobNotFound { job_id }, None, None)
+    }
+
+    pub(crate) fn file_url_expired(host: Arc<str>, expired_at: SystemTime) -> Self {
+        Error::new(Detail::FileUrlExpired { host, expired_at }, None, None)
+    }
+
+    pub(crate) fn file_exists(path: PathBuf) -> Self {
+        Error::new(Detail::FileExists { path }, None, None)
+    }
+
+    pub(crate) fn io(path: PathBuf, source: std::io::Error) -> Self {
+        Error::new(Detail::Io { path }, None, Some(Arc::new(source)))
+    }
+
+    pub(crate) fn no_file_url(export_id: impl Into<String>) -> Self {
+        let export_id = export_id.into();
+        Error::new(Detail::NoFileUrl { export_id }, None, None)
+    }
+
+    pub(crate) fn export_failed(export_id: impl Into<String>, wait: WaitError) -> Self {
+        let export_id = export_id.into();
+        Error::new(
+            Detail::ExportFailed { export_id },
+            None,
+            Some(Arc::new(wait)),
+        )
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::new(Detail::Config { message }, None, None)
+    }
+
+    /// Records the request id, once the request may have reached the server.
+    pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
+        if let Some(request) = &mut Arc::make_mut(&mut self.0).request {
+            request.request_id = Some(id.clone());
         }
+        self
     }
 
     /// Applies `redact` to every text that came from the server, so that a
     /// server echoing a credential does not put it in a message or a log.
     pub(crate) fn redact_server_text(&mut self, redact: impl Fn(&mut String)) {
-        match self {
-            Error::Http { body_snippet, .. } => redact(body_snippet),
-            Error::Unauthorized { message, .. } => redact(message),
-            Error::GraphQL { errors, .. } => {
+        match &mut Arc::make_mut(&mut self.0).detail {
+            Detail::Http { body_snippet, .. } => redact(body_snippet),
+            Detail::Unauthorized { message } => redact(message),
+            Detail::GraphQL { errors, .. } => {
                 for error in errors {
                     redact(&mut error.message);
                     if let Some(extensions) = &mut error.extensions {
@@ -390,7 +548,7 @@ impl Error {
                     }
                 }
             }
-            Error::Decode {
+            Detail::Decode {
                 message,
                 body_snippet,
                 ..
@@ -401,16 +559,96 @@ impl Error {
             _ => {}
         }
     }
+}
 
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
+impl From<WaitError> for Error {
+    /// A wait that did not end with its job delivered, as an [`Error`] of
+    /// kind [`ErrorKind::Wait`], so that `?` works in a function returning
+    /// [`crate::Result`]; [`Error::wait_error`] gives the `WaitError` back.
+    fn from(wait: WaitError) -> Self {
+        Error::new(Detail::Wait, None, Some(Arc::new(wait)))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(request) = &self.0.request {
+            write!(f, "{} to {}: ", request.operation, request.host)?;
+        }
+        match &self.0.detail {
+            Detail::Transport => f.write_str("request failed"),
+            Detail::Timeout { limit } => write!(f, "no answer within {limit:?}"),
+            Detail::ResponseTooLarge { limit } => {
+                write!(f, "the answer exceeds the limit of {limit} bytes")
+            }
+            Detail::Http {
+                status,
+                body_snippet,
+                ..
+            } => write!(f, "HTTP {status}: {body_snippet:?}"),
+            Detail::Unauthorized { message } => write!(f, "unauthorized: {message}"),
+            Detail::GraphQL { errors, .. } => write!(
+                f,
+                "{} GraphQL error(s): {}",
+                errors.len(),
+                errors.first().map_or("", |e| e.message.as_str())
+            ),
+            Detail::Decode {
+                path,
+                message,
+                body_snippet,
+                ..
+            } => write!(
+                f,
+                "could not decode the answer at `{path}`: {message}; body starts {body_snippet:?}"
+            ),
+            Detail::JobNotFound { job_id } => write!(f, "job {job_id:?} not found"),
+            Detail::FileUrlExpired { host, expired_at } => write!(
+                f,
+                "the file URL on {host} expired at {}",
+                httpdate::fmt_http_date(*expired_at)
+            ),
+            Detail::FileExists { path } => write!(f, "{} exists; not overwritten", path.display()),
+            Detail::Io { path } => write!(f, "cannot write {}", path.display()),
+            Detail::NoFileUrl { export_id } => {
+                write!(f, "export {export_id} has no file URL to download")
+            }
+            Detail::ExportFailed { export_id } => write!(f, "export {export_id} was not delivered"),
+            Detail::Wait => match self.wait_error() {
+                Some(wait) => write!(f, "waiting on job {} did not succeed", wait.job_id()),
+                None => f.write_str("a wait did not succeed"),
+            },
+            Detail::Config { message } => write!(f, "invalid configuration: {message}"),
         }
     }
 }
 
-fn first_message(errors: &[GraphQLError]) -> &str {
-    errors.first().map_or("", |e| e.message.as_str())
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Inner {
+            detail,
+            request,
+            source,
+        } = &*self.0;
+        let mut debug = f.debug_struct("Error");
+        debug.field("kind", &self.kind()).field("detail", detail);
+        if let Some(request) = request {
+            debug.field("request", request);
+        }
+        if let Some(source) = source {
+            debug.field("source", source);
+        }
+        debug.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// One entry of a GraphQL response's `errors` list.
@@ -460,9 +698,9 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
     }
 }
 
-/// A cause from below this crate (the HTTP stack, the OS), shared so that
-/// [`Error`] is `Clone` (one failed token fetch is every waiter's error).
-pub type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+/// A cause from below this crate (the HTTP stack, the OS, a wait), shared so
+/// that [`Error`] is `Clone` (one failed token fetch is every waiter's error).
+pub(crate) type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// `host[:port]` of a URL: where a request went, without path or query.
 pub(crate) fn host_of(url: &url::Url) -> Arc<str> {
@@ -478,10 +716,54 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
-    /// Larger than 128 bytes, every `Result<_, Error>` of a caller's would
-    /// trip clippy's `result_large_err`.
+    use super::*;
+
+    /// One pointer: every `Result<_, Error>` of a caller's stays small, and
+    /// one failed poll shared by thousands of waits is one allocation.
     #[test]
-    fn an_error_stays_small_enough_to_return_by_value() {
-        assert!(std::mem::size_of::<super::Error>() <= 128);
+    fn an_error_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn a_wait_error_becomes_an_error_and_comes_back() {
+        let wait = WaitError::NotFound {
+            job_id: "AutoLabelQueue:1".into(),
+            waited: Duration::from_secs(10),
+        };
+        let error = Error::from(wait);
+        assert_eq!(error.kind(), ErrorKind::Wait);
+        assert_eq!(error.job_id(), Some("AutoLabelQueue:1"));
+        assert!(matches!(
+            error.wait_error(),
+            Some(WaitError::NotFound { .. })
+        ));
+        assert!(std::error::Error::source(&error).is_some());
+        fn uses_question_mark(wait: WaitError) -> Result<()> {
+            Err(wait)?
+        }
+        assert!(uses_question_mark(WaitError::Abandoned { job_id: "x".into() }).is_err());
+    }
+
+    #[test]
+    fn messages_name_the_operation_and_host_and_transience_is_explicit() {
+        let request = || Request::new("GetJob", "app.datasaur.ai".into());
+        let timeout = Error::timed_out(request(), Duration::from_secs(30));
+        assert_eq!(
+            timeout.to_string(),
+            "GetJob to app.datasaur.ai: no answer within 30s"
+        );
+        assert!(timeout.is_transient() && timeout.is_timeout());
+        assert_eq!(timeout.host(), Some("app.datasaur.ai"));
+        let cut = Error::decode(request(), "(body)", "EOF", String::new(), true);
+        let shape = Error::decode(request(), "data.job", "bad", String::new(), false);
+        assert!(cut.is_transient() && !shape.is_transient());
+        let busy = Error::http(request(), 503, Some("2".into()), String::new());
+        assert!(busy.is_transient());
+        assert_eq!(busy.http_status(), Some(503));
+        assert_eq!(busy.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(busy.request_id(), None);
+        let id: Arc<str> = "abc".into();
+        assert_eq!(busy.with_request_id(&id).request_id(), Some("abc"));
     }
 }

@@ -9,6 +9,9 @@ use url::Url;
 use crate::download::{DownloadOptions, download, parse_expiry};
 use crate::{Client, Download, Error, Job, JobError, JobStatus, JobUpdate, WaitError, WaitOptions};
 
+/// Where in an export answer the file URL is.
+const FILE_URL: &str = "data.export.fileUrl";
+
 /// An export Datasaur has started (`exportTextProject`): its id (which is a
 /// job id), and where its file will be, which Datasaur says before the file
 /// exists.
@@ -60,27 +63,30 @@ impl Export {
         queued: Option<bool>,
     ) -> Result<Self, Error> {
         let file_url = match file_url.filter(|url| !url.is_empty()) {
-            Some(raw) => Some(Url::parse(&raw).map_err(|e| Error::Decode {
-                operation: "ExportTextProject",
-                host: client.endpoint_host(),
-                path: "data.export.fileUrl".into(),
-                message: format!("not a URL: {e}"),
-                body_snippet: String::new(),
-                request_id: None,
+            Some(raw) => Some(Url::parse(&raw).map_err(|e| {
+                let request = client.request("ExportTextProject");
+                Error::decode(
+                    request,
+                    FILE_URL,
+                    format!("not a URL: {e}"),
+                    String::new(),
+                    false,
+                )
             })?),
             None => None,
         };
         if let Some(url) = &file_url
             && !matches!(url.scheme(), "http" | "https")
         {
-            return Err(Error::Decode {
-                operation: "ExportTextProject",
-                host: client.endpoint_host(),
-                path: "data.export.fileUrl".into(),
-                message: format!("scheme {:?} is not http(s)", url.scheme()),
-                body_snippet: String::new(),
-                request_id: None,
-            });
+            let message = format!("scheme {:?} is not http(s)", url.scheme());
+            let request = client.request("ExportTextProject");
+            return Err(Error::decode(
+                request,
+                FILE_URL,
+                message,
+                String::new(),
+                false,
+            ));
         }
         Ok(Export {
             client,
@@ -149,9 +155,7 @@ impl Export {
         options: DownloadOptions,
     ) -> crate::Result<Download> {
         let Some(url) = &self.file_url else {
-            return Err(Error::NoFileUrl {
-                export_id: self.id.clone(),
-            });
+            return Err(Error::no_file_url(&self.id));
         };
         download(
             self.client.http(),
@@ -172,10 +176,9 @@ impl Export {
         wait: impl Into<Option<WaitOptions>>,
         download: DownloadOptions,
     ) -> crate::Result<Download> {
-        self.wait(wait).await.map_err(|error| Error::ExportFailed {
-            export_id: self.id.clone(),
-            source: Box::new(error),
-        })?;
+        self.wait(wait)
+            .await
+            .map_err(|error| Error::export_failed(&self.id, error))?;
         self.download_to(path, download).await
     }
 }

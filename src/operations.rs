@@ -141,18 +141,15 @@ impl crate::Client {
         let job = data
             .job
             .map(Job::from)
-            .ok_or_else(|| crate::Error::JobNotFound {
-                job_id: job_id.clone(),
-            })?;
+            .ok_or_else(|| crate::Error::job_not_found(&job_id))?;
         if job.id != job_id {
-            return Err(crate::Error::Decode {
-                operation: "GetJob",
-                host: self.endpoint_host(),
-                path: "data.job.id".into(),
-                message: format!("asked for job {job_id:?}, the answer is for {:?}", job.id),
-                body_snippet: String::new(),
-                request_id: None,
-            });
+            return Err(crate::Error::decode(
+                self.request("GetJob"),
+                "data.job.id",
+                format!("asked for job {job_id:?}, the answer is for {:?}", job.id),
+                String::new(),
+                false,
+            ));
         }
         Ok(job)
     }
@@ -186,13 +183,8 @@ impl crate::Client {
             job_ids: job_ids.iter().map(|id| id.as_ref().to_owned()).collect(),
         };
         let data = self.execute::<GetJobs>(variables).await?;
-        let mismatch = |path: String, message: String| crate::Error::Decode {
-            operation: "GetJobs",
-            host: self.endpoint_host(),
-            path,
-            message,
-            body_snippet: String::new(),
-            request_id: None,
+        let mismatch = |path: String, message: String| {
+            crate::Error::decode(self.request("GetJobs"), path, message, String::new(), false)
         };
         // Matching answers to ids by position needs exactly one entry per id.
         if data.jobs.len() != job_ids.len() {

@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use reqwest::StatusCode;
 
 use crate::auth::parse_token_answer;
+use crate::error::Request;
 use crate::operations::{auto_label_token_based_project, get_job, get_jobs};
 use crate::response::decode_answer;
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -75,10 +76,21 @@ fn status() -> impl Strategy<Value = StatusCode> {
 
 /// Decodes `body` as every operation's answer; only a panic fails.
 fn decode_everything(status: StatusCode, retry_after: Option<String>, body: &[u8]) {
-    let _ = decode_answer::<get_job::ResponseData>("GetJob", status, retry_after.clone(), body);
-    let _ = decode_answer::<get_jobs::ResponseData>("GetJobs", status, retry_after.clone(), body);
+    let request = |operation| Request::new(operation, "app.datasaur.ai".into());
+    let _ = decode_answer::<get_job::ResponseData>(
+        &request("GetJob"),
+        status,
+        retry_after.clone(),
+        body,
+    );
+    let _ = decode_answer::<get_jobs::ResponseData>(
+        &request("GetJobs"),
+        status,
+        retry_after.clone(),
+        body,
+    );
     let _ = decode_answer::<auto_label_token_based_project::ResponseData>(
-        "AutoLabelTokenBasedProject",
+        &request("AutoLabelTokenBasedProject"),
         status,
         retry_after.clone(),
         body,
@@ -201,7 +213,7 @@ proptest! {
             let floor = [0, 1, 2]
                 .iter()
                 .filter(|&&b| held.values().any(|&(n, _)| jobs[n].2 == b))
-                .map(|&b| backoffs[b].initial)
+                .map(|&b| backoffs[b].initial())
                 .min()
                 .unwrap_or(MIN_POLL_INTERVAL);
             if let Some(last) = last_tick {

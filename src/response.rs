@@ -1,13 +1,11 @@
 //! Turning an HTTP answer into typed data, or the one [`Error`] that says
 //! what was wrong with it.
 
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::error::{Error, GraphQLError, Result, body_snippet};
+use crate::error::{Error, GraphQLError, Request, Result, body_snippet};
 
 /// The GraphQL envelope, read before the data so that errors win over a
 /// partial (possibly ill-typed) `data`.
@@ -25,7 +23,7 @@ struct Envelope<'a> {
 /// The common case (2xx, `data`, no `errors`) is decoded in one pass; any
 /// other answer takes the careful path, where errors win over partial data.
 pub(crate) fn decode_answer<T: DeserializeOwned>(
-    operation: &'static str,
+    request: &Request,
     status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
@@ -38,8 +36,8 @@ pub(crate) fn decode_answer<T: DeserializeOwned>(
     {
         return Ok(data);
     }
-    let data = check_answer(operation, status, retry_after, body)?;
-    decode_data(operation, &data, body)
+    let data = check_answer(request, status, retry_after, body)?;
+    decode_data(request, &data, body)
 }
 
 /// The envelope of a clean answer, typed in one pass.
@@ -54,18 +52,18 @@ struct FastEnvelope<T> {
 /// one [`Error`] that describes what went wrong. Not generic: the typed
 /// decode of `data` is [`decode_data`].
 fn check_answer(
-    operation: &'static str,
+    request: &Request,
     status: StatusCode,
     retry_after: Option<String>,
     body: &[u8],
 ) -> Result<Box<RawValue>> {
-    let http_error = |retry_after| Error::Http {
-        operation,
-        host: Arc::default(),
-        status: status.as_u16(),
-        retry_after,
-        body_snippet: body_snippet(body),
-        request_id: None,
+    let http_error = |retry_after| {
+        Error::http(
+            request.clone(),
+            status.as_u16(),
+            retry_after,
+            body_snippet(body),
+        )
     };
     let envelope: Result<Envelope<'_>, _> = decode_at(body);
     if status == StatusCode::UNAUTHORIZED {
@@ -74,58 +72,32 @@ fn check_answer(
             .and_then(|e| e.errors)
             .and_then(|errors| errors.into_iter().next())
             .map_or_else(|| "HTTP 401".to_owned(), |e| e.message);
-        return Err(Error::Unauthorized {
-            operation,
-            host: Arc::default(),
-            message,
-            request_id: None,
-        });
+        return Err(Error::unauthorized(request.clone(), message));
     }
     let envelope = match envelope {
         Ok(envelope) => envelope,
         Err(_) if !status.is_success() => return Err(http_error(retry_after)),
-        Err((path, message)) => {
-            return Err(Error::Decode {
-                operation,
-                host: Arc::default(),
-                path,
-                message,
-                body_snippet: body_snippet(body),
-                request_id: None,
-            });
-        }
+        Err(failure) => return Err(failure.into_error(request, body)),
     };
     if let Some(errors) = envelope.errors.filter(|errors| !errors.is_empty()) {
         if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
-            return Err(Error::Unauthorized {
-                operation,
-                host: Arc::default(),
-                message: auth.message.clone(),
-                request_id: None,
-            });
+            return Err(Error::unauthorized(request.clone(), auth.message.clone()));
         }
-        return Err(Error::GraphQL {
-            operation,
-            host: Arc::default(),
-            partial_data_discarded: envelope.data.is_some(),
-            errors,
-            request_id: None,
-        });
+        let partial = envelope.data.is_some();
+        return Err(Error::graphql(request.clone(), errors, partial));
     }
     if !status.is_success() {
         return Err(http_error(retry_after));
     }
-    envelope
-        .data
-        .map(RawValue::to_owned)
-        .ok_or_else(|| Error::Decode {
-            operation,
-            host: Arc::default(),
-            path: "data".into(),
-            message: "the answer has neither `data` nor `errors`".into(),
-            body_snippet: body_snippet(body),
-            request_id: None,
-        })
+    envelope.data.map(RawValue::to_owned).ok_or_else(|| {
+        Error::decode(
+            request.clone(),
+            "data",
+            "the answer has neither `data` nor `errors`",
+            body_snippet(body),
+            false,
+        )
+    })
 }
 
 /// The path of a JSON document's top level that has the wrong shape (a
@@ -134,44 +106,71 @@ const ROOT: &str = "(top level)";
 
 /// Decodes `data` into an operation's generated type; a mismatch names
 /// serde's path to the bad field.
-fn decode_data<T: DeserializeOwned>(
-    operation: &'static str,
-    data: &RawValue,
-    body: &[u8],
-) -> Result<T> {
-    decode_at(data.get().as_bytes()).map_err(|(path, message)| Error::Decode {
-        operation,
-        host: Arc::default(),
-        path: if path == "." || path == ROOT {
-            "data".into()
-        } else {
-            format!("data.{path}")
-        },
-        message,
-        body_snippet: body_snippet(body),
-        request_id: None,
+fn decode_data<T: DeserializeOwned>(request: &Request, data: &RawValue, body: &[u8]) -> Result<T> {
+    decode_at(data.get().as_bytes()).map_err(|failure| {
+        let path = match failure.path {
+            Some(path) if path != ROOT => format!("data.{path}"),
+            _ => "data".into(),
+        };
+        Error::decode(
+            request.clone(),
+            path,
+            failure.message,
+            body_snippet(body),
+            false,
+        )
     })
 }
 
+/// Why a JSON text did not decode: serde's path to the bad value, or none
+/// when the text is not JSON at all.
+struct DecodeFailure {
+    path: Option<String>,
+    message: String,
+}
+
+impl DecodeFailure {
+    /// The error for a whole answer that did not decode: a text that is not
+    /// JSON (cut short, a proxy's page) is a network fault that may pass.
+    fn into_error(self, request: &Request, body: &[u8]) -> Error {
+        let transient = self.path.is_none();
+        let path = self.path.unwrap_or_else(|| "(body)".to_owned());
+        Error::decode(
+            request.clone(),
+            path,
+            self.message,
+            body_snippet(body),
+            transient,
+        )
+    }
+}
+
 /// Deserializes JSON, reporting serde's path to the value that failed, or
-/// `.` when the text is not JSON at all (cut short, HTML): the path into a
-/// broken document says where it broke, not which field was wrong.
-fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, (String, String)> {
+/// no path when the text is not JSON at all (cut short, HTML): the path into
+/// a broken document says where it broke, not which field was wrong.
+fn decode_at<'de, T: serde::Deserialize<'de>>(json: &'de [u8]) -> Result<T, DecodeFailure> {
     // Fast path: plain serde_json. Only a failure pays for path tracking.
     let error = match serde_json::from_slice(json) {
         Ok(value) => return Ok(value),
         Err(error) => error,
     };
     if !error.is_data() {
-        return Err((".".to_owned(), error.to_string()));
+        return Err(DecodeFailure {
+            path: None,
+            message: error.to_string(),
+        });
     }
-    // Well-formed JSON of the wrong shape: never `.`, which means "not JSON"
-    // (a transient fault) to `Error::is_transient`.
-    let at = |path: String| if path == "." { ROOT.to_owned() } else { path };
+    let at = |path: String| Some(if path == "." { ROOT.to_owned() } else { path });
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(traced) => Err((at(traced.path().to_string()), traced.inner().to_string())),
+        Err(traced) => Err(DecodeFailure {
+            path: at(traced.path().to_string()),
+            message: traced.inner().to_string(),
+        }),
         // The same input failed above; report that error.
-        Ok(_) => Err((ROOT.to_owned(), error.to_string())),
+        Ok(_) => Err(DecodeFailure {
+            path: Some(ROOT.to_owned()),
+            message: error.to_string(),
+        }),
     }
 }

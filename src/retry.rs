@@ -28,18 +28,12 @@ use std::time::{Duration, SystemTime};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
-    /// Retries after the first attempt (default 3; 0 turns retries off).
-    pub max_retries: u32,
-    /// Backoff ceiling before the first retry; doubles each retry (default 200 ms).
-    pub initial_backoff: Duration,
-    /// The longest backoff (default 10 s).
-    pub max_backoff: Duration,
-    /// The longest `Retry-After` honoured (default 60 s).
-    pub max_retry_after: Duration,
-    /// Retries earned per request (default 0.2: at most one retry per five requests, sustained).
-    pub budget_ratio: f64,
-    /// Retries saved up for bursts (default 20).
-    pub budget_reserve: u32,
+    pub(crate) max_retries: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) max_retry_after: Duration,
+    pub(crate) budget_ratio: f64,
+    pub(crate) budget_reserve: u32,
 }
 
 impl Default for RetryPolicy {
@@ -92,12 +86,44 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the retry budget: retries earned per request, and saved for bursts.
+    /// Sets the retry budget: retries earned per request (default 0.2: at
+    /// most one retry per five requests, sustained; a negative or non-finite
+    /// ratio is taken as 0), and retries saved for bursts (default 20).
     #[must_use]
     pub fn budget(mut self, ratio: f64, reserve: u32) -> Self {
-        self.budget_ratio = ratio;
+        self.budget_ratio = if ratio.is_finite() {
+            ratio.max(0.0)
+        } else {
+            0.0
+        };
         self.budget_reserve = reserve;
         self
+    }
+
+    /// Retries after the first attempt (default 3; 0: retries are off).
+    pub fn get_max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The backoff ceiling before the first retry; it doubles each retry
+    /// (default 200 ms).
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest backoff (default 10 s).
+    pub fn get_max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest `Retry-After` honoured (default 60 s).
+    pub fn get_max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// Retries earned per request, and retries saved for bursts.
+    pub fn get_budget(&self) -> (f64, u32) {
+        (self.budget_ratio, self.budget_reserve)
     }
 
     /// How long to wait before retry number `retry` (1 for the first):

@@ -49,9 +49,9 @@ async fn run(operation: Operation, kind: &FaultKind) -> Outcome {
         })
         .collect();
     sandbox.inject_fault(Fault::next(1, kind.clone()));
-    let http_status = |error: &Error| match error {
-        Error::Http { status, .. } => *status,
-        other => panic!("{operation:?} x {kind:?}: unexpected {other:?}"),
+    let http_status = |error: &Error| match error.http_status() {
+        Some(status) => status,
+        None => panic!("{operation:?} x {kind:?}: unexpected {error:?}"),
     };
     let wait_status = |error: &WaitError| match error {
         WaitError::Poll { source, .. } => http_status(source),

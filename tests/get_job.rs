@@ -3,7 +3,7 @@
 mod common;
 
 use common::{TOKEN, answer, client_for, job_json, request_bodies};
-use datasaur::{Error, JobStatus};
+use datasaur::{ErrorKind, JobStatus};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -43,7 +43,7 @@ async fn null_job_is_job_not_found() {
         .get_job("AutoLabelQueue:missing")
         .await
         .unwrap_err();
-    assert!(matches!(&error, Error::JobNotFound { job_id } if job_id == "AutoLabelQueue:missing"));
+    assert!(error.is_job_not_found() && error.job_id() == Some("AutoLabelQueue:missing"));
     insta::assert_snapshot!(error, @r#"job "AutoLabelQueue:missing" not found"#);
 }
 
@@ -130,7 +130,7 @@ async fn slow_answer_is_a_timeout_error() {
         .build()
         .unwrap();
     let error = client.get_job("j").await.unwrap_err();
-    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.is_timeout(), "{error:?}");
     assert!(error.is_transient());
 }
 
@@ -148,6 +148,6 @@ async fn connection_refused_is_a_transport_error() {
         .build()
         .unwrap();
     let error = client.get_job("j").await.unwrap_err();
-    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error:?}");
     assert!(error.is_transient());
 }

@@ -74,7 +74,7 @@ async fn ten_thousand_jobs_through_faults_and_expiring_tokens() {
                 let Some(result) = result else { break };
                 let (id, failed) = match result {
                     Ok(job) => (job.id, false),
-                    Err(WaitError::Failed { job }) => {
+                    Err(WaitError::Failed { job, .. }) => {
                         assert_eq!(job.errors.len(), 1);
                         (job.id, true)
                     }

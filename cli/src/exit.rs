@@ -27,11 +27,10 @@ impl Exit {
     /// The code a failed request calls for: credentials or configuration
     /// are the user's to fix (3), anything else is 4.
     pub fn for_error(error: &datasaur::Error) -> Exit {
-        match error {
-            datasaur::Error::Unauthorized { .. } | datasaur::Error::Config { .. } => {
-                Exit::UsageOrAuth
-            }
-            _ => Exit::Other,
+        if error.is_unauthorized() || error.is_config() {
+            Exit::UsageOrAuth
+        } else {
+            Exit::Other
         }
     }
 

@@ -225,7 +225,7 @@ pub async fn wait(
         reporter.update(&update);
         match update {
             JobUpdate::Finished(Ok(job)) => finished.push(job),
-            JobUpdate::Finished(Err(WaitError::Failed { job })) => finished.push(*job),
+            JobUpdate::Finished(Err(WaitError::Failed { job, .. })) => finished.push(*job),
             _ => {}
         }
     }

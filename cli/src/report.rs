@@ -268,7 +268,7 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
             json!({"event": "delivered", "job": job}),
             format!("{}  DELIVERED  {}%", terminal_safe(&job.id), job.progress),
         ),
-        Err(WaitError::Failed { job }) => (
+        Err(WaitError::Failed { job, .. }) => (
             job.id.clone(),
             json!({"event": "failed", "job": job}),
             format!(

@@ -46,7 +46,7 @@ pub const STARTS_WORK_MARK: &str = "# datasaur: starts-work";
 
 /// The SDL of the part of Datasaur's API the `datasaur` crate uses: a
 /// starting point for your own `graphql/schema.graphql`.
-pub const DATASAUR_SCHEMA_SDL: &str = include_str!("../../graphql/schema.graphql");
+pub const DATASAUR_SCHEMA_SDL: &str = include_str!("../schema.graphql");
 
 /// Generates the operations of one directory against one schema.
 #[derive(Debug, Clone)]
@@ -348,6 +348,22 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("schema.graphql"), DATASAUR_SCHEMA_SDL).unwrap();
         dir
+    }
+
+    /// The bundled copy lives inside this package (so that it publishes);
+    /// `graphql/schema.graphql` of the workspace is the source of truth.
+    #[test]
+    fn the_bundled_schema_is_the_workspace_schema() {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../graphql/schema.graphql");
+        if let Ok(source) = std::fs::read_to_string(&workspace) {
+            assert_eq!(
+                DATASAUR_SCHEMA_SDL, source,
+                "codegen/schema.graphql differs from graphql/schema.graphql: copy it over"
+            );
+        } else {
+            // Built from the published package: the workspace is not there.
+            assert!(DATASAUR_SCHEMA_SDL.contains("type Job"));
+        }
     }
 
     #[test]

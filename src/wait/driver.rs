@@ -29,7 +29,7 @@ struct Watch {
     polls: u32,
     /// Status and progress last reported to the caller.
     last: Option<(JobStatus, i64)>,
-    last_error: Option<Arc<Error>>,
+    last_error: Option<Error>,
     /// Taken for a request whose answer has not come yet.
     awaiting: bool,
 }
@@ -154,9 +154,7 @@ impl Driver {
                 .map_or(Duration::MAX, |end| {
                     end.saturating_duration_since(self.epoch)
                 });
-            let key = self
-                .schedule
-                .insert(now, options.backoff.clamped(), deadline);
+            let key = self.schedule.insert(now, options.backoff, deadline);
             let id: Arc<str> = match self.jobs.get_key_value(id.as_str()) {
                 Some((shared, _)) => shared.clone(),
                 None => id.into(),
@@ -250,7 +248,6 @@ impl Driver {
             Err(error) if error.is_transient() => {
                 tracing::debug!(%error, jobs = ids.len(), "poll failed; will retry within the wait");
                 let at_least = retry_after(&error);
-                let error = Arc::new(error);
                 for id in ids {
                     for (key, polled) in self.answer_reached(id) {
                         if polled {
@@ -263,7 +260,6 @@ impl Driver {
                 // Asking again would get the same answer: end every wait
                 // with a job in this request, each told once.
                 tracing::warn!(%error, "poll failed; ending the waits on these jobs");
-                let error = Arc::new(error);
                 let mut ended = HashSet::new();
                 for id in ids {
                     for (key, _) in self.answer_reached(id) {
@@ -344,7 +340,7 @@ impl Driver {
     fn poll_failed(
         &mut self,
         key: usize,
-        error: &Arc<Error>,
+        error: &Error,
         now: Duration,
         at_least: Option<Duration>,
     ) {
@@ -430,7 +426,7 @@ impl Driver {
     }
 
     /// Ends every watch of `caller` with `error`, then tells it the wait is over.
-    fn end_caller(&mut self, caller: CallerId, error: &Arc<Error>) {
+    fn end_caller(&mut self, caller: CallerId, error: &Error) {
         let Some(entry) = self.callers.remove(&caller) else {
             return;
         };

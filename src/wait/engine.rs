@@ -50,7 +50,7 @@ pub(crate) enum Delivery {
     Update(JobUpdate),
     /// A poll failed in a way asking again would not fix: the wait is over.
     /// Every job it had registered has been finished with this error.
-    Ended(Arc<Error>),
+    Ended(Error),
 }
 
 /// Settings of the engine, from the [`crate::ClientBuilder`].

@@ -1,7 +1,6 @@
 //! Why a wait ended without a delivered job.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{Error, Job};
@@ -23,14 +22,18 @@ use crate::{Error, Job};
 ///         _ => 4,
 ///     }
 /// }
-/// let error = WaitError::NotFound { job_id: "x".into(), waited: Default::default() };
-/// assert_eq!(exit_code(&error), 4);
+/// # async fn run(client: datasaur::Client) {
+/// if let Err(error) = client.wait_for_job("AutoLabelQueue:1", None).await {
+///     std::process::exit(exit_code(&error).into());
+/// }
+/// # }
 /// ```
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum WaitError {
     /// The job ended `FAILED`; its `errors` say why.
     #[error("job {} failed: {}", job.id, failure_summary(job))]
+    #[non_exhaustive]
     Failed {
         /// The job as last seen, `FAILED`.
         job: Box<Job>,
@@ -38,6 +41,7 @@ pub enum WaitError {
 
     /// A limit ran out before the job finished.
     #[error("gave up on job {job_id} after {elapsed:?} and {polls} poll(s): {limit}{}", last_seen.as_ref().map(|job| format!(", last seen {} at {}%", job.status, job.progress)).unwrap_or_default())]
+    #[non_exhaustive]
     TimedOut {
         /// The job waited on.
         job_id: String,
@@ -50,11 +54,12 @@ pub enum WaitError {
         /// The job as last seen, if it was ever seen.
         last_seen: Option<Box<Job>>,
         /// The last tolerated poll error, if polls were failing.
-        last_error: Option<Arc<Error>>,
+        last_error: Option<Error>,
     },
 
     /// The job stayed unknown (`null`) for the whole grace period.
     #[error("job {job_id} not found (still unknown {waited:?} after the wait began)")]
+    #[non_exhaustive]
     NotFound {
         /// The id asked for.
         job_id: String,
@@ -66,17 +71,19 @@ pub enum WaitError {
     /// (`Unauthorized`, GraphQL errors, a malformed answer). The error is
     /// the [`std::error::Error::source`].
     #[error("polling job {job_id} failed")]
+    #[non_exhaustive]
     Poll {
         /// The job waited on.
         job_id: String,
         /// The error; shared by every job of a batched wait it ended.
         #[source]
-        source: Arc<Error>,
+        source: Error,
     },
 
     /// The wait stopped before its job was reported. The engine reports
     /// every job it is given, so this means a bug: please report it.
     #[error("the wait on job {job_id} stopped before the job was reported")]
+    #[non_exhaustive]
     Abandoned {
         /// The job waited on.
         job_id: String,

@@ -63,7 +63,7 @@ pub enum JobUpdate {
         /// The job whose poll failed.
         job_id: String,
         /// What went wrong (shared by every job of the failed request).
-        error: Arc<Error>,
+        error: Error,
         /// When the next poll of this job is due.
         retry_in: Duration,
     },
@@ -88,7 +88,7 @@ impl Client {
     /// let options = WaitOptions::default().max_wait(Duration::from_secs(600));
     /// match client.wait_for_job("AutoLabelQueue:1", options).await {
     ///     Ok(job) => println!("delivered: {:?}", job.result),
-    ///     Err(WaitError::Failed { job }) => eprintln!("failed: {:?}", job.errors),
+    ///     Err(WaitError::Failed { job, .. }) => eprintln!("failed: {:?}", job.errors),
     ///     Err(WaitError::TimedOut { elapsed, polls, .. }) => eprintln!("still running after {elapsed:?} ({polls} polls)"),
     ///     Err(other) => eprintln!("{other}"),
     /// }

@@ -30,12 +30,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct PollBackoff {
-    /// The shortest interval, used while the job is young (default 1 s).
-    pub initial: Duration,
-    /// Growth per poll once past `initial` (default 1.05; must be ≥ 1).
-    pub multiplier: f64,
-    /// The longest interval (default 30 s).
-    pub max: Duration,
+    initial: Duration,
+    multiplier: f64,
+    max: Duration,
 }
 
 impl Default for PollBackoff {
@@ -63,7 +60,7 @@ impl PollBackoff {
     /// use datasaur::{MIN_POLL_INTERVAL, PollBackoff};
     ///
     /// let backoff = PollBackoff::new(Duration::ZERO, f64::NAN, Duration::ZERO);
-    /// assert_eq!(backoff.initial, MIN_POLL_INTERVAL);
+    /// assert_eq!(backoff.initial(), MIN_POLL_INTERVAL);
     /// assert_eq!(backoff.interval_at(Duration::from_secs(3600)), MIN_POLL_INTERVAL);
     /// ```
     pub fn new(initial: Duration, multiplier: f64, max: Duration) -> Self {
@@ -80,10 +77,19 @@ impl PollBackoff {
         }
     }
 
-    /// The same backoff held to the rules of [`PollBackoff::new`], whatever
-    /// was written into its public fields.
-    pub(crate) fn clamped(self) -> Self {
-        PollBackoff::new(self.initial, self.multiplier, self.max)
+    /// The shortest interval, used while the job is young (default 1 s).
+    pub fn initial(&self) -> Duration {
+        self.initial
+    }
+
+    /// Growth per poll once past `initial` (default 1.05; at least 1).
+    pub fn multiplier(&self) -> f64 {
+        self.multiplier
+    }
+
+    /// The longest interval (default 30 s).
+    pub fn max(&self) -> Duration {
+        self.max
     }
 
     /// A fixed interval, like Datasaur's own examples (every 5 s).
@@ -97,8 +103,8 @@ impl PollBackoff {
         // `mul_f64` panics past Duration::MAX; such an interval is `max` anyway.
         let grown =
             Duration::try_from_secs_f64(age.as_secs_f64() * growth).unwrap_or(Duration::MAX);
-        let initial = self.initial.max(MIN_POLL_INTERVAL);
-        grown.clamp(initial, self.max.max(initial))
+        // `new` keeps initial >= MIN_POLL_INTERVAL and max >= initial.
+        grown.clamp(self.initial, self.max)
     }
 }
 
@@ -116,22 +122,15 @@ impl PollBackoff {
 ///     .max_polls(500)
 ///     .backoff(PollBackoff::new(Duration::from_millis(500), 1.1, Duration::from_secs(60)))
 ///     .not_found_grace(Duration::from_secs(5));
-/// assert_eq!(options.max_wait, Duration::from_secs(1800));
+/// assert_eq!(options.get_max_wait(), Duration::from_secs(1800));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WaitOptions {
-    /// How often to poll.
-    pub backoff: PollBackoff,
-    /// Give up after this long (default 1 hour). Always set: a wait without
-    /// a limit is a hung program waiting to happen.
-    pub max_wait: Duration,
-    /// Give up on a job after this many polls of it (default: no limit).
-    pub max_polls: Option<u32>,
-    /// A job that is `null` (not found) is polled again for this long before
-    /// it is reported unknown: a job that was just started may not be
-    /// visible yet (default 10 s).
-    pub not_found_grace: Duration,
+    pub(crate) backoff: PollBackoff,
+    pub(crate) max_wait: Duration,
+    pub(crate) max_polls: Option<u32>,
+    pub(crate) not_found_grace: Duration,
 }
 
 impl Default for WaitOptions {
@@ -172,6 +171,29 @@ impl WaitOptions {
     pub fn not_found_grace(mut self, grace: Duration) -> Self {
         self.not_found_grace = grace;
         self
+    }
+
+    /// How often to poll.
+    pub fn get_backoff(&self) -> PollBackoff {
+        self.backoff
+    }
+
+    /// How long a wait goes on before it gives up (default 1 hour). Always
+    /// set: a wait without a limit is a hung program waiting to happen.
+    pub fn get_max_wait(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// How many polls of a job a wait makes before it gives up (default: no limit).
+    pub fn get_max_polls(&self) -> Option<u32> {
+        self.max_polls
+    }
+
+    /// How long a job that is `null` (not found) is polled again before it
+    /// is reported unknown: a job that was just started may not be visible
+    /// yet (default 10 s).
+    pub fn get_not_found_grace(&self) -> Duration {
+        self.not_found_grace
     }
 }
 

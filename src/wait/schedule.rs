@@ -62,7 +62,7 @@ impl PollSchedule {
         let slot = Slot {
             first_seen: now,
             due: now,
-            interval: backoff.initial,
+            interval: backoff.initial(),
             deadline,
             backoff,
             queued: true,
@@ -80,7 +80,7 @@ impl PollSchedule {
         self.due.insert((slot.due, key));
         self.early.insert((slot.early_from(), key));
         self.deadlines.insert((deadline, key));
-        *self.floors.entry(backoff.initial).or_default() += 1;
+        *self.floors.entry(backoff.initial()).or_default() += 1;
         key
     }
 
@@ -97,7 +97,7 @@ impl PollSchedule {
             .keys()
             .next()
             .copied()
-            .unwrap_or(PollBackoff::default().initial)
+            .unwrap_or(PollBackoff::default().initial())
     }
 
     /// When the next request should go out: when the first wait is due, but
@@ -223,10 +223,10 @@ impl PollSchedule {
             return;
         };
         self.deadlines.remove(&(slot.deadline, key));
-        if let Some(count) = self.floors.get_mut(&slot.backoff.initial) {
+        if let Some(count) = self.floors.get_mut(&slot.backoff.initial()) {
             *count -= 1;
             if *count == 0 {
-                self.floors.remove(&slot.backoff.initial);
+                self.floors.remove(&slot.backoff.initial());
             }
         }
         self.free.push(key);

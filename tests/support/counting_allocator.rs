@@ -1,6 +1,8 @@
 //! A global allocator that counts heap bytes in use and their peak, for the
 //! memory figures of the benchmarks.
 #![allow(dead_code)]
+// A global allocator is unsafe by nature; this one only forwards to System.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
