@@ -3,8 +3,8 @@
 //! the same generator users call from their own build scripts
 //! (`datasaur-codegen`). A bad operation fails the build, naming its file.
 
-fn main() {
+fn main() -> Result<(), datasaur_codegen::Error> {
     datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
         .inside_datasaur()
-        .run_in_build_script("operations.rs");
+        .run_in_build_script("operations.rs")
 }

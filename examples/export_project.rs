@@ -38,10 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let input = ExportTextProjectInput::new(
-        [project.clone()],
         &project,
         format,
         GqlExportMethod::FileStorage,
+        [project.clone()],
     );
     let export = client.export_project(input).await?;
     println!(

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use graphql_client::GraphQLQuery;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
@@ -147,33 +146,14 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn execute<Q: Operation>(&self, variables: Q::Variables) -> Result<Q::ResponseData> {
-        let body = Q::build_query(variables);
-        self.run(body.operation_name, &body, Q::STARTS_WORK).await
-    }
-
-    /// Runs an operation written by hand (graphql_client's
-    /// `#[derive(GraphQLQuery)]`), with nothing recorded about it: it is
-    /// treated as starting work if its text is a `mutation`. Prefer
-    /// generating with `datasaur-codegen` and [`Client::execute`], which
-    /// also knows queries that start work.
-    ///
-    /// ```
-    /// use datasaur::operations::{GetJob, get_job};
-    ///
-    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
-    /// let data = client
-    ///     .execute_query::<GetJob>(get_job::Variables { job_id: "a".into() })
-    ///     .await?;
-    /// println!("{:?}", data.job.map(|job| job.status));
-    /// # Ok(()) }
-    /// ```
-    pub async fn execute_query<Q: GraphQLQuery>(
-        &self,
-        variables: Q::Variables,
-    ) -> Result<Q::ResponseData> {
-        let body = Q::build_query(variables);
-        let starts_work = is_mutation(body.query);
-        self.run(body.operation_name, &body, starts_work).await
+        let body = RequestBody {
+            operation_name: Q::OPERATION_NAME,
+            query: Q::QUERY,
+            variables,
+        };
+        // A mutation written by hand with STARTS_WORK = false is still never repeated.
+        let starts_work = Q::STARTS_WORK || is_mutation(Q::QUERY);
+        self.run(Q::OPERATION_NAME, &body, starts_work).await
     }
 
     /// Runs a GraphQL document given as text, with JSON variables, and
@@ -413,6 +393,15 @@ impl Client {
             )),
         }
     }
+}
+
+/// A GraphQL request body: `{"operationName", "query", "variables"}`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestBody<V> {
+    operation_name: &'static str,
+    query: &'static str,
+    variables: V,
 }
 
 /// An HTTP answer, not yet decoded.
@@ -676,7 +665,7 @@ impl ClientBuilder {
     }
 
     /// The largest answer read, in bytes (default 64 MiB); a larger one is
-    /// [`Error::ResponseTooLarge`], refused as it arrives, not once it is
+    /// [`crate::ErrorKind::ResponseTooLarge`], refused as it arrives, not once it is
     /// all in memory. 64 MiB holds a `getJobs` of 100 jobs with results of
     /// over half a megabyte each.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {

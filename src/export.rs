@@ -20,7 +20,7 @@ const FILE_URL: &str = "data.export.fileUrl";
 /// use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
 ///
 /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
-/// let input = ExportTextProjectInput::new(["HvdyIL2iwZn"], "labels", "JSON", GqlExportMethod::FileStorage);
+/// let input = ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::FileStorage, ["HvdyIL2iwZn"]);
 /// let export = client.export_project(input).await?;
 /// // Wait through the client's wait engine, then download safely: one call.
 /// let file = export.wait_and_download_to("labels.zip", None, Default::default()).await?;
@@ -148,7 +148,7 @@ impl Export {
     /// 5xx and cut connections are retried within
     /// [`DownloadOptions::max_time`]; Datasaur's `Authorization` header is
     /// never sent to the file host; an expired URL is
-    /// [`Error::FileUrlExpired`]. Returns the size and SHA-256.
+    /// [`crate::ErrorKind::FileUrlExpired`]. Returns the size and SHA-256.
     pub async fn download_to(
         &self,
         path: impl AsRef<Path>,
@@ -169,7 +169,7 @@ impl Export {
 
     /// [`Export::wait`], then [`Export::download_to`]: from "export started"
     /// to "file on disk" in one call. A failed export is
-    /// [`Error::ExportFailed`].
+    /// [`crate::ErrorKind::ExportFailed`].
     pub async fn wait_and_download_to(
         &self,
         path: impl AsRef<Path>,

@@ -23,10 +23,10 @@ fn secs(s: u64) -> Duration {
 
 fn input() -> ExportTextProjectInput {
     ExportTextProjectInput::new(
-        ["HvdyIL2iwZn"],
         "labels",
         "JSON",
         GqlExportMethod::FileStorage,
+        ["HvdyIL2iwZn"],
     )
 }
 
@@ -240,7 +240,7 @@ async fn an_export_answered_with_a_503_after_it_ran_is_not_sent_again() {
 #[tokio::test(start_paused = true)]
 async fn an_export_without_a_file_url_says_so() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let email = ExportTextProjectInput::new(["p"], "labels", "JSON", GqlExportMethod::Email);
+    let email = ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::Email, ["p"]);
     let export = sandbox.client().export_project(email).await.unwrap();
     assert!(export.file_url().is_none());
     let error = export

@@ -21,19 +21,12 @@ async fn sandbox() -> Sandbox {
 }
 
 fn auto_label_input() -> auto_label::AutoLabelTokenBasedProjectInput {
-    auto_label::AutoLabelTokenBasedProjectInput {
-        labeler_email: "demo@datasaur.ai".into(),
-        options: auto_label::AutoLabelProjectOptionsInput {
-            number_of_files_per_request: 0,
-            service_provider: None,
-        },
-        project_id: "HvdyIL2iwZn".into(),
-        role: None,
-        target_api: auto_label::TargetApiInput {
-            endpoint: "https://model.example/predict".into(),
-            secret_key: "k".into(),
-        },
-    }
+    auto_label::AutoLabelTokenBasedProjectInput::new(
+        "demo@datasaur.ai",
+        auto_label::AutoLabelProjectOptionsInput::new(0),
+        "HvdyIL2iwZn",
+        auto_label::TargetApiInput::new("https://model.example/predict", "k"),
+    )
 }
 
 #[tokio::test(start_paused = true)]

@@ -39,19 +39,13 @@ async fn get_jobs_request_body() {
 async fn auto_label_token_based_project_request_body() {
     let server = server_answering(json!({"job": job_json("AutoLabelQueue:2", "QUEUED", 0)})).await;
     let job = client_for(&server)
-        .auto_label_token_based_project(auto_label::AutoLabelTokenBasedProjectInput {
-            labeler_email: "demo@datasaur.ai".into(),
-            options: auto_label::AutoLabelProjectOptionsInput {
-                number_of_files_per_request: 0,
-                service_provider: Some(auto_label::GqlAutoLabelServiceProvider::Custom),
-            },
-            project_id: "HvdyIL2iwZn".into(),
-            role: None,
-            target_api: auto_label::TargetApiInput {
-                endpoint: "https://custom-model.api.com/predict".into(),
-                secret_key: "secret".into(),
-            },
-        })
+        .auto_label_token_based_project(auto_label::AutoLabelTokenBasedProjectInput::new(
+            "demo@datasaur.ai",
+            auto_label::AutoLabelProjectOptionsInput::new(0)
+                .service_provider(auto_label::GqlAutoLabelServiceProvider::Custom),
+            "HvdyIL2iwZn",
+            auto_label::TargetApiInput::new("https://custom-model.api.com/predict", "secret"),
+        ))
         .await
         .unwrap();
     assert_eq!(job.id(), "AutoLabelQueue:2");
@@ -69,13 +63,13 @@ async fn export_text_project_request_body() {
     }}))
     .await;
     let input = ExportTextProjectInput::new(
-        ["HvdyIL2iwZn"],
         "labels",
         "JSON",
         GqlExportMethod::FileStorage,
+        ["HvdyIL2iwZn"],
     )
     .role(Role::Reviewer)
-    .included_comment_types([ExportCommentType::Comment]);
+    .included_comment_type([ExportCommentType::Comment]);
     let export = client_for(&server).export_project(input).await.unwrap();
     assert_eq!(export.id(), "ExportQueue:1");
     assert_eq!(
@@ -101,7 +95,8 @@ async fn export_text_project_document_request_body() {
         "TSV",
         GqlExportMethod::CustomWebhook,
     )
-    .webhook("https://hooks.example/datasaur", "hook-secret");
+    .url("https://hooks.example/datasaur")
+    .secret("hook-secret");
     let export = client_for(&server).export_document(input).await.unwrap();
     assert!(export.file_url().is_none());
     insta::assert_json_snapshot!(request_bodies(&server).await[0]);
@@ -117,4 +112,41 @@ async fn get_export_delivery_status_request_body() {
         .unwrap();
     assert_eq!(status.status, datasaur::JobStatus::InProgress);
     insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+/// One Rust type per schema enum and input object, whichever operation's
+/// module names it: this compiles only if they are the same types.
+#[test]
+fn schema_types_are_shared_by_every_operation() {
+    use datasaur::operations::{export_text_project, export_text_project_document, types};
+    let method: export_text_project::GqlExportMethod =
+        export_text_project_document::GqlExportMethod::FileStorage;
+    let storage: export_text_project::ExternalFileStorageInput =
+        export_text_project_document::ExternalFileStorageInput::new("AKIA", "bucket", "p/", "s");
+    let input = types::ExportTextProjectInput::new("labels", "JSON", method, ["p"])
+        .external_file_storage_parameter(storage);
+    assert_eq!(input.method, types::GqlExportMethod::FileStorage);
+}
+
+/// Inputs that hold credentials never print them.
+#[test]
+fn input_debug_redacts_secrets() {
+    use datasaur::operations::types;
+    let shown = format!(
+        "{:?} {:?} {:?}",
+        types::TargetApiInput::new("https://model.example", "model-key-123"),
+        types::ExternalFileStorageInput::new("AKIA", "bucket", "p/", "aws-secret-456"),
+        types::ExportTextProjectInput::new(
+            "l",
+            "JSON",
+            types::GqlExportMethod::CustomWebhook,
+            ["p"]
+        )
+        .secret("hook-secret-789"),
+    );
+    for secret in ["model-key-123", "aws-secret-456", "hook-secret-789"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(shown.contains("https://model.example"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
 }

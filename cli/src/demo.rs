@@ -40,12 +40,14 @@ pub async fn run() -> Exit {
     println!(
         "\n2. Start auto-labeling with the documentation's mutation (autoLabelTokenBasedProject):"
     );
+    let options = auto_label::AutoLabelProjectOptionsInput::new(0)
+        .service_provider(auto_label::GqlAutoLabelServiceProvider::Custom);
     let input = auto_label::AutoLabelTokenBasedProjectInput::new(
         "demo@datasaur.ai",
+        options,
         "HvdyIL2iwZn",
         auto_label::TargetApiInput::new("https://custom-model.api.com/predict", "secret"),
-    )
-    .service_provider(auto_label::GqlAutoLabelServiceProvider::Custom);
+    );
     let started = match client.auto_label_token_based_project(input).await {
         Ok(job) => job,
         Err(error) => return fail(&error),

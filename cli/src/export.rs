@@ -86,10 +86,10 @@ pub async fn run(args: ExportArgs) -> Exit {
     let mut exports = Vec::with_capacity(ids.len());
     for project in &ids {
         let input = ExportTextProjectInput::new(
-            [project.clone()],
             project.clone(),
             format.clone(),
             GqlExportMethod::FileStorage,
+            [project.clone()],
         );
         match client.export_project(input).await {
             Ok(export) => exports.push((project.clone(), export)),

@@ -19,8 +19,10 @@
 //! In `build.rs`'s `main`:
 //!
 //! ```no_run
-//! datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
-//!     .run_in_build_script("datasaur_operations.rs");
+//! fn main() -> Result<(), datasaur_codegen::Error> {
+//!     datasaur_codegen::Generator::new("graphql/schema.graphql", "graphql")
+//!         .run_in_build_script("datasaur_operations.rs")
+//! }
 //! ```
 //!
 //! ```text
@@ -32,6 +34,10 @@
 //! schema pull` writes either, and [`DATASAUR_SCHEMA_SDL`] is the part of
 //! Datasaur's schema the `datasaur` crate itself uses.
 
+mod schema;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -52,6 +58,8 @@ pub const DATASAUR_SCHEMA_SDL: &str = include_str!("../schema.graphql");
 #[derive(Debug, Clone)]
 pub struct Generator {
     schema: PathBuf,
+    /// The schema is [`DATASAUR_SCHEMA_SDL`], not a file of the user's.
+    bundled: bool,
     operations: PathBuf,
     paths: Paths,
 }
@@ -63,12 +71,20 @@ struct Paths {
     job_status: String,
     scalars: String,
     operation_trait: String,
+    datasaur_types: String,
 }
 
-/// Why generation failed; its `Display` names the file (and the field).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why generation failed; its `Display` names the file (and the field), and
+/// so does its `Debug`, which a `main` returning `Result` prints.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     message: String,
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl std::fmt::Display for Error {
@@ -92,25 +108,51 @@ impl Generator {
     pub fn new(schema: impl Into<PathBuf>, operations: impl Into<PathBuf>) -> Self {
         Generator {
             schema: schema.into(),
+            bundled: false,
             operations: operations.into(),
             paths: Paths {
                 crate_root: "::datasaur".into(),
                 job_status: "::datasaur::JobStatus".into(),
                 scalars: "::datasaur::operations::scalars".into(),
                 operation_trait: "::datasaur::Operation".into(),
+                datasaur_types: "::datasaur::operations::types".into(),
             },
         }
     }
 
     /// Operations in `operations` against the part of Datasaur's schema the
     /// `datasaur` crate uses ([`DATASAUR_SCHEMA_SDL`]), for a crate with no
-    /// schema file of its own yet. In a build script only (the schema is
-    /// written to `$OUT_DIR`).
-    pub fn with_bundled_schema(operations: impl Into<PathBuf>) -> Result<Self, Error> {
-        let out = PathBuf::from(env("OUT_DIR")?).join("datasaur.schema.graphql");
+    /// schema file of its own yet. Chains like [`Generator::new`].
+    ///
+    /// ```no_run
+    /// // build.rs
+    /// fn main() -> Result<(), datasaur_codegen::Error> {
+    ///     datasaur_codegen::Generator::with_bundled_schema("graphql")
+    ///         .run_in_build_script("datasaur_operations.rs")
+    /// }
+    /// ```
+    pub fn with_bundled_schema(operations: impl Into<PathBuf>) -> Self {
+        Generator {
+            bundled: true,
+            ..Generator::new("datasaur.schema.graphql", operations)
+        }
+    }
+
+    /// The schema file to read: the user's, or the bundled SDL written out
+    /// (graphql_client reads a schema from a file), beside the output in a
+    /// build script.
+    fn schema_file(&self) -> Result<PathBuf, Error> {
+        if !self.bundled {
+            return Ok(self.schema.clone());
+        }
+        let dir = std::env::var_os("OUT_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
+        let out = dir.join(format!(
+            "datasaur-bundled-{}.schema.graphql",
+            std::process::id()
+        ));
         std::fs::write(&out, DATASAUR_SCHEMA_SDL)
             .map_err(|e| error(format!("writing {}: {e}", out.display())))?;
-        Ok(Generator::new(out, operations))
+        Ok(out)
     }
 
     /// For the `datasaur` crate itself, which names its items through `crate::`.
@@ -121,38 +163,41 @@ impl Generator {
             job_status: "crate::JobStatus".into(),
             scalars: "crate::operations::scalars".into(),
             operation_trait: "crate::Operation".into(),
+            datasaur_types: "crate::operations::types".into(),
         };
         self
     }
 
     /// The generated Rust source.
     pub fn generate(&self) -> Result<String, Error> {
-        let schema_text = read(&self.schema)?;
+        let schema_file = self.schema_file()?;
+        let schema_text = read(&schema_file)?;
         let is_json = self.schema.extension().is_some_and(|ext| ext == "json");
-        if !is_json {
-            // graphql_client_codegen panics on unparsable SDL; parse it first.
-            graphql_parser::schema::parse_schema::<String>(&schema_text).map_err(|e| {
-                error(format!(
-                    "{}: invalid GraphQL SDL: {e}",
-                    self.schema.display()
-                ))
-            })?;
-        }
+        // Read first: graphql_client_codegen panics on unparsable SDL.
+        let model = schema::read(&schema_text, is_json, &self.schema.display().to_string())?;
+        // Rust name -> schema name of every type the shared module can hold.
+        let shared: BTreeMap<String, String> = model
+            .enums
+            .keys()
+            .chain(model.inputs.keys())
+            .filter(|name| !types::EXTERN_ENUMS.contains(&name.as_str()))
+            .map(|name| (types::rust_type_name(name), name.clone()))
+            .collect();
+        let mut used = BTreeSet::new();
         let mut generated = format!(
             "// @generated by datasaur-codegen from {} against {}\n\
              #[allow(unused_imports)]\nuse {};\n\
-             #[allow(unused_imports)]\nuse {}::graphql_client;\n\
              /// An export's delivery status has a job status's values.\n\
              #[allow(dead_code)]\ntype ExportDeliveryStatus = JobStatus;\n\
-             // graphql_client's Rust normalization names `ID` variables `Id`.\n\
+             // The Rust normalization names `ID` variables `Id`.\n\
              #[allow(dead_code)]\ntype Id = String;\n",
             self.operations.display(),
             self.schema.display(),
             self.paths.job_status,
-            self.paths.crate_root,
         );
+        let mut operation_code = String::new();
         let mut documents = String::from(
-            "\n/// Every operation document: `(file, text)`.\npub const OPERATION_DOCUMENTS: &[(&str, &str)] = &[\n",
+            "\n/// Every operation document: `(file, text)`.\n#[allow(dead_code)]\npub const OPERATION_DOCUMENTS: &[(&str, &str)] = &[\n",
         );
         let mut starts_work = Vec::new();
         for path in self.operation_files()? {
@@ -172,7 +217,7 @@ impl Generator {
                 .map(|line| format!("{line}\n"))
                 .collect();
             let tokens =
-                generate_module_token_stream_from_string(&sent, &self.schema, self.options()?)
+                generate_module_token_stream_from_string(&sent, &schema_file, self.options()?)
                     .map_err(|e| {
                         error(format!(
                             "{}: does not match {}: {e}",
@@ -191,30 +236,66 @@ impl Generator {
             let quiet: syn::ItemMod =
                 syn::parse_str("#[allow(unused_imports, dead_code, clippy::all)] mod m {}")
                     .map_err(|e| error(e.to_string()))?;
+            // graphql_client's impl of its own trait goes: the operation
+            // implements ours, which names its module.
+            let mut modules = BTreeMap::new();
+            file.items.retain(|item| match graphql_query_impl(item) {
+                Some((operation, module)) => {
+                    modules.insert(operation, module);
+                    false
+                }
+                None => true,
+            });
             for item in &mut file.items {
                 if let syn::Item::Mod(module) = item {
                     module.attrs.extend(quiet.attrs.iter().cloned());
+                    used.extend(share_types(module, &shared));
                 }
             }
-            let _ = writeln!(generated, "\n// from {}", path.display());
-            generated.push_str(&prettyplease::unparse(&file));
+            let _ = writeln!(operation_code, "\n// from {}", path.display());
+            operation_code.push_str(&prettyplease::unparse(&file));
             for (name, is_mutation) in operations {
                 let repeat_unsafe = is_mutation || marked;
                 if repeat_unsafe {
                     starts_work.push(name.clone());
                 }
+                let module = modules.get(&name).ok_or_else(|| {
+                    error(format!("{}: no code generated for {name}", path.display()))
+                })?;
                 let _ = writeln!(
-                    generated,
-                    "impl {} for {name} {{\n    const STARTS_WORK: bool = {repeat_unsafe};\n}}",
+                    operation_code,
+                    "impl {} for {name} {{\n    type Variables = {module}::Variables;\n    type ResponseData = {module}::ResponseData;\n    const OPERATION_NAME: &'static str = {module}::OPERATION_NAME;\n    const QUERY: &'static str = {module}::QUERY;\n    const STARTS_WORK: bool = {repeat_unsafe};\n}}",
                     self.paths.operation_trait
                 );
             }
         }
+        let (define, reuse) = if self.paths.crate_root == "crate" {
+            // The datasaur crate defines every type of its schema, so that
+            // users' operations can share them.
+            let all = types::closure(&model, shared.values().cloned());
+            (all, BTreeSet::new())
+        } else {
+            let used = types::closure(&model, used);
+            let bundled = schema::read(DATASAUR_SCHEMA_SDL, false, "the bundled schema")?;
+            let reuse = types::reusable(&used, &model, &bundled);
+            (used.difference(&reuse).cloned().collect(), reuse)
+        };
+        let paths = types::Paths {
+            job_status: &self.paths.job_status,
+            scalars: &self.paths.scalars,
+            datasaur_types: &self.paths.datasaur_types,
+        };
+        generated.push('\n');
+        let types_module = types::module(&model, &define, &reuse, &paths);
+        let types_file = syn::parse_file(&types_module)
+            .map_err(|e| error(format!("the shared types do not parse: {e}")))?;
+        generated.push_str(&prettyplease::unparse(&types_file));
+        generated.push_str(&operation_code);
         documents.push_str("];\n");
         generated.push_str(&documents);
         let _ = writeln!(
             generated,
-            "\n/// Operations that start work (mutations, and queries marked `{STARTS_WORK_MARK}`):\n/// never sent again once they may have reached the server.\npub const STARTS_WORK: &[&str] = &{starts_work:?};"
+            "\n/// Operations that start work (mutations, and queries marked `{STARTS_WORK_MARK}`):\n/// never sent again once they may have reached the server.\n#[allow(dead_code)]\npub const STARTS_WORK: &[&str] = &{starts_work:?};"
         );
         Ok(generated)
     }
@@ -227,26 +308,31 @@ impl Generator {
 
     /// For `build.rs`: paths relative to the crate, output to
     /// `$OUT_DIR/<file_name>`, a rerun when anything in the operations
-    /// directory or the schema changes, and on failure a build error that
-    /// names the file and the field.
-    pub fn run_in_build_script(self, file_name: &str) {
-        if let Err(failure) = self.try_run_in_build_script(file_name) {
+    /// directory or the schema changes. A failure is printed as cargo's
+    /// build error (`cargo::error=`, naming the file and the field) and
+    /// returned; nothing exits the process.
+    pub fn run_in_build_script(self, file_name: &str) -> Result<(), Error> {
+        let outcome = self.try_run_in_build_script(file_name);
+        if let Err(failure) = &outcome {
             for line in failure.to_string().lines() {
-                println!("cargo:warning={line}");
+                println!("cargo::error={line}");
             }
-            eprintln!("{failure}");
-            std::process::exit(1);
         }
+        outcome
     }
 
     fn try_run_in_build_script(mut self, file_name: &str) -> Result<(), Error> {
         let root = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
         println!("cargo:rerun-if-changed={}", self.operations.display());
-        println!("cargo:rerun-if-changed={}", self.schema.display());
+        if !self.bundled {
+            println!("cargo:rerun-if-changed={}", self.schema.display());
+        }
         // Relative paths in messages and in the generated comments, as a
         // user names them; absolute paths for reading.
         let (schema, operations) = (self.schema.clone(), self.operations.clone());
-        self.schema = root.join(&schema);
+        if !self.bundled {
+            self.schema = root.join(&schema);
+        }
         self.operations = root.join(&operations);
         let generated = self.generate().map_err(|failure| {
             let text = failure.to_string();
@@ -281,13 +367,83 @@ impl Generator {
         let mut files = Vec::new();
         for entry in entries {
             let path = entry.map_err(|e| error(e.to_string()))?.path();
-            if path.extension().is_some_and(|ext| ext == "graphql") && path != self.schema {
+            // A `schema.graphql` beside the operations is a schema, never an operation.
+            let is_schema = path == self.schema
+                || path
+                    .file_name()
+                    .is_some_and(|name| name == "schema.graphql");
+            if path.extension().is_some_and(|ext| ext == "graphql") && !is_schema {
                 files.push(path);
             }
         }
         files.sort();
         Ok(files)
     }
+}
+
+/// `impl graphql_client::GraphQLQuery for Operation { type Variables = module::Variables; .. }`:
+/// the operation and its module.
+fn graphql_query_impl(item: &syn::Item) -> Option<(String, String)> {
+    let syn::Item::Impl(block) = item else {
+        return None;
+    };
+    let (_, trait_path, _) = block.trait_.as_ref()?;
+    if trait_path.segments.last()?.ident != "GraphQLQuery" {
+        return None;
+    }
+    let syn::Type::Path(operation) = &*block.self_ty else {
+        return None;
+    };
+    let operation = operation.path.segments.last()?.ident.to_string();
+    let module = block.items.iter().find_map(|item| match item {
+        syn::ImplItem::Type(ty) if ty.ident == "Variables" => match &ty.ty {
+            syn::Type::Path(path) => Some(path.path.segments.first()?.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    })?;
+    Some((operation, module))
+}
+
+/// Takes the schema enums and input objects graphql_client wrote into an
+/// operation's module out of it, and brings in the shared ones instead;
+/// returns their schema names.
+fn share_types(module: &mut syn::ItemMod, shared: &BTreeMap<String, String>) -> Vec<String> {
+    let Some((_, items)) = &mut module.content else {
+        return Vec::new();
+    };
+    let named = |item: &syn::Item| -> Option<String> {
+        let ident = match item {
+            syn::Item::Enum(e) => e.ident.to_string(),
+            syn::Item::Struct(s) => s.ident.to_string(),
+            syn::Item::Impl(block) => match &*block.self_ty {
+                syn::Type::Path(path) => path.path.segments.last()?.ident.to_string(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        shared.contains_key(&ident).then_some(ident)
+    };
+    let mut moved = BTreeSet::new();
+    items.retain(|item| match named(item) {
+        Some(ident) => {
+            moved.insert(ident);
+            false
+        }
+        None => true,
+    });
+    if !moved.is_empty() {
+        let names: Vec<&str> = moved.iter().map(String::as_str).collect();
+        if let Ok(import) =
+            syn::parse_str::<syn::Item>(&format!("pub use super::types::{{{}}};", names.join(", ")))
+        {
+            items.insert(0, import);
+        }
+    }
+    moved
+        .iter()
+        .filter_map(|ident| shared.get(ident).cloned())
+        .collect()
 }
 
 /// The operations of a document: name, and whether it is a mutation.
@@ -384,15 +540,55 @@ mod tests {
             .unwrap();
         assert!(
             code.contains(
-                "impl ::datasaur::Operation for JobState {\n    const STARTS_WORK: bool = false;"
+                "impl ::datasaur::Operation for JobState {\n    type Variables = job_state::Variables;"
             ),
             "{code}"
         );
         assert!(code.contains(
-            "impl ::datasaur::Operation for StartExport {\n    const STARTS_WORK: bool = true;"
+            "const QUERY: &'static str = job_state::QUERY;\n    const STARTS_WORK: bool = false;"
         ));
+        assert!(code.contains(
+            "const QUERY: &'static str = start_export::QUERY;\n    const STARTS_WORK: bool = true;"
+        ));
+        assert!(
+            !code.contains("graphql_client"),
+            "graphql_client stays out of the output"
+        );
         assert!(code.contains(r#"pub const STARTS_WORK: &[&str] = &["StartExport"];"#));
         assert!(!code.contains("query StartExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }\\n\", \"# datasaur"), "the mark is not sent");
+    }
+
+    #[test]
+    fn users_operations_share_datasaurs_types_where_the_schema_agrees() {
+        let dir = scratch("shared");
+        std::fs::write(
+            dir.join("export.graphql"),
+            "query MyExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }",
+        )
+        .unwrap();
+        let code = Generator::with_bundled_schema(&dir).generate().unwrap();
+        assert!(
+            code.contains("pub use ::datasaur::operations::types::ExportTextProjectInput;"),
+            "{code}"
+        );
+        assert!(code.contains("pub use ::datasaur::operations::types::GqlExportMethod;"));
+        assert!(
+            !code.contains("pub struct ExportTextProjectInput"),
+            "{code}"
+        );
+        // A schema where the input has grown: the user's own type, and the
+        // enums it reaches that did not change still shared.
+        let grown = DATASAUR_SCHEMA_SDL.replace(
+            "input ExportTextProjectInput {",
+            "input ExportTextProjectInput {\n  newOption: Boolean",
+        );
+        std::fs::write(dir.join("schema.graphql"), grown).unwrap();
+        let code = Generator::new(dir.join("schema.graphql"), &dir)
+            .generate()
+            .unwrap();
+        assert!(code.contains("pub struct ExportTextProjectInput"), "{code}");
+        assert!(code.contains("pub new_option: Option<bool>"), "{code}");
+        assert!(code.contains("pub use ::datasaur::operations::types::GqlExportMethod;"));
     }
 
     #[test]

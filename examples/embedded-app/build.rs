@@ -4,12 +4,7 @@
 //! schema pulls it (`datasaur schema pull --format sdl --out
 //! graphql/schema.graphql`) and uses `Generator::new("graphql/schema.graphql", "graphql")`.
 
-fn main() {
-    match datasaur_codegen::Generator::with_bundled_schema("graphql") {
-        Ok(generator) => generator.run_in_build_script("datasaur_operations.rs"),
-        Err(error) => {
-            println!("cargo:warning={error}");
-            std::process::exit(1);
-        }
-    }
+fn main() -> Result<(), datasaur_codegen::Error> {
+    datasaur_codegen::Generator::with_bundled_schema("graphql")
+        .run_in_build_script("datasaur_operations.rs")
 }

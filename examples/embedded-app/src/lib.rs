@@ -17,19 +17,16 @@ pub async fn label_project(
     client: &Client,
     project: &str,
 ) -> Result<JobStatus, Box<dyn std::error::Error>> {
-    let input = start_labeling::AutoLabelTokenBasedProjectInput {
-        labeler_email: "app@example.com".into(),
-        options: start_labeling::AutoLabelProjectOptionsInput {
-            number_of_files_per_request: 0,
-            service_provider: Some(start_labeling::GqlAutoLabelServiceProvider::Custom),
-        },
-        project_id: project.into(),
-        role: None,
-        target_api: start_labeling::TargetApiInput {
-            endpoint: "https://model.example.com/predict".into(),
-            secret_key: "model-key".into(),
-        },
-    };
+    // The app's operation takes datasaur's own input types: the same schema
+    // types, so the same Rust types.
+    let input: datasaur::operations::types::AutoLabelTokenBasedProjectInput =
+        start_labeling::AutoLabelTokenBasedProjectInput::new(
+            "app@example.com",
+            start_labeling::AutoLabelProjectOptionsInput::new(0)
+                .service_provider(start_labeling::GqlAutoLabelServiceProvider::Custom),
+            project,
+            start_labeling::TargetApiInput::new("https://model.example.com/predict", "model-key"),
+        );
     let started = client
         .execute::<StartLabeling>(start_labeling::Variables { input })
         .await?;
