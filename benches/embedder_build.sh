@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# What embedding datasaur costs an application's clean build: a tiny app on
+# `datasaur` against the same app on reqwest + serde + tokio alone (the
+# features datasaur itself uses), each built clean in a fresh target
+# directory, alternated, ROUNDS times; prints each build and the ratio of the
+# medians. Run from the repository root: `bash benches/embedder_build.sh`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+rounds="${ROUNDS:-2}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/on-datasaur/src" "$work/bare/src"
+cat > "$work/on-datasaur/Cargo.toml" <<EOF
+[package]
+name = "on-datasaur"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+datasaur = { path = "$root" }
+tokio = { version = "1", features = ["rt", "macros"] }
+[workspace]
+EOF
+cat > "$work/on-datasaur/src/main.rs" <<'EOF'
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let client = datasaur::Client::builder().build().expect("default client");
+    println!("{}", client.base_url());
+}
+EOF
+cat > "$work/bare/Cargo.toml" <<'EOF'
+[package]
+name = "bare"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+reqwest = { version = "0.12", default-features = false, features = ["json", "http2", "charset", "rustls-tls"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["time", "sync", "macros", "rt", "fs", "io-util"] }
+[workspace]
+EOF
+cat > "$work/bare/src/main.rs" <<'EOF'
+#[derive(serde::Deserialize, Debug)]
+struct Answer {
+    data: Option<serde_json::Value>,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let client = reqwest::Client::builder().build().expect("default client");
+    let answer: Option<Answer> = serde_json::from_str("{\"data\":null}").ok();
+    println!("{client:?} {answer:?}");
+}
+EOF
+# The same crate versions as the workspace, resolved offline.
+cp "$root/Cargo.lock" "$work/on-datasaur/Cargo.lock"
+cp "$root/Cargo.lock" "$work/bare/Cargo.lock"
+
+build() {
+    local app="$1" target="$work/target-$1-$2" start end
+    start=$(date +%s.%N)
+    cargo build --quiet --offline --manifest-path "$work/$app/Cargo.toml" --target-dir "$target" 2>/dev/null \
+        || cargo build --quiet --manifest-path "$work/$app/Cargo.toml" --target-dir "$target"
+    end=$(date +%s.%N)
+    rm -rf "$target"
+    echo "$end - $start" | bc
+}
+
+declare -a ours bare
+for round in $(seq 1 "$rounds"); do
+    b=$(build bare "$round"); o=$(build on-datasaur "$round")
+    bare+=("$b"); ours+=("$o")
+    printf 'round %d: bare %.1f s, on datasaur %.1f s\n' "$round" "$b" "$o"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}")
+printf 'median: bare %.1f s, on datasaur %.1f s, ratio %.2f\n' "$mb" "$mo" "$(echo "$mo / $mb" | bc -l)"
