@@ -73,9 +73,7 @@ def main():
 
     def signature(name, f):
         sig = f["sig"]
-        inputs = ", ".join(
-            n if n == "self" and False else f"{n}: {ty(t)}" for n, t in sig["inputs"]
-        )
+        inputs = ", ".join(f"{n}: {ty(t)}" for n, t in sig["inputs"])
         header = f["header"]
         prefix = ("const " if header.get("is_const") else "") + (
             "async " if header.get("is_async") else ""

@@ -273,10 +273,7 @@ impl OAuthTokens {
     async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
         match tokio::time::timeout(self.timeout, self.exchange()).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(Error::timed_out(
-                Request::to_url(OPERATION, &self.token_url),
-                self.timeout,
-            )),
+            Err(_) => Err(Error::timed_out(self.request(), self.timeout)),
         }
     }
 
@@ -286,13 +283,8 @@ impl OAuthTokens {
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.expose_secret()),
         ];
-        let transport = |source| {
-            Error::from_reqwest(
-                Request::to_url(OPERATION, &self.token_url),
-                source,
-                self.timeout,
-            )
-        };
+        let request = self.request();
+        let transport = |source| Error::from_reqwest(request.clone(), source, self.timeout);
         let response = self
             .http
             .post(self.token_url.clone())
@@ -306,19 +298,21 @@ impl OAuthTokens {
             Ok(body) => body,
             Err(BodyError::Transport(source)) => return Err(transport(source)),
             Err(BodyError::TooLarge) => {
-                return Err(Error::too_large(
-                    Request::to_url(OPERATION, &self.token_url),
-                    MAX_TOKEN_ANSWER_BYTES,
-                ));
+                return Err(Error::too_large(request, MAX_TOKEN_ANSWER_BYTES));
             }
         };
         parse_token_answer(
             status,
             retry_after,
             &body,
-            &crate::error::host_of(&self.token_url),
+            &request,
             self.client_secret.expose_secret(),
         )
+    }
+
+    /// A token request to the token endpoint, for errors.
+    fn request(&self) -> Request {
+        Request::to_url(OPERATION, &self.token_url)
     }
 }
 
@@ -329,7 +323,7 @@ pub(crate) fn parse_token_answer(
     status: reqwest::StatusCode,
     retry_after: Option<String>,
     body: &[u8],
-    host: &Arc<str>,
+    request: &Request,
     client_secret: &str,
 ) -> Result<(HeaderValue, Duration)> {
     let secrets = [client_secret.to_owned()];
@@ -343,16 +337,13 @@ pub(crate) fn parse_token_answer(
             _ => format!("client credentials refused (HTTP {})", status.as_u16()),
         };
         redact_all(&mut message, &secrets);
-        return Err(Error::unauthorized(
-            Request::new(OPERATION, host.clone()),
-            message,
-        ));
+        return Err(Error::unauthorized(request.clone(), message));
     }
     if !status.is_success() {
         let mut body_snippet = body_snippet(body);
         redact_all(&mut body_snippet, &secrets);
         return Err(Error::http(
-            Request::new(OPERATION, host.clone()),
+            request.clone(),
             status.as_u16(),
             retry_after,
             body_snippet,
@@ -372,8 +363,7 @@ pub(crate) fn parse_token_answer(
         };
         // Not JSON at all (cut short, a proxy's page) may pass if asked again.
         let transient = !e.is_data();
-        let request = Request::new(OPERATION, host.clone());
-        Error::decode(request, path, message, "[redacted]".into(), transient)
+        Error::decode(request.clone(), path, message, "[redacted]".into(), transient)
     })?;
     let header = authorization_header(&SecretString::from(token.access_token))?;
     Ok((

@@ -194,7 +194,7 @@ impl Client {
     ) -> Result<T> {
         let payload = serde_json::to_vec(body)
             .map_err(|e| Error::config(format!("{operation}: variables do not serialize: {e}")))?;
-        let request = Request::new(operation, self.inner.host.clone());
+        let request = self.request(operation);
         let decode =
             |status, retry_after, body: &[u8]| decode_answer(&request, status, retry_after, body);
         self.send(operation, payload, starts_work, decode).await

@@ -3,7 +3,6 @@
 //! cut mid-file, and a half-written file must never look like a whole one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -138,6 +137,7 @@ pub(crate) async fn download(
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
     let host = host_of(url);
+    let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
     if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
         return Err(expired(at));
@@ -153,14 +153,18 @@ pub(crate) async fn download(
         let remaining = deadline.map_or(Duration::MAX, |d| {
             d.saturating_duration_since(Instant::now())
         });
-        let outcome =
-            match tokio::time::timeout(remaining, attempt(http, url, &host, path, options)).await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(Retry::Give(Error::timed_out(
-                    Request::new(OPERATION, host.clone()),
-                    options.max_time,
-                ))),
-            };
+        let outcome = match tokio::time::timeout(
+            remaining,
+            attempt(http, url, &request, path, options),
+        )
+        .await
+        {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Retry::Give(Error::timed_out(
+                request.clone(),
+                options.max_time,
+            ))),
+        };
         let (error, at_least) = match outcome {
             Ok((bytes, sha256)) => {
                 return Ok(Download {
@@ -210,17 +214,13 @@ fn backoff(initial: Duration, attempt: u32) -> Duration {
 async fn attempt(
     http: &reqwest::Client,
     url: &Url,
-    host: &Arc<str>,
+    request: &Request,
     path: &Path,
     options: &DownloadOptions,
 ) -> Result<(u64, String), Retry> {
     let transport = |source: reqwest::Error| {
         Retry::After(
-            Error::from_reqwest(
-                Request::new(OPERATION, host.clone()),
-                source,
-                options.max_time,
-            ),
+            Error::from_reqwest(request.clone(), source, options.max_time),
             None,
         )
     };
@@ -231,7 +231,7 @@ async fn attempt(
         let retry_after = retry_after_header(response.headers());
         let body = response.bytes().await.unwrap_or_default();
         let error = Error::http(
-            Request::new(OPERATION, host.clone()),
+            request.clone(),
             status.as_u16(),
             retry_after.clone(),
             body_snippet(&body),
@@ -249,12 +249,7 @@ async fn attempt(
             Retry::Give(error)
         });
     }
-    let too_large = || {
-        Retry::Give(Error::too_large(
-            Request::new(OPERATION, host.clone()),
-            options.max_bytes,
-        ))
-    };
+    let too_large = || Retry::Give(Error::too_large(request.clone(), options.max_bytes));
     if response
         .content_length()
         .is_some_and(|length| length > options.max_bytes)

@@ -62,31 +62,18 @@ impl Export {
         redirect: Option<String>,
         queued: Option<bool>,
     ) -> Result<Self, Error> {
+        let bad_url = |message: String| {
+            let request = client.request("ExportTextProject");
+            Error::decode(request, FILE_URL, message, String::new(), false)
+        };
         let file_url = match file_url.filter(|url| !url.is_empty()) {
-            Some(raw) => Some(Url::parse(&raw).map_err(|e| {
-                let request = client.request("ExportTextProject");
-                Error::decode(
-                    request,
-                    FILE_URL,
-                    format!("not a URL: {e}"),
-                    String::new(),
-                    false,
-                )
-            })?),
+            Some(raw) => Some(Url::parse(&raw).map_err(|e| bad_url(format!("not a URL: {e}")))?),
             None => None,
         };
         if let Some(url) = &file_url
             && !matches!(url.scheme(), "http" | "https")
         {
-            let message = format!("scheme {:?} is not http(s)", url.scheme());
-            let request = client.request("ExportTextProject");
-            return Err(Error::decode(
-                request,
-                FILE_URL,
-                message,
-                String::new(),
-                false,
-            ));
+            return Err(bad_url(format!("scheme {:?} is not http(s)", url.scheme())));
         }
         Ok(Export {
             client,

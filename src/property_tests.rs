@@ -4,7 +4,6 @@
 //! default, as in CI; 10,000 for a thorough local run).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use proptest::prelude::*;
@@ -95,8 +94,13 @@ fn decode_everything(status: StatusCode, retry_after: Option<String>, body: &[u8
         retry_after.clone(),
         body,
     );
-    let host: Arc<str> = "auth.example".into();
-    let _ = parse_token_answer(status, retry_after, body, &host, "client-secret");
+    let _ = parse_token_answer(
+        status,
+        retry_after,
+        body,
+        &request("OAuth token"),
+        "client-secret",
+    );
 }
 
 proptest! {
@@ -131,8 +135,8 @@ proptest! {
             "error": "invalid_client",
             "error_description": format!("{description} client-secret {description}"),
         });
-        let host: Arc<str> = "auth.example".into();
-        if let Err(error) = parse_token_answer(status, None, &serde_json::to_vec(&body).unwrap_or_default(), &host, "client-secret") {
+        let request = Request::new("OAuth token", "auth.example".into());
+        if let Err(error) = parse_token_answer(status, None, &serde_json::to_vec(&body).unwrap_or_default(), &request, "client-secret") {
             let shown = format!("{error} {error:?}");
             prop_assert!(!shown.contains("client-secret"), "{}", shown);
         }

@@ -145,9 +145,13 @@ impl Generator {
         if !self.bundled {
             return Ok(self.schema.clone());
         }
+        // One file per call: two generators of one process never write the
+        // file another is reading.
+        static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::var_os("OUT_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
         let out = dir.join(format!(
-            "datasaur-bundled-{}.schema.graphql",
+            "datasaur-bundled-{}-{call}.schema.graphql",
             std::process::id()
         ));
         std::fs::write(&out, DATASAUR_SCHEMA_SDL)
@@ -171,7 +175,16 @@ impl Generator {
     /// The generated Rust source.
     pub fn generate(&self) -> Result<String, Error> {
         let schema_file = self.schema_file()?;
-        let schema_text = read(&schema_file)?;
+        let generated = self.generate_against(&schema_file);
+        if self.bundled {
+            // The written-out bundled schema served this call only.
+            let _ = std::fs::remove_file(&schema_file);
+        }
+        generated
+    }
+
+    fn generate_against(&self, schema_file: &Path) -> Result<String, Error> {
+        let schema_text = read(schema_file)?;
         let is_json = self.schema.extension().is_some_and(|ext| ext == "json");
         // Read first: graphql_client_codegen panics on unparsable SDL.
         let model = schema::read(&schema_text, is_json, &self.schema.display().to_string())?;
@@ -217,7 +230,7 @@ impl Generator {
                 .map(|line| format!("{line}\n"))
                 .collect();
             let tokens =
-                generate_module_token_stream_from_string(&sent, &schema_file, self.options()?)
+                generate_module_token_stream_from_string(&sent, schema_file, self.options()?)
                     .map_err(|e| {
                         error(format!(
                             "{}: does not match {}: {e}",

@@ -196,7 +196,6 @@ fn full_type(ty: &TypeRef, owner: &str, schema: &SchemaTypes, paths: &Paths<'_>)
 }
 
 fn spell(field: &InputField, owner: &str, schema: &SchemaTypes, paths: &Paths<'_>) -> Spelled {
-    let required = matches!(field.ty, TypeRef::NonNull(_));
     let unwrapped = match &field.ty {
         TypeRef::NonNull(inner) => (**inner).clone(),
         other => other.clone(),
@@ -207,7 +206,6 @@ fn spell(field: &InputField, owner: &str, schema: &SchemaTypes, paths: &Paths<'_
         schema,
         paths,
     );
-    let _ = required;
     match &unwrapped {
         TypeRef::List(element) => {
             let element_type = full_type(element, owner, schema, paths);
