@@ -28,11 +28,10 @@ use crate::{Error, Job};
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum WaitError {
     /// The job ended `FAILED`; its `errors` say why.
-    #[error("job {} failed: {}", job.id, failure_summary(job))]
     #[non_exhaustive]
     Failed {
         /// The job as last seen, `FAILED`.
@@ -40,7 +39,6 @@ pub enum WaitError {
     },
 
     /// A limit ran out before the job finished.
-    #[error("gave up on job {job_id} after {elapsed:?} and {polls} poll(s): {limit}{}", last_seen.as_ref().map(|job| format!(", last seen {} at {}%", job.status, job.progress)).unwrap_or_default())]
     #[non_exhaustive]
     TimedOut {
         /// The job waited on.
@@ -58,7 +56,6 @@ pub enum WaitError {
     },
 
     /// The job stayed unknown (`null`) for the whole grace period.
-    #[error("job {job_id} not found (still unknown {waited:?} after the wait began)")]
     #[non_exhaustive]
     NotFound {
         /// The id asked for.
@@ -70,19 +67,16 @@ pub enum WaitError {
     /// Polling failed with an error that asking again would not fix
     /// (`Unauthorized`, GraphQL errors, a malformed answer). The error is
     /// the [`std::error::Error::source`].
-    #[error("polling job {job_id} failed")]
     #[non_exhaustive]
     Poll {
         /// The job waited on.
         job_id: String,
         /// The error; shared by every job of a batched wait it ended.
-        #[source]
         source: Error,
     },
 
     /// The wait stopped before its job was reported. The engine reports
     /// every job it is given, so this means a bug: please report it.
-    #[error("the wait on job {job_id} stopped before the job was reported")]
     #[non_exhaustive]
     Abandoned {
         /// The job waited on.
@@ -99,6 +93,51 @@ impl WaitError {
             | WaitError::NotFound { job_id, .. }
             | WaitError::Poll { job_id, .. }
             | WaitError::Abandoned { job_id } => job_id,
+        }
+    }
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Failed { job } => {
+                write!(f, "job {} failed: {}", job.id, failure_summary(job))
+            }
+            WaitError::TimedOut {
+                job_id,
+                limit,
+                elapsed,
+                polls,
+                last_seen,
+                ..
+            } => {
+                write!(
+                    f,
+                    "gave up on job {job_id} after {elapsed:?} and {polls} poll(s): {limit}"
+                )?;
+                if let Some(job) = last_seen {
+                    write!(f, ", last seen {} at {}%", job.status, job.progress)?;
+                }
+                Ok(())
+            }
+            WaitError::NotFound { job_id, waited } => write!(
+                f,
+                "job {job_id} not found (still unknown {waited:?} after the wait began)"
+            ),
+            WaitError::Poll { job_id, .. } => write!(f, "polling job {job_id} failed"),
+            WaitError::Abandoned { job_id } => write!(
+                f,
+                "the wait on job {job_id} stopped before the job was reported"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Poll { source, .. } => Some(source),
+            _ => None,
         }
     }
 }
