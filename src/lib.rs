@@ -25,8 +25,11 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api;
 mod auth;
+mod base_url;
 mod body;
+mod builder;
 mod client;
 mod download;
 mod error;
@@ -40,12 +43,14 @@ mod property_tests;
 mod response;
 mod retry;
 mod sync;
+mod transport;
 mod wait;
 
-pub use client::{
-    Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+pub use builder::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use client::{Client, ClientMetrics};
 pub use download::{Download, DownloadOptions};
 pub use error::{Error, ErrorKind, GraphQLError, Result};
 pub use export::{Export, ExportStatus};

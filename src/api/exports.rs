@@ -1,0 +1,102 @@
+//! Exports: starting one (a project, a document) and asking where it stands.
+
+use crate::Client;
+use crate::job::JobError;
+use crate::operations::{
+    ExportTextProject, ExportTextProjectDocument, GetExportDeliveryStatus, export_text_project,
+    export_text_project_document, get_export_delivery_status,
+};
+
+impl Client {
+    /// Starts an export of whole projects and returns its [`crate::Export`]
+    /// handle (wait, download).
+    ///
+    /// `exportTextProject` is a *query that starts work*: each call starts a
+    /// new export, so it is never sent again once it may have reached the
+    /// server (marked `# datasaur: starts-work` in its `.graphql` file).
+    ///
+    /// ```
+    /// use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let input = ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::FileStorage, ["HvdyIL2iwZn"]);
+    /// let export = client.export_project(input).await?;
+    /// println!("export {} -> {:?}", export.id(), export.file_url());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_project(
+        &self,
+        input: export_text_project::ExportTextProjectInput,
+    ) -> crate::Result<crate::Export> {
+        let data = self
+            .execute::<ExportTextProject>(export_text_project::Variables { input })
+            .await?;
+        let export = data.export;
+        crate::Export::new(
+            self.clone(),
+            export.export_id,
+            export.file_url,
+            export.file_url_expired_at,
+            export.redirect,
+            export.queued,
+        )
+    }
+
+    /// Starts an export of one document; see [`crate::Client::export_project`].
+    ///
+    /// ```
+    /// use datasaur::operations::export_text_project_document::{ExportTextProjectDocumentInput, GqlExportMethod};
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let input = ExportTextProjectDocumentInput::new("doc-1", "labels", "JSON", GqlExportMethod::FileStorage);
+    /// let export = client.export_document(input).await?;
+    /// println!("export {}", export.id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_document(
+        &self,
+        input: export_text_project_document::ExportTextProjectDocumentInput,
+    ) -> crate::Result<crate::Export> {
+        let data = self
+            .execute::<ExportTextProjectDocument>(export_text_project_document::Variables { input })
+            .await?;
+        let export = data.export;
+        crate::Export::new(
+            self.clone(),
+            export.export_id,
+            export.file_url,
+            export.file_url_expired_at,
+            export.redirect,
+            export.queued,
+        )
+    }
+
+    /// Where an export stands (`getExportDeliveryStatus`).
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let status = client.export_status("ExportQueue:1").await?;
+    /// println!("{}", status.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_status(&self, export_id: &str) -> crate::Result<crate::ExportStatus> {
+        let data = self
+            .execute::<GetExportDeliveryStatus>(get_export_delivery_status::Variables {
+                export_id: export_id.to_owned(),
+            })
+            .await?;
+        Ok(crate::ExportStatus {
+            status: data.status.delivery_status,
+            errors: data
+                .status
+                .errors
+                .into_iter()
+                .map(|error| JobError {
+                    id: error.id,
+                    stack: error.stack,
+                    args: error.args,
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! Jobs: `getJob` and `getJobs`, each answer checked against the ids asked.
+
+use crate::Client;
+use crate::job::Job;
+use crate::operations::{GetJob, GetJobs, get_job, get_jobs};
+
+impl Client {
+    /// Fetches one job.
+    ///
+    /// An unknown id is [`crate::ErrorKind::JobNotFound`].
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let job = client.get_job("AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637").await?;
+    /// if job.is_failed() {
+    ///     eprintln!("{} failed: {:?}", job.id, job.errors);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_job(&self, job_id: impl Into<String>) -> crate::Result<Job> {
+        let job_id = job_id.into();
+        let data = self
+            .execute::<GetJob>(get_job::Variables {
+                job_id: job_id.clone(),
+            })
+            .await?;
+        let job = data
+            .job
+            .map(Job::from)
+            .ok_or_else(|| crate::Error::job_not_found(&job_id))?;
+        if job.id != job_id {
+            return Err(crate::Error::decode(
+                self.request("GetJob"),
+                "data.job.id",
+                format!("asked for job {job_id:?}, the answer is for {:?}", job.id),
+                String::new(),
+                false,
+            ));
+        }
+        Ok(job)
+    }
+
+    /// Fetches several jobs: one entry per id, in the order asked, `None` for
+    /// an unknown id. Lists longer than [`crate::Client::batch_size`] are sent
+    /// as several requests, one after another; an empty list sends none.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let jobs = client.get_jobs(&["AutoLabelQueue:1", "AutoLabelQueue:2"]).await?;
+    /// for job in jobs.iter().flatten() {
+    ///     println!("{} {}", job.id, job.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_jobs<S: AsRef<str>>(&self, job_ids: &[S]) -> crate::Result<Vec<Option<Job>>> {
+        let mut jobs = Vec::with_capacity(job_ids.len());
+        for chunk in job_ids.chunks(self.batch_size()) {
+            jobs.extend(self.fetch_jobs_batch(chunk).await?);
+        }
+        Ok(jobs)
+    }
+
+    /// One `getJobs` request: exactly one entry per id, each for the id asked.
+    pub(crate) async fn fetch_jobs_batch<S: AsRef<str>>(
+        &self,
+        job_ids: &[S],
+    ) -> crate::Result<Vec<Option<Job>>> {
+        let variables = get_jobs::Variables {
+            job_ids: job_ids.iter().map(|id| id.as_ref().to_owned()).collect(),
+        };
+        let data = self.execute::<GetJobs>(variables).await?;
+        let mismatch = |path: String, message: String| {
+            crate::Error::decode(self.request("GetJobs"), path, message, String::new(), false)
+        };
+        // Matching answers to ids by position needs exactly one entry per id.
+        if data.jobs.len() != job_ids.len() {
+            return Err(mismatch(
+                "data.jobs".into(),
+                format!(
+                    "expected {} entries, one per id, got {}",
+                    job_ids.len(),
+                    data.jobs.len()
+                ),
+            ));
+        }
+        let mut jobs = Vec::with_capacity(job_ids.len());
+        for (index, (asked, job)) in job_ids.iter().zip(data.jobs).enumerate() {
+            let job = job.map(Job::from);
+            if let Some(job) = &job
+                && job.id != asked.as_ref()
+            {
+                return Err(mismatch(
+                    format!("data.jobs[{index}].id"),
+                    format!(
+                        "asked for job {:?}, the answer is for {:?}",
+                        asked.as_ref(),
+                        job.id
+                    ),
+                ));
+            }
+            jobs.push(job);
+        }
+        Ok(jobs)
+    }
+}

@@ -1,0 +1,467 @@
+//! [`ClientBuilder`]: configuration, checked once at `build()`, and the
+//! rules for base URLs and plain http.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::auth::{Credentials, OAuthTokens};
+use crate::base_url::{parse_base_url, refuse_plain_http};
+use crate::client::{Client, Inner};
+use crate::error::{Error, Result};
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::wait::WaitOptions;
+use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, WaitEngine};
+
+/// Datasaur's cloud.
+pub const DEFAULT_BASE_URL: &str = "https://app.datasaur.ai";
+/// How many ids one `getJobs` request carries by default.
+pub const DEFAULT_BATCH_SIZE: usize = 100;
+/// How long one request may take by default, connect to last byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read by default: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// How long connecting may take by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Configures a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = datasaur::Client::builder()
+///     .base_url("https://datasaur.example.com")
+///     .access_token("token from the Datasaur web app")
+///     .timeout(Duration::from_secs(10))
+///     .batch_size(50)
+///     .build()?;
+/// assert_eq!(client.base_url().as_str(), "https://datasaur.example.com/");
+/// # Ok::<(), datasaur::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: CredentialSource,
+    token_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    http: Option<reqwest::Client>,
+    batch_size: usize,
+    max_concurrent_polls: usize,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
+    wait_options: WaitOptions,
+    retry: RetryPolicy,
+    /// A mistake found before `build` (in the environment): reported there.
+    deferred: Option<Error>,
+}
+
+/// The environment variables [`ClientBuilder::from_env`] reads, the same the
+/// `datasaur` command line reads.
+const ENV_URL: &str = "DATASAUR_URL";
+const ENV_ACCESS_TOKEN: &str = "DATASAUR_ACCESS_TOKEN";
+const ENV_CLIENT_ID: &str = "DATASAUR_CLIENT_ID";
+const ENV_CLIENT_SECRET: &str = "DATASAUR_CLIENT_SECRET";
+
+/// What the builder was given; turned into [`Credentials`] by `build`.
+enum CredentialSource {
+    None,
+    AccessToken(SecretString),
+    ClientCredentials { id: String, secret: SecretString },
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credentials: CredentialSource::None,
+            token_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            http: None,
+            batch_size: DEFAULT_BATCH_SIZE,
+            max_concurrent_polls: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_insecure_http: false,
+            wait_options: WaitOptions::default(),
+            retry: RetryPolicy::default(),
+            deferred: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder configured from the environment, as the `datasaur` command
+    /// line is: `DATASAUR_URL` (the base URL; Datasaur's cloud if unset),
+    /// `DATASAUR_ACCESS_TOKEN`, or `DATASAUR_CLIENT_ID` with
+    /// `DATASAUR_CLIENT_SECRET` (the token wins if both are set). Empty
+    /// values count as unset; an id without a secret (or the reverse) is an
+    /// error at [`ClientBuilder::build`]. Anything set afterwards on the
+    /// builder overrides the environment.
+    ///
+    /// ```no_run
+    /// // DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=... cargo run
+    /// let client = datasaur::ClientBuilder::from_env().build()?;
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::from_env`] over any source of variables.
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name| {
+            lookup(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let mut builder = ClientBuilder::default();
+        if let Some(url) = get(ENV_URL) {
+            builder = builder.base_url(url);
+        }
+        match (
+            get(ENV_ACCESS_TOKEN),
+            get(ENV_CLIENT_ID),
+            get(ENV_CLIENT_SECRET),
+        ) {
+            (Some(token), _, _) => builder = builder.access_token(token),
+            (None, Some(id), Some(secret)) => builder = builder.client_credentials(id, secret),
+            (None, Some(_), None) => {
+                builder.deferred = Some(Error::config(format!(
+                    "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not"
+                )));
+            }
+            (None, None, Some(_)) => {
+                builder.deferred = Some(Error::config(format!(
+                    "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not"
+                )));
+            }
+            (None, None, None) => {}
+        }
+        builder
+    }
+
+    /// The server: Datasaur's cloud by default, or a self-hosted base such as
+    /// `https://datasaur.example.com/prefix`. GraphQL goes to `{base}/graphql`;
+    /// a URL that already ends in `/graphql` (the endpoint, as the sandbox
+    /// prints it) is taken as that endpoint.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().base_url("http://127.0.0.1:4000/graphql").build()?;
+    /// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// A bearer token to send with every request, as is (replaces client
+    /// credentials). An empty token is refused by [`ClientBuilder::build`]:
+    /// it would be sent, and refused by the server, on every request.
+    ///
+    /// ```
+    /// let error = datasaur::Client::builder().access_token("").build().unwrap_err();
+    /// assert!(error.is_config());
+    /// ```
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = CredentialSource::AccessToken(SecretString::from(token.into()));
+        self
+    }
+
+    /// OAuth client credentials (from Datasaur's web app): the client fetches
+    /// a token from `{base}/api/oauth/token`, caches it, refreshes it before
+    /// it expires and at once when the server says `Unauthorized` (then
+    /// retries that request once). Concurrent requests share one fetch.
+    /// Replaces an access token.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder()
+    ///     .client_credentials("my-client-id", "my-client-secret")
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("my-client-secret"));
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = CredentialSource::ClientCredentials {
+            id: client_id.into(),
+            secret: SecretString::from(client_secret.into()),
+        };
+        self
+    }
+
+    /// Where OAuth tokens come from (default `{base}/api/oauth/token`).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// The limit for one request, connect to last byte (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The limit for connecting (default 10 s). Ignored with [`ClientBuilder::http_client`],
+    /// whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, root certificates, ...). Its
+    /// pool is shared with every clone of the [`Client`].
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How many ids one `getJobs` request carries (default 100); larger lists
+    /// are split into several requests.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// The largest answer read, in bytes (default 64 MiB); a larger one is
+    /// [`crate::ErrorKind::ResponseTooLarge`], refused as it arrives, not once it is
+    /// all in memory. 64 MiB holds a `getJobs` of 100 jobs with results of
+    /// over half a megabyte each.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// How many `getJobs` requests of one tick of the wait engine may be in
+    /// flight at once (default 4). A tick with 10,000 due jobs is 100
+    /// requests: four at a time take a quarter of the round trips that one
+    /// at a time would, while a busy server sees at most four requests of
+    /// ours at once (Datasaur documents no rate limit; its own tool pauses
+    /// between bulk calls).
+    pub fn max_concurrent_polls(mut self, max: usize) -> Self {
+        self.max_concurrent_polls = max;
+        self
+    }
+
+    /// The [`WaitOptions`] that waits use when a call passes `None`.
+    pub fn wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait_options = options;
+        self
+    }
+
+    /// How failed requests are retried ([`RetryPolicy::disabled`] turns retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows sending credentials over plain `http://` to a host that is not
+    /// loopback. Off by default: a token on the wire in clear text is a token
+    /// given away.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        if let Some(error) = self.deferred {
+            return Err(error);
+        }
+        let base_url = parse_base_url(&self.base_url)?;
+        if self.batch_size == 0 {
+            return Err(Error::config("batch size must be at least 1"));
+        }
+        if self.max_concurrent_polls == 0 {
+            return Err(Error::config("max concurrent polls must be at least 1"));
+        }
+        let has_credentials = !matches!(self.credentials, CredentialSource::None);
+        if has_credentials {
+            refuse_plain_http(&base_url, self.allow_insecure_http)?;
+        }
+        let http = match &self.http {
+            Some(http) => http.clone(),
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let credentials = match self.credentials {
+            CredentialSource::None => Credentials::Anonymous,
+            CredentialSource::AccessToken(ref token) => {
+                if token.expose_secret().trim().is_empty() {
+                    return Err(Error::config(
+                        "the access token is empty (is DATASAUR_ACCESS_TOKEN set?)",
+                    ));
+                }
+                Credentials::access_token(token)?
+            }
+            CredentialSource::ClientCredentials { ref id, ref secret } => {
+                if id.trim().is_empty() || secret.expose_secret().trim().is_empty() {
+                    return Err(Error::config(
+                        "OAuth client credentials need a client id and a client secret; one is empty",
+                    ));
+                }
+                let token_url = match &self.token_url {
+                    Some(raw) => Url::parse(raw)
+                        .map_err(|e| Error::config(format!("token URL {raw:?}: {e}")))?,
+                    None => base_url
+                        .join("api/oauth/token")
+                        .map_err(|e| Error::config(format!("base URL {base_url}: {e}")))?,
+                };
+                refuse_plain_http(&token_url, self.allow_insecure_http)?;
+                Credentials::OAuth(Arc::new(OAuthTokens::new(
+                    id.clone(),
+                    secret.clone(),
+                    token_url,
+                    http.clone(),
+                    self.timeout,
+                )))
+            }
+        };
+        let endpoint = base_url
+            .join("graphql")
+            .map_err(|e| Error::config(format!("base URL {base_url}: {e}")))?;
+        let host = crate::error::host_of(&endpoint);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                host,
+                http,
+                endpoint,
+                base_url,
+                credentials,
+                timeout: self.timeout,
+                batch_size: self.batch_size,
+                wait_options: self.wait_options,
+                budget: RetryBudget::new(&self.retry),
+                retry: self.retry,
+                requests: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+                max_response_bytes: self.max_response_bytes,
+                engine: WaitEngine::new(EngineConfig {
+                    batch_size: self.batch_size,
+                    max_concurrent_requests: self.max_concurrent_polls,
+                }),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = match &self.credentials {
+            CredentialSource::None => "none".to_owned(),
+            CredentialSource::AccessToken(_) => "access token [redacted]".to_owned(),
+            CredentialSource::ClientCredentials { id, .. } => {
+                format!("client {id}, secret [redacted]")
+            }
+        };
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &credentials)
+            .field("timeout", &self.timeout)
+            .field("batch_size", &self.batch_size)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_credentials_are_refused_at_build() {
+        for builder in [
+            Client::builder().access_token(""),
+            Client::builder().access_token("  "),
+            Client::builder().client_credentials("", "secret"),
+            Client::builder().client_credentials("id", ""),
+        ] {
+            let error = builder.build().unwrap_err();
+            assert!(error.is_config(), "{error}");
+        }
+    }
+
+    #[test]
+    fn from_env_reads_the_cli_variables() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        let client = ClientBuilder::from_lookup(env(&[
+            ("DATASAUR_URL", "http://127.0.0.1:4000/graphql"),
+            ("DATASAUR_ACCESS_TOKEN", "token"),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
+        assert!(format!("{client:?}").contains("AccessToken"), "{client:?}");
+        let oauth = ClientBuilder::from_lookup(env(&[
+            ("DATASAUR_CLIENT_ID", "id"),
+            ("DATASAUR_CLIENT_SECRET", "secret"),
+        ]))
+        .build()
+        .unwrap();
+        assert!(
+            format!("{oauth:?}").contains("ClientCredentials"),
+            "{oauth:?}"
+        );
+        let half = ClientBuilder::from_lookup(env(&[("DATASAUR_CLIENT_ID", "id")]))
+            .build()
+            .unwrap_err();
+        assert!(
+            half.to_string().contains("DATASAUR_CLIENT_SECRET"),
+            "{half}"
+        );
+        let none = ClientBuilder::from_lookup(env(&[("DATASAUR_ACCESS_TOKEN", " ")]))
+            .build()
+            .unwrap();
+        assert_eq!(none.base_url().as_str(), "https://app.datasaur.ai/");
+    }
+
+    #[test]
+    fn zero_batch_size_is_refused() {
+        assert!(matches!(
+            Client::builder().batch_size(0).build(),
+            Err(e) if e.is_config()
+        ));
+    }
+
+    #[test]
+    fn token_with_a_newline_is_refused_without_echoing_it() {
+        let error = Client::builder()
+            .access_token("secret-part\nmore")
+            .build()
+            .unwrap_err();
+        assert!(!error.to_string().contains("secret-part"), "{error}");
+    }
+
+    #[test]
+    fn client_is_send_sync_and_debug_hides_the_token() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Client>();
+        let client = Client::builder()
+            .access_token("very-secret-token")
+            .build()
+            .unwrap();
+        let debug = format!(
+            "{client:?} {:?}",
+            Client::builder().access_token("very-secret-token")
+        );
+        assert!(!debug.contains("very-secret-token"), "{debug}");
+        assert!(debug.contains("[redacted]"), "{debug}");
+    }
+}
