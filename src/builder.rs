@@ -13,7 +13,7 @@ use crate::auth::{Credentials, OAuthTokens};
 use crate::base_url::{parse_base_url, refuse_plain_http};
 use crate::client::{Client, Inner};
 use crate::error::{Error, Result};
-use crate::retry::{RetryBudget, RetryPolicy};
+use crate::retry::{Pacing, RetryBudget, RetryPolicy};
 use crate::wait::WaitOptions;
 use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, WaitEngine};
 
@@ -343,6 +343,7 @@ impl ClientBuilder {
                 wait_options: self.wait_options,
                 budget: RetryBudget::new(&self.retry),
                 retry: self.retry,
+                pacing: Pacing::system(),
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
                 max_response_bytes: self.max_response_bytes,
@@ -453,6 +454,15 @@ mod tests {
     fn client_is_send_sync_and_debug_hides_the_token() {
         fn assert_send_sync<T: Send + Sync + Clone>() {}
         assert_send_sync::<Client>();
+        // Their futures too, so a caller can spawn them.
+        fn assert_send<T: Send>(_: &T) {}
+        let client = Client::builder().build().unwrap();
+        assert_send(&client.get_job("j"));
+        assert_send(&client.wait_for_job("j", None));
+        assert_send(&client.export_status("e"));
+        let _downloads = |export: crate::Export| {
+            assert_send(&export.download_to("x", crate::DownloadOptions::default()));
+        };
         let client = Client::builder()
             .access_token("very-secret-token")
             .build()

@@ -12,7 +12,8 @@ use crate::auth::Credentials;
 use crate::builder::ClientBuilder;
 use crate::error::{Request, Result};
 use crate::operation::Operation;
-use crate::retry::{RetryBudget, RetryPolicy, is_mutation};
+use crate::operation::is_mutation;
+use crate::retry::{Pacing, RetryBudget, RetryPolicy};
 use crate::transport::RequestBody;
 use crate::wait::WaitOptions;
 use crate::wait::engine::WaitEngine;
@@ -45,6 +46,8 @@ pub(crate) struct Inner {
     pub(crate) batch_size: usize,
     pub(crate) wait_options: WaitOptions,
     pub(crate) retry: RetryPolicy,
+    /// The retry loop's randomness and sleep.
+    pub(crate) pacing: Pacing,
     pub(crate) budget: RetryBudget,
     pub(crate) requests: AtomicU64,
     pub(crate) retries: AtomicU64,

@@ -3,6 +3,7 @@
 //! cut mid-file, and a half-written file must never look like a whole one.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -11,8 +12,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 use url::Url;
 
+use crate::Client;
 use crate::error::{Error, Request, body_snippet, host_of};
-use crate::retry::{parse_retry_after, retry_after_header};
+use crate::retry::{Backoff, Limits, Verdict, retry_after_header, retry_loop};
 
 const OPERATION: &str = "download";
 
@@ -120,22 +122,20 @@ pub struct Download {
     pub attempts: u32,
 }
 
-/// The longest pause between two tries.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
-/// The longest `Retry-After` honoured from a file host.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-
 /// Downloads `url` to `path`: streamed to a temporary file beside it, then
 /// renamed into place. 404, 408, 429, 5xx and cut connections are retried
-/// until `options.max_time`; no `Authorization` header is ever sent (the
-/// URL is presigned, and the file host is not Datasaur).
+/// until `options.max_time`, through the client's retry loop (its backoff
+/// ceiling and `Retry-After` cap, the download's own first pause); no
+/// `Authorization` header is ever sent (the URL is presigned, and the file
+/// host is not Datasaur).
 pub(crate) async fn download(
-    http: &reqwest::Client,
+    client: &Client,
     url: &Url,
     expires_at: Option<SystemTime>,
     path: &Path,
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
+    let http = client.http();
     let host = host_of(url);
     let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
@@ -145,69 +145,63 @@ pub(crate) async fn download(
     if !options.overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
         return Err(Error::file_exists(path.to_owned()));
     }
-    let started = Instant::now();
-    let deadline = started.checked_add(options.max_time);
-    let mut attempts = 0u32;
-    loop {
-        attempts += 1;
-        let remaining = deadline.map_or(Duration::MAX, |d| {
-            d.saturating_duration_since(Instant::now())
+    let deadline = Instant::now().checked_add(options.max_time);
+    let policy = &client.inner().retry;
+    let backoff = Backoff::new(
+        options.initial_backoff,
+        policy.get_max_backoff(),
+        policy.get_max_retry_after(),
+    );
+    let limits = Limits {
+        max_retries: u32::MAX,
+        deadline,
+        ..Limits::default()
+    };
+    let attempts = AtomicU32::new(0);
+    let (attempts_ref, request_ref, expired_ref) = (&attempts, &request, &expired);
+    let pacing = &client.inner().pacing;
+    let (bytes, sha256) = retry_loop(OPERATION, &backoff, pacing, limits, |number| async move {
+        attempts_ref.store(number, Ordering::Relaxed);
+        let remaining = deadline.map_or(Duration::MAX, |deadline| {
+            deadline.saturating_duration_since(Instant::now())
         });
-        let outcome = match tokio::time::timeout(
-            remaining,
-            attempt(http, url, &request, path, options),
-        )
-        .await
-        {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Retry::Give(Error::timed_out(
-                request.clone(),
-                options.max_time,
-            ))),
-        };
-        let (error, at_least) = match outcome {
-            Ok((bytes, sha256)) => {
-                return Ok(Download {
-                    path: path.to_owned(),
-                    bytes,
-                    sha256,
-                    attempts,
+        let outcome =
+            tokio::time::timeout(remaining, attempt(http, url, request_ref, path, options))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Retry::Give(Error::timed_out(
+                        request_ref.clone(),
+                        options.max_time,
+                    )))
                 });
+        match outcome {
+            Ok(done) => Ok(done),
+            Err(Retry::Give(error)) => Err((error, Verdict::Stop)),
+            Err(Retry::After(_))
+                if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) =>
+            {
+                Err((expired_ref(at), Verdict::Stop))
             }
-            Err(Retry::Give(error)) => return Err(error),
-            Err(Retry::After(error, at_least)) => (error, at_least),
-        };
-        if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
-            return Err(expired(at));
+            Err(Retry::After(error)) => {
+                let retry_after = error.retry_after();
+                Err((error, Verdict::Retry { retry_after }))
+            }
         }
-        let backoff = backoff(options.initial_backoff, attempts).max(at_least.unwrap_or_default());
-        if deadline.is_some_and(|deadline| Instant::now() + backoff >= deadline) {
-            tracing::debug!(%error, attempts, "download: out of time");
-            return Err(error);
-        }
-        tracing::debug!(%error, attempts, backoff_ms = backoff.as_millis() as u64, "download: retrying");
-        tokio::time::sleep(backoff).await;
-    }
+    })
+    .await?;
+    Ok(Download {
+        path: path.to_owned(),
+        bytes,
+        sha256,
+        attempts: attempts.load(Ordering::Relaxed),
+    })
 }
 
 enum Retry {
-    /// Worth another try, no sooner than the given pause.
-    After(Error, Option<Duration>),
+    /// Worth another try.
+    After(Error),
     /// Final.
     Give(Error),
-}
-
-/// Capped exponential backoff with full jitter.
-fn backoff(initial: Duration, attempt: u32) -> Duration {
-    let ceiling = initial
-        .saturating_mul(
-            1u32.checked_shl(attempt.saturating_sub(1))
-                .unwrap_or(u32::MAX),
-        )
-        .min(MAX_BACKOFF);
-    ceiling
-        .mul_f64(fastrand::f64())
-        .max(Duration::from_millis(10))
 }
 
 /// One GET, streamed to a temporary file that becomes `path` only when whole.
@@ -219,10 +213,11 @@ async fn attempt(
     options: &DownloadOptions,
 ) -> Result<(u64, String), Retry> {
     let transport = |source: reqwest::Error| {
-        Retry::After(
-            Error::from_reqwest(request.clone(), source, options.max_time),
-            None,
-        )
+        Retry::After(Error::from_reqwest(
+            request.clone(),
+            source,
+            options.max_time,
+        ))
     };
     // Deliberately no Authorization header: the URL carries its own signature.
     let mut response = http.get(url.clone()).send().await.map_err(transport)?;
@@ -241,10 +236,7 @@ async fn attempt(
             || status == StatusCode::TOO_MANY_REQUESTS
             || status.is_server_error();
         return Err(if retryable {
-            let at_least = retry_after
-                .and_then(|value| parse_retry_after(&value, SystemTime::now()))
-                .map(|delay| delay.min(MAX_RETRY_AFTER));
-            Retry::After(error, at_least)
+            Retry::After(error)
         } else {
             Retry::Give(error)
         });
@@ -459,14 +451,6 @@ mod tests {
             "2025-11-29T18:00:00",
         ] {
             assert_eq!(parse_expiry(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn backoff_grows_and_stays_capped() {
-        for attempt in [1, 2, 10, 40, u32::MAX] {
-            let pause = backoff(Duration::from_millis(500), attempt);
-            assert!(pause <= MAX_BACKOFF, "{attempt}: {pause:?}");
         }
     }
 }

@@ -145,7 +145,7 @@ impl Export {
             return Err(Error::no_file_url(&self.id));
         };
         download(
-            self.client.http(),
+            &self.client,
             url,
             self.file_url_expires_at,
             path.as_ref(),

@@ -31,3 +31,42 @@ pub trait Operation {
     /// work twice.
     const STARTS_WORK: bool;
 }
+
+/// Whether a GraphQL document is a mutation (or might be: when in doubt, it
+/// is treated as one, so it is never sent twice).
+pub(crate) fn is_mutation(document: &str) -> bool {
+    let mut words = document
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .flat_map(|line| line.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|word| !word.is_empty());
+    match words.next() {
+        // A document that opens with a query holds only that operation
+        // (one per file here); anything else is scanned whole.
+        Some("query") => false,
+        Some("mutation") => true,
+        Some(_) => words.any(|word| word == "mutation"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_are_recognised() {
+        assert!(is_mutation(
+            "mutation Start($input: X!) { start(input: $input) { id } }"
+        ));
+        assert!(is_mutation("# starts a job\nmutation{start{id}}"));
+        assert!(!is_mutation(
+            "query GetJob($jobId: String!) { getJob(jobId: $jobId) { id } }"
+        ));
+        assert!(!is_mutation("# not a mutation\nquery Q { a }"));
+        assert!(is_mutation(
+            "fragment F on Job { id }\nmutation M { start { ...F } }"
+        ));
+        assert!(!is_mutation("{ getJob(jobId: \"x\") { id } }"));
+    }
+}

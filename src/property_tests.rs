@@ -151,11 +151,12 @@ proptest! {
         max in any::<u64>(),
         age in any::<u64>(),
         attempt in any::<u32>(),
+        fraction in any::<f64>(),
     ) {
         let now = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(now_secs % (400 * 365 * 86_400)));
         let parsed = parse_retry_after(&value, now.unwrap_or(SystemTime::UNIX_EPOCH));
         let policy = RetryPolicy::default();
-        let delay = policy.delay(attempt, parsed);
+        let delay = policy.backoff().delay(attempt, parsed, fraction);
         prop_assert!(delay <= Duration::from_secs(120), "{delay:?}");
         let backoff = PollBackoff::new(Duration::from_nanos(initial), multiplier, Duration::from_nanos(max));
         let interval = backoff.interval_at(Duration::from_secs(age));

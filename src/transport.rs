@@ -3,7 +3,7 @@
 //! that may have started.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -14,7 +14,7 @@ use crate::body::{BodyError, read_body};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::decode_answer;
-use crate::retry::retry_after_header;
+use crate::retry::{Limits, Verdict, retry_after_header, retry_loop};
 
 const DEFAULT_USER_AGENT: &str = concat!("datasaur-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -48,68 +48,79 @@ impl Client {
         let payload = Bytes::from(payload);
         let request_id: Arc<str> = new_request_id().into();
         inner.budget.earn();
-        let mut attempt = 0;
-        let mut retries = 0;
-        let mut refreshed = false;
+        let refreshed = AtomicBool::new(false);
         // Whether any attempt may have reached the server: only then is the
         // request id worth quoting to Datasaur.
-        let mut reached = false;
-        loop {
-            attempt += 1;
-            let failure = match self
-                .attempt(operation, &payload, &request_id, attempt)
-                .await
-            {
-                Ok(answer) => match decode(answer.status, answer.retry_after, &answer.body) {
-                    Ok(data) => return Ok(data),
-                    Err(error) => Failure {
-                        error,
-                        sent: true,
-                        authorization: answer.authorization,
+        let reached = AtomicBool::new(false);
+        let (refreshed, reached_ref, payload, request_id_ref, decode) =
+            (&refreshed, &reached, &payload, &request_id, &decode);
+        let limits = Limits {
+            max_retries: inner.retry.get_max_retries(),
+            budget: Some(&inner.budget),
+            counter: Some(&inner.retries),
+            ..Limits::default()
+        };
+        let backoff = inner.retry.backoff();
+        let outcome = retry_loop(
+            operation,
+            &backoff,
+            &inner.pacing,
+            limits,
+            |attempt| async move {
+                let failure = match self
+                    .attempt(operation, payload, request_id_ref, attempt)
+                    .await
+                {
+                    Ok(answer) => match decode(answer.status, answer.retry_after, &answer.body) {
+                        Ok(data) => return Ok(data),
+                        Err(error) => Failure {
+                            error,
+                            sent: true,
+                            authorization: answer.authorization,
+                        },
                     },
-                },
-                Err(failure) => failure,
-            };
-            let mut error = failure.error;
-            reached |= failure.sent;
-            inner
-                .credentials
-                .redact(&mut error, failure.authorization.as_ref());
-            // A refused token: the server ran nothing, so one retry with a
-            // fresh token is safe, for mutations too.
-            if let (true, Some(used)) = (error.is_unauthorized(), &failure.authorization)
-                && inner.credentials.can_refresh()
-                && !refreshed
-            {
-                tracing::debug!(
-                    operation,
-                    attempt,
-                    "token refused; refreshing it and retrying once"
-                );
-                inner.credentials.invalidate(used);
-                refreshed = true;
-                continue;
-            }
-            let may_repeat = !(starts_work && failure.sent);
-            if may_repeat
-                && error.is_transient()
-                && retries < inner.retry.max_retries
-                && inner.budget.try_spend()
-            {
-                retries += 1;
-                inner.retries.fetch_add(1, Ordering::Relaxed);
-                let retry_after = error.retry_after();
-                let delay = inner.retry.delay(retries, retry_after);
-                tracing::debug!(operation, attempt, %error, delay_ms = delay.as_millis() as u64, "retrying");
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-            return Err(if reached {
+                    Err(failure) => failure,
+                };
+                let mut error = failure.error;
+                if failure.sent {
+                    reached_ref.store(true, Ordering::Relaxed);
+                }
+                inner
+                    .credentials
+                    .redact(&mut error, failure.authorization.as_ref());
+                // A refused token: the server ran nothing, so one retry with a
+                // fresh token is safe, for mutations too.
+                if let (true, Some(used)) = (error.is_unauthorized(), &failure.authorization)
+                    && inner.credentials.can_refresh()
+                    && !refreshed.swap(true, Ordering::Relaxed)
+                {
+                    tracing::debug!(
+                        operation,
+                        attempt,
+                        "token refused; refreshing it and retrying once"
+                    );
+                    inner.credentials.invalidate(used);
+                    return Err((error, Verdict::Again));
+                }
+                let may_repeat = !(starts_work && failure.sent);
+                let verdict = if may_repeat && error.is_transient() {
+                    Verdict::Retry {
+                        retry_after: error.retry_after(),
+                    }
+                } else {
+                    Verdict::Stop
+                };
+                Err((error, verdict))
+            },
+        )
+        .await;
+        outcome.map_err(|error| {
+            if reached.load(Ordering::Relaxed) {
                 error.with_request_id(&request_id)
             } else {
                 error
-            });
-        }
+            }
+        })
     }
 
     /// One HTTP exchange, bounded as a whole (connect to last byte) by the

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use super::JobUpdate;
 use super::engine::{CallerId, Command, Delivery, MAX_SLEEP};
 use super::error::{WaitError, WaitLimit};
-use super::policy::{WaitOptions, retry_after};
+use super::policy::WaitOptions;
 use super::schedule::PollSchedule;
 use crate::{Client, Error, Job, JobStatus};
 
@@ -247,7 +247,8 @@ impl Driver {
             // the wait; the caller hears of it.
             Err(error) if error.is_transient() => {
                 tracing::debug!(%error, jobs = ids.len(), "poll failed; will retry within the wait");
-                let at_least = retry_after(&error);
+                let cap = self.client.inner().retry.backoff();
+                let at_least = error.retry_after().map(|delay| cap.cap_retry_after(delay));
                 for id in ids {
                     for (key, polled) in self.answer_reached(id) {
                         if polled {

@@ -196,10 +196,3 @@ impl WaitOptions {
         self.not_found_grace
     }
 }
-
-/// The least time to wait before polling again after `error`: the server's
-/// `Retry-After`, capped so a bad header cannot stall a wait.
-pub(crate) fn retry_after(error: &crate::Error) -> Option<Duration> {
-    const CAP: Duration = Duration::from_secs(300);
-    error.retry_after().map(|delay| delay.min(CAP))
-}
