@@ -15,7 +15,7 @@ use crate::client::{Client, Inner};
 use crate::error::{Error, Result};
 use crate::retry::{Pacing, RetryBudget, RetryPolicy};
 use crate::wait::WaitOptions;
-use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, WaitEngine};
+use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, FetchJobs, WaitEngine};
 
 /// Datasaur's cloud.
 pub const DEFAULT_BASE_URL: &str = "https://app.datasaur.ai";
@@ -58,6 +58,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     /// A mistake found before `build` (in the environment): reported there.
     deferred: Option<Error>,
+    /// The wait engine's batch fetch, replaced by a fake in unit tests.
+    fetch_jobs: Option<Arc<dyn FetchJobs>>,
 }
 
 /// The environment variables [`ClientBuilder::from_env`] reads, the same the
@@ -90,6 +92,7 @@ impl Default for ClientBuilder {
             wait_options: WaitOptions::default(),
             retry: RetryPolicy::default(),
             deferred: None,
+            fetch_jobs: None,
         }
     }
 }
@@ -271,6 +274,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Has the wait engine ask `fetch` for jobs instead of the server.
+    #[cfg(test)]
+    pub(crate) fn fetch_jobs_with(mut self, fetch: Arc<dyn FetchJobs>) -> Self {
+        self.fetch_jobs = Some(fetch);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         if let Some(error) = self.deferred {
@@ -347,10 +357,13 @@ impl ClientBuilder {
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
                 max_response_bytes: self.max_response_bytes,
-                engine: WaitEngine::new(EngineConfig {
-                    batch_size: self.batch_size,
-                    max_concurrent_requests: self.max_concurrent_polls,
-                }),
+                engine: WaitEngine::new(
+                    EngineConfig {
+                        batch_size: self.batch_size,
+                        max_concurrent_requests: self.max_concurrent_polls,
+                    },
+                    self.fetch_jobs,
+                ),
             }),
         })
     }

@@ -59,7 +59,8 @@ pub use job_handle::JobHandle;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
 pub use wait::{
-    JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError, WaitLimit, WaitOptions,
+    DEFAULT_POLL_FAILURE_LIMIT, JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError,
+    WaitLimit, WaitOptions,
 };
 
 // Compile the README's examples as doctests, so they cannot rot.

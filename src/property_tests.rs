@@ -14,7 +14,7 @@ use crate::error::Request;
 use crate::operations::{auto_label_token_based_project, get_job, get_jobs};
 use crate::response::decode_answer;
 use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::wait::schedule::PollSchedule;
+use crate::wait::schedule::{PollSchedule, WatchKey};
 use crate::wait::{MIN_POLL_INTERVAL, PollBackoff};
 
 fn config() -> ProptestConfig {
@@ -176,7 +176,7 @@ proptest! {
         ];
         let mut schedule = PollSchedule::new();
         // key -> (job index, end time); a job is added at its start.
-        let mut held: HashMap<usize, (usize, Duration)> = HashMap::new();
+        let mut held: HashMap<WatchKey, (usize, Duration)> = HashMap::new();
         let mut reported: HashSet<usize> = HashSet::new();
         let mut pending: Vec<usize> = (0..jobs.len()).collect();
         pending.sort_by_key(|&n| jobs[n].0);
@@ -226,7 +226,7 @@ proptest! {
             }
             last_tick = Some(now);
             let due = schedule.take_due(now, batch_size);
-            let distinct: HashSet<usize> = due.iter().copied().collect();
+            let distinct: HashSet<WatchKey> = due.iter().copied().collect();
             prop_assert_eq!(distinct.len(), due.len(), "a key twice in one tick");
             for chunk in due.chunks(batch_size) {
                 prop_assert!(chunk.len() <= batch_size);

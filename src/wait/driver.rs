@@ -16,10 +16,10 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::JobUpdate;
-use super::engine::{CallerId, Command, Delivery, MAX_SLEEP};
+use super::engine::{CallerId, Command, Delivery, FetchJobs, MAX_SLEEP};
 use super::error::{WaitError, WaitLimit};
 use super::policy::WaitOptions;
-use super::schedule::PollSchedule;
+use super::schedule::{PollSchedule, WatchKey};
 use crate::{Client, Error, Job, JobStatus};
 
 struct Watch {
@@ -30,6 +30,8 @@ struct Watch {
     /// Status and progress last reported to the caller.
     last: Option<(JobStatus, i64)>,
     last_error: Option<Error>,
+    /// When its polls began failing without an answer between them.
+    failing_since: Option<Duration>,
     /// Taken for a request whose answer has not come yet.
     awaiting: bool,
 }
@@ -37,7 +39,7 @@ struct Watch {
 /// One job id, whoever waits on it.
 #[derive(Default)]
 struct Tracked {
-    watches: Vec<usize>,
+    watches: Vec<WatchKey>,
     in_flight: bool,
     last_seen: Option<Box<Job>>,
 }
@@ -45,17 +47,21 @@ struct Tracked {
 struct Caller {
     options: Arc<WaitOptions>,
     updates: mpsc::UnboundedSender<Delivery>,
-    watches: HashSet<usize>,
+    watches: HashSet<WatchKey>,
 }
 
 type Answer = (Vec<Arc<str>>, crate::Result<Vec<Option<Job>>>);
 
 pub(crate) struct Driver {
+    /// The client whose engine this driver serves (its settings, its retry
+    /// cap, and the engine to retire from).
     client: Client,
+    /// How a batch is asked for: the client's `getJobs`, or a fake in tests.
+    fetch: Arc<dyn FetchJobs>,
     commands: mpsc::UnboundedReceiver<Command>,
     epoch: Instant,
     schedule: PollSchedule,
-    watches: HashMap<usize, Watch>,
+    watches: HashMap<WatchKey, Watch>,
     jobs: HashMap<Arc<str>, Tracked>,
     callers: HashMap<CallerId, Caller>,
     /// Batches of a tick waiting for a free request slot.
@@ -64,9 +70,14 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    pub fn new(client: Client, commands: mpsc::UnboundedReceiver<Command>) -> Self {
+    pub fn new(
+        client: Client,
+        fetch: Arc<dyn FetchJobs>,
+        commands: mpsc::UnboundedReceiver<Command>,
+    ) -> Self {
         Driver {
             client,
+            fetch,
             commands,
             epoch: Instant::now(),
             schedule: PollSchedule::new(),
@@ -170,6 +181,7 @@ impl Driver {
                     polls: 0,
                     last: None,
                     last_error: None,
+                    failing_since: None,
                     awaiting: false,
                 },
             );
@@ -225,11 +237,9 @@ impl Driver {
             let Some(ids) = self.queued.pop_front() else {
                 return;
             };
-            let client = self.client.clone();
-            self.in_flight.push(Box::pin(async move {
-                let answer = client.fetch_jobs_batch(&ids).await;
-                (ids, answer)
-            }));
+            let fetch = self.fetch.fetch(ids.clone());
+            self.in_flight
+                .push(Box::pin(async move { (ids, fetch.await) }));
         }
     }
 
@@ -278,7 +288,7 @@ impl Driver {
 
     /// Marks `id` answered; returns its watches, and for each whether it was
     /// waiting for this answer (a poll of its own) or only hears it.
-    fn answer_reached(&mut self, id: &Arc<str>) -> Vec<(usize, bool)> {
+    fn answer_reached(&mut self, id: &Arc<str>) -> Vec<(WatchKey, bool)> {
         let Some(tracked) = self.jobs.get_mut(id) else {
             return Vec::new();
         };
@@ -297,7 +307,7 @@ impl Driver {
             .collect()
     }
 
-    fn observe(&mut self, key: usize, job: Option<Job>, now: Duration, polled: bool) {
+    fn observe(&mut self, key: WatchKey, job: Option<Job>, now: Duration, polled: bool) {
         let Some(watch) = self.watches.get(&key) else {
             return;
         };
@@ -306,7 +316,7 @@ impl Driver {
             if waited >= watch.options.not_found_grace {
                 let job_id = watch.id.to_string();
                 self.finish(key, Err(WaitError::NotFound { job_id, waited }));
-            } else if polled && !self.polls_exhausted(key, now) {
+            } else if polled && !self.finish_if_out_of_polls(key, now) {
                 self.schedule.reschedule(key, now, None);
             }
             return;
@@ -323,6 +333,7 @@ impl Driver {
             return;
         };
         watch.last_error = None;
+        watch.failing_since = None;
         let seen = (job.status.clone(), job.progress);
         let changed = watch.last.as_ref() != Some(&seen);
         watch.last = Some(seen);
@@ -333,14 +344,14 @@ impl Driver {
         if changed {
             self.deliver(caller, JobUpdate::Progress(job));
         }
-        if polled && !self.polls_exhausted(key, now) {
+        if polled && !self.finish_if_out_of_polls(key, now) {
             self.schedule.reschedule(key, now, None);
         }
     }
 
     fn poll_failed(
         &mut self,
-        key: usize,
+        key: WatchKey,
         error: &Error,
         now: Duration,
         at_least: Option<Duration>,
@@ -349,7 +360,18 @@ impl Driver {
             return;
         };
         watch.last_error = Some(error.clone());
-        if self.polls_exhausted(key, now) {
+        let since = *watch.failing_since.get_or_insert(now);
+        let failing_for = now.saturating_sub(since);
+        if failing_for >= watch.options.poll_failure_limit {
+            let failure = WaitError::Poll {
+                job_id: watch.id.to_string(),
+                source: error.clone(),
+                failing_for: Some(failing_for),
+            };
+            self.finish(key, Err(failure));
+            return;
+        }
+        if self.finish_if_out_of_polls(key, now) {
             return;
         }
         self.schedule.reschedule(key, now, at_least);
@@ -368,8 +390,9 @@ impl Driver {
         self.deliver(watch.caller, update);
     }
 
-    /// Ends `key` with a timeout if it has used up its polls.
-    fn polls_exhausted(&mut self, key: usize, now: Duration) -> bool {
+    /// Ends `key` with a timeout if it has used up its polls; says whether
+    /// it ended (or is gone).
+    fn finish_if_out_of_polls(&mut self, key: WatchKey, now: Duration) -> bool {
         let Some(watch) = self.watches.get(&key) else {
             return true;
         };
@@ -385,7 +408,7 @@ impl Driver {
         true
     }
 
-    fn timed_out(&self, key: usize, limit: WaitLimit, now: Duration) -> Option<WaitError> {
+    fn timed_out(&self, key: WatchKey, limit: WaitLimit, now: Duration) -> Option<WaitError> {
         let watch = self.watches.get(&key)?;
         Some(WaitError::TimedOut {
             job_id: watch.id.to_string(),
@@ -402,7 +425,7 @@ impl Driver {
     }
 
     /// Reports `key` to its caller and stops polling it.
-    fn finish(&mut self, key: usize, result: Result<Job, WaitError>) {
+    fn finish(&mut self, key: WatchKey, result: Result<Job, WaitError>) {
         let Some(watch) = self.forget(key) else {
             return;
         };
@@ -413,7 +436,7 @@ impl Driver {
     }
 
     /// Drops `key` from every index; returns it.
-    fn forget(&mut self, key: usize) -> Option<Watch> {
+    fn forget(&mut self, key: WatchKey) -> Option<Watch> {
         let watch = self.watches.remove(&key)?;
         self.schedule.remove(key);
         if let Some(tracked) = self.jobs.get_mut(&watch.id) {
@@ -436,6 +459,7 @@ impl Driver {
                 let failure = WaitError::Poll {
                     job_id: watch.id.to_string(),
                     source: error.clone(),
+                    failing_for: None,
                 };
                 let _ = entry
                     .updates

@@ -19,7 +19,9 @@ use super::JobUpdate;
 use super::driver::Driver;
 use super::policy::WaitOptions;
 use crate::sync::lock;
-use crate::{Client, Error};
+use futures::future::BoxFuture;
+
+use crate::{Client, Error, Job};
 
 /// Identifies one wait (a future, a stream, a [`super::JobWaiter`]) to the driver.
 pub(crate) type CallerId = u64;
@@ -53,6 +55,20 @@ pub(crate) enum Delivery {
     Ended(Error),
 }
 
+/// How the driver asks for one batch of jobs: [`Client`]'s `getJobs` in a
+/// program, a fake in the engine's tests (no sockets, a paused clock).
+pub(crate) trait FetchJobs: Send + Sync {
+    /// Exactly one entry per id, in order, or why not.
+    fn fetch(&self, ids: Vec<Arc<str>>) -> BoxFuture<'static, crate::Result<Vec<Option<Job>>>>;
+}
+
+impl FetchJobs for Client {
+    fn fetch(&self, ids: Vec<Arc<str>>) -> BoxFuture<'static, crate::Result<Vec<Option<Job>>>> {
+        let client = self.clone();
+        Box::pin(async move { client.fetch_jobs_batch(&ids).await })
+    }
+}
+
 /// Settings of the engine, from the [`crate::ClientBuilder`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EngineConfig {
@@ -65,14 +81,17 @@ pub(crate) struct WaitEngine {
     driver: Mutex<Option<mpsc::UnboundedSender<Command>>>,
     next_caller: AtomicU64,
     pub(crate) config: EngineConfig,
+    /// Instead of the client's own `getJobs` (tests only).
+    fetch: Option<Arc<dyn FetchJobs>>,
 }
 
 impl WaitEngine {
-    pub fn new(config: EngineConfig) -> Self {
+    pub fn new(config: EngineConfig, fetch: Option<Arc<dyn FetchJobs>>) -> Self {
         WaitEngine {
             driver: Mutex::new(None),
             next_caller: AtomicU64::new(1),
             config,
+            fetch,
         }
     }
 
@@ -97,7 +116,11 @@ impl WaitEngine {
         // Cannot fail: the receiver is alive.
         let _ = sender.send(command);
         *driver = Some(sender);
-        tokio::spawn(Driver::new(client.clone(), receiver).run());
+        let fetch = match &self.fetch {
+            Some(fetch) => fetch.clone(),
+            None => Arc::new(client.clone()),
+        };
+        tokio::spawn(Driver::new(client.clone(), fetch, receiver).run());
     }
 
     /// Sends `command` to a running driver; does nothing if none runs (used

@@ -73,6 +73,10 @@ pub enum WaitError {
         job_id: String,
         /// The error; shared by every job of a batched wait it ended.
         source: Error,
+        /// Set when polls kept failing, each worth retrying, for longer than
+        /// [`crate::WaitOptions::poll_failure_limit`]: how long they failed.
+        /// `None` when one error was final on its own.
+        failing_for: Option<Duration>,
     },
 
     /// The wait stopped before its job was reported. The engine reports
@@ -109,7 +113,7 @@ impl fmt::Display for WaitError {
                 elapsed,
                 polls,
                 last_seen,
-                ..
+                last_error,
             } => {
                 write!(
                     f,
@@ -118,11 +122,24 @@ impl fmt::Display for WaitError {
                 if let Some(job) = last_seen {
                     write!(f, ", last seen {} at {}%", job.status, job.progress)?;
                 }
+                // Say so when polls were failing at the end: the timeout
+                // then hides a cause.
+                if let Some(error) = last_error {
+                    write!(f, "; the last polls failed: {error}")?;
+                }
                 Ok(())
             }
             WaitError::NotFound { job_id, waited } => write!(
                 f,
                 "job {job_id} not found (still unknown {waited:?} after the wait began)"
+            ),
+            WaitError::Poll {
+                job_id,
+                failing_for: Some(failing_for),
+                ..
+            } => write!(
+                f,
+                "polling job {job_id} kept failing for {failing_for:?}; gave up"
             ),
             WaitError::Poll { job_id, .. } => write!(f, "polling job {job_id} failed"),
             WaitError::Abandoned { job_id } => write!(

@@ -18,6 +18,8 @@ mod error;
 mod policy;
 pub(crate) mod schedule;
 mod subscription;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +29,7 @@ use futures::stream::{BoxStream, StreamExt};
 use tokio::sync::mpsc;
 
 pub use error::{WaitError, WaitLimit};
-pub use policy::{MIN_POLL_INTERVAL, PollBackoff, WaitOptions};
+pub use policy::{DEFAULT_POLL_FAILURE_LIMIT, MIN_POLL_INTERVAL, PollBackoff, WaitOptions};
 
 use crate::{Client, Error, Job};
 use subscription::Subscription;

@@ -131,7 +131,14 @@ pub struct WaitOptions {
     pub(crate) max_wait: Duration,
     pub(crate) max_polls: Option<u32>,
     pub(crate) not_found_grace: Duration,
+    pub(crate) poll_failure_limit: Duration,
 }
+
+/// How long polls of a job may fail without a break before its wait ends
+/// by default: long enough to ride out a server restart or a failover (well
+/// under a minute, typically), short enough that a dead server or a wrong
+/// URL is reported with its cause in minutes, not at the end of the hour.
+pub const DEFAULT_POLL_FAILURE_LIMIT: Duration = Duration::from_secs(120);
 
 impl Default for WaitOptions {
     fn default() -> Self {
@@ -140,6 +147,7 @@ impl Default for WaitOptions {
             max_wait: Duration::from_secs(3600),
             max_polls: None,
             not_found_grace: Duration::from_secs(10),
+            poll_failure_limit: DEFAULT_POLL_FAILURE_LIMIT,
         }
     }
 }
@@ -171,6 +179,31 @@ impl WaitOptions {
     pub fn not_found_grace(mut self, grace: Duration) -> Self {
         self.not_found_grace = grace;
         self
+    }
+
+    /// Sets how long polls of a job may fail (transport errors, timeouts,
+    /// 429 and 5xx answers) without one answer between them before the wait
+    /// ends with [`crate::WaitError::Poll`] carrying the last error. A
+    /// failure limit of [`Duration::MAX`] rides failures out until
+    /// [`WaitOptions::max_wait`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::WaitOptions;
+    ///
+    /// let options = WaitOptions::default().poll_failure_limit(Duration::from_secs(30));
+    /// assert_eq!(options.get_poll_failure_limit(), Duration::from_secs(30));
+    /// ```
+    #[must_use]
+    pub fn poll_failure_limit(mut self, limit: Duration) -> Self {
+        self.poll_failure_limit = limit;
+        self
+    }
+
+    /// How long polls of a job may keep failing before its wait ends
+    /// (default [`DEFAULT_POLL_FAILURE_LIMIT`], 2 minutes).
+    pub fn get_poll_failure_limit(&self) -> Duration {
+        self.poll_failure_limit
     }
 
     /// How often to poll.

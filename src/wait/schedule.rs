@@ -34,17 +34,22 @@ impl Slot {
     }
 }
 
+/// One wait's interest in one job (a "watch"), as the schedule and the
+/// driver know it: a small index, reused once the watch is finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct WatchKey(usize);
+
 /// The poll schedule of a set of waits, each known by a small reusable key.
 #[derive(Debug, Default)]
 pub(crate) struct PollSchedule {
     slots: Vec<Option<Slot>>,
-    free: Vec<usize>,
+    free: Vec<WatchKey>,
     /// `(due, key)` of queued waits.
-    due: BTreeSet<(Duration, usize)>,
+    due: BTreeSet<(Duration, WatchKey)>,
     /// `(due - half an interval, key)` of queued waits: who may join early.
-    early: BTreeSet<(Duration, usize)>,
+    early: BTreeSet<(Duration, WatchKey)>,
     /// `(deadline, key)` of every wait.
-    deadlines: BTreeSet<(Duration, usize)>,
+    deadlines: BTreeSet<(Duration, WatchKey)>,
     /// How many waits use each `initial` interval: the shortest is the floor
     /// between requests.
     floors: BTreeMap<Duration, usize>,
@@ -58,7 +63,7 @@ impl PollSchedule {
 
     /// Adds a wait first polled at `now`, polled by `backoff`, that runs out
     /// at `deadline`; returns its key.
-    pub fn insert(&mut self, now: Duration, backoff: PollBackoff, deadline: Duration) -> usize {
+    pub fn insert(&mut self, now: Duration, backoff: PollBackoff, deadline: Duration) -> WatchKey {
         let slot = Slot {
             first_seen: now,
             due: now,
@@ -69,12 +74,12 @@ impl PollSchedule {
         };
         let key = match self.free.pop() {
             Some(key) => {
-                self.slots[key] = Some(slot);
+                self.slots[key.0] = Some(slot);
                 key
             }
             None => {
                 self.slots.push(Some(slot));
-                self.slots.len() - 1
+                WatchKey(self.slots.len() - 1)
             }
         };
         self.due.insert((slot.due, key));
@@ -124,7 +129,7 @@ impl PollSchedule {
     /// soonest (up to half an interval early). Joining early never adds a
     /// request, and spares one later. The waits taken are no longer queued
     /// until [`Self::reschedule`].
-    pub fn take_due(&mut self, now: Duration, batch_size: usize) -> Vec<usize> {
+    pub fn take_due(&mut self, now: Duration, batch_size: usize) -> Vec<WatchKey> {
         self.last_tick = Some(now);
         let mut taken = Vec::new();
         while let Some(&(due, key)) = self.due.first() {
@@ -137,7 +142,7 @@ impl PollSchedule {
         let batch_size = batch_size.max(1);
         let room = taken.len().div_ceil(batch_size) * batch_size - taken.len();
         if room > 0 {
-            let mut early: Vec<(Duration, usize)> = self
+            let mut early: Vec<(Duration, WatchKey)> = self
                 .early
                 .iter()
                 .take_while(|&&(early_from, _)| early_from <= now)
@@ -152,8 +157,8 @@ impl PollSchedule {
         taken
     }
 
-    fn dequeue(&mut self, key: usize) {
-        if let Some(Some(slot)) = self.slots.get_mut(key)
+    fn dequeue(&mut self, key: WatchKey) {
+        if let Some(Some(slot)) = self.slots.get_mut(key.0)
             && slot.queued
         {
             slot.queued = false;
@@ -172,9 +177,9 @@ impl PollSchedule {
     /// due time exactly costs a tenth of a second of median delay in
     /// `benches/polling_cost.rs`; counting from now lets a slow wait take on
     /// the pace of the fast ones.)
-    pub fn reschedule(&mut self, key: usize, now: Duration, at_least: Option<Duration>) {
+    pub fn reschedule(&mut self, key: WatchKey, now: Duration, at_least: Option<Duration>) {
         self.dequeue(key);
-        let Some(Some(slot)) = self.slots.get_mut(key) else {
+        let Some(Some(slot)) = self.slots.get_mut(key.0) else {
             return;
         };
         slot.interval = slot
@@ -195,7 +200,7 @@ impl PollSchedule {
 
     /// The waits whose deadline has come by `now` (they stay held until
     /// [`Self::remove`]).
-    pub fn expired(&self, now: Duration) -> Vec<usize> {
+    pub fn expired(&self, now: Duration) -> Vec<WatchKey> {
         self.deadlines
             .iter()
             .take_while(|&&(deadline, _)| deadline <= now)
@@ -204,22 +209,22 @@ impl PollSchedule {
     }
 
     /// How long `key` has been held at `now`.
-    pub fn age(&self, key: usize, now: Duration) -> Duration {
+    pub fn age(&self, key: WatchKey, now: Duration) -> Duration {
         self.slot(key)
             .map_or(Duration::ZERO, |slot| now.saturating_sub(slot.first_seen))
     }
 
     /// When the next poll of `key` is due, if it is queued.
-    pub fn due_at(&self, key: usize) -> Option<Duration> {
+    pub fn due_at(&self, key: WatchKey) -> Option<Duration> {
         self.slot(key)
             .filter(|slot| slot.queued)
             .map(|slot| slot.due)
     }
 
     /// Forgets `key`; its slot is reused.
-    pub fn remove(&mut self, key: usize) {
+    pub fn remove(&mut self, key: WatchKey) {
         self.dequeue(key);
-        let Some(slot) = self.slots.get_mut(key).and_then(Option::take) else {
+        let Some(slot) = self.slots.get_mut(key.0).and_then(Option::take) else {
             return;
         };
         self.deadlines.remove(&(slot.deadline, key));
@@ -237,8 +242,8 @@ impl PollSchedule {
         }
     }
 
-    fn slot(&self, key: usize) -> Option<&Slot> {
-        self.slots.get(key).and_then(Option::as_ref)
+    fn slot(&self, key: WatchKey) -> Option<&Slot> {
+        self.slots.get(key.0).and_then(Option::as_ref)
     }
 }
 
@@ -252,6 +257,10 @@ mod tests {
 
     const NEVER: Duration = Duration::MAX;
 
+    fn k(index: usize) -> WatchKey {
+        WatchKey(index)
+    }
+
     fn with(keys: usize) -> PollSchedule {
         let mut schedule = PollSchedule::new();
         for _ in 0..keys {
@@ -264,45 +273,45 @@ mod tests {
     fn a_new_wait_is_due_at_once_then_every_initial_while_young() {
         let mut schedule = with(1);
         assert_eq!(schedule.next_tick(), Some(secs(0.0)));
-        assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
+        assert_eq!(schedule.take_due(secs(0.0), 100), vec![k(0)]);
         assert_eq!(schedule.next_tick(), None, "taken waits are not due again");
-        schedule.reschedule(0, secs(0.0), None);
+        schedule.reschedule(k(0), secs(0.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
     }
 
     #[test]
     fn intervals_grow_with_age_up_to_max() {
         let mut schedule = with(1);
-        schedule.reschedule(0, secs(100.0), None);
+        schedule.reschedule(k(0), secs(100.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(105.0)));
-        schedule.reschedule(0, secs(5000.0), None);
+        schedule.reschedule(k(0), secs(5000.0), None);
         assert_eq!(schedule.next_tick(), Some(secs(5030.0)));
     }
 
     #[test]
     fn waits_due_soon_join_the_current_request() {
         let mut schedule = with(2);
-        schedule.reschedule(0, secs(200.0), None); // interval 10 s: due at 210
-        schedule.reschedule(1, secs(204.0), None); // interval 10.2 s: due at 214.2
+        schedule.reschedule(k(0), secs(200.0), None); // interval 10 s: due at 210
+        schedule.reschedule(k(1), secs(204.0), None); // interval 10.2 s: due at 214.2
         assert_eq!(schedule.next_tick(), Some(secs(210.0)));
         // Wait 1 is due within half its interval of 210, so it comes along.
-        assert_eq!(schedule.take_due(secs(210.0), 100), vec![0, 1]);
+        assert_eq!(schedule.take_due(secs(210.0), 100), vec![k(0), k(1)]);
     }
 
     #[test]
     fn early_waits_only_fill_room_in_requests_that_go_out_anyway() {
         let scheduled = || {
             let mut schedule = with(5);
-            schedule.reschedule(0, secs(200.0), None); // due at 210
-            schedule.reschedule(1, secs(200.0), None); // due at 210
-            schedule.reschedule(2, secs(204.0), None); // due at 214.2: may join early
-            schedule.reschedule(3, secs(203.0), None); // due at 213.15: may join early, and is sooner
-            schedule.reschedule(4, secs(400.0), None); // due at 420: too far off
+            schedule.reschedule(k(0), secs(200.0), None); // due at 210
+            schedule.reschedule(k(1), secs(200.0), None); // due at 210
+            schedule.reschedule(k(2), secs(204.0), None); // due at 214.2: may join early
+            schedule.reschedule(k(3), secs(203.0), None); // due at 213.15: may join early, and is sooner
+            schedule.reschedule(k(4), secs(400.0), None); // due at 420: too far off
             schedule
         };
-        assert_eq!(scheduled().take_due(secs(210.0), 3), vec![0, 1, 3]);
+        assert_eq!(scheduled().take_due(secs(210.0), 3), vec![k(0), k(1), k(3)]);
         // With requests of 2, the due waits fill one request exactly: none joins.
-        assert_eq!(scheduled().take_due(secs(210.0), 2), vec![0, 1]);
+        assert_eq!(scheduled().take_due(secs(210.0), 2), vec![k(0), k(1)]);
     }
 
     #[test]
@@ -322,8 +331,8 @@ mod tests {
     #[test]
     fn requests_are_never_closer_than_the_shortest_initial() {
         let mut schedule = with(1);
-        assert_eq!(schedule.take_due(secs(0.0), 100), vec![0]);
-        schedule.reschedule(0, secs(0.0), None);
+        assert_eq!(schedule.take_due(secs(0.0), 100), vec![k(0)]);
+        schedule.reschedule(k(0), secs(0.0), None);
         schedule.insert(secs(0.2), PollBackoff::default(), NEVER); // due at once
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
         // A wait with a shorter initial interval lowers the floor.
@@ -335,7 +344,7 @@ mod tests {
     #[test]
     fn retry_after_pushes_the_next_poll_out() {
         let mut schedule = with(1);
-        schedule.reschedule(0, secs(0.0), Some(secs(7.0)));
+        schedule.reschedule(k(0), secs(0.0), Some(secs(7.0)));
         assert_eq!(schedule.next_tick(), Some(secs(7.0)));
     }
 
@@ -353,12 +362,12 @@ mod tests {
     #[test]
     fn removed_waits_are_never_due_again_and_their_slots_are_reused() {
         let mut schedule = with(2);
-        schedule.remove(0);
-        assert_eq!(schedule.take_due(secs(100.0), 100), vec![1]);
+        schedule.remove(k(0));
+        assert_eq!(schedule.take_due(secs(100.0), 100), vec![k(1)]);
         let key = schedule.insert(secs(100.0), PollBackoff::default(), NEVER);
-        assert_eq!(key, 0, "the freed slot is reused");
-        schedule.remove(0);
-        schedule.remove(1);
+        assert_eq!(key, k(0), "the freed slot is reused");
+        schedule.remove(k(0));
+        schedule.remove(k(1));
         assert_eq!(schedule.next_wake(), None);
         assert_eq!(schedule.len(), 0);
         assert_eq!(

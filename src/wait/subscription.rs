@@ -159,6 +159,7 @@ impl Stream for Subscription {
                             .push_back(JobUpdate::Finished(Err(WaitError::Poll {
                                 job_id,
                                 source: error.clone(),
+                                failing_for: None,
                             })));
                     }
                     this.unsent.clear();
