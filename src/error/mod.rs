@@ -1,12 +1,19 @@
 //! The crate's one error type: opaque, so that new kinds of failure never
 //! break a caller's `match`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::WaitError;
+
+mod constructors;
+mod display;
+mod graphql;
+mod request;
+
+pub use graphql::GraphQLError;
+pub(crate) use request::{Request, host_of};
 
 /// How many bytes of a response body an error keeps, so that a huge HTML page
 /// does not end up in a log line.
@@ -48,30 +55,6 @@ struct Inner {
     request: Option<Request>,
     /// The cause from below: the HTTP stack, the OS, a wait.
     source: Option<SourceError>,
-}
-
-/// The request an error happened to: what, where, and the id to quote.
-#[derive(Debug, Clone)]
-pub(crate) struct Request {
-    operation: &'static str,
-    host: Arc<str>,
-    request_id: Option<Arc<str>>,
-}
-
-impl Request {
-    /// `operation` sent to `host` (`host[:port]`).
-    pub(crate) fn new(operation: &'static str, host: Arc<str>) -> Self {
-        Request {
-            operation,
-            host,
-            request_id: None,
-        }
-    }
-
-    /// `operation` sent to `url`.
-    pub(crate) fn to_url(operation: &'static str, url: &url::Url) -> Self {
-        Request::new(operation, host_of(url))
-    }
 }
 
 /// What went wrong, with what only that kind knows.
@@ -406,159 +389,6 @@ impl Error {
             _ => None,
         }
     }
-
-    // Constructors, crate-private: new kinds never break callers.
-
-    /// A reqwest failure: a timeout, or a transport error (without the URL).
-    pub(crate) fn from_reqwest(request: Request, source: reqwest::Error, limit: Duration) -> Self {
-        if source.is_timeout() {
-            Error::timed_out(request, limit)
-        } else {
-            Error::new(
-                Detail::Transport,
-                Some(request),
-                Some(Arc::new(source.without_url())),
-            )
-        }
-    }
-
-    pub(crate) fn timed_out(request: Request, limit: Duration) -> Self {
-        Error::new(Detail::Timeout { limit }, Some(request), None)
-    }
-
-    pub(crate) fn too_large(request: Request, limit: u64) -> Self {
-        Error::new(Detail::ResponseTooLarge { limit }, Some(request), None)
-    }
-
-    pub(crate) fn http(
-        request: Request,
-        status: u16,
-        retry_after: Option<String>,
-        body_snippet: String,
-    ) -> Self {
-        Error::new(
-            Detail::Http {
-                status,
-                retry_after,
-                body_snippet,
-            },
-            Some(request),
-            None,
-        )
-    }
-
-    pub(crate) fn unauthorized(request: Request, message: String) -> Self {
-        Error::new(Detail::Unauthorized { message }, Some(request), None)
-    }
-
-    pub(crate) fn graphql(
-        request: Request,
-        errors: Vec<GraphQLError>,
-        partial_data_discarded: bool,
-    ) -> Self {
-        Error::new(
-            Detail::GraphQL {
-                errors,
-                partial_data_discarded,
-            },
-            Some(request),
-            None,
-        )
-    }
-
-    /// An answer of the wrong shape at `path`; `transient` when it is not a
-    /// GraphQL answer at all (cut short, a proxy's page).
-    pub(crate) fn decode(
-        request: Request,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        body_snippet: String,
-        transient: bool,
-    ) -> Self {
-        Error::new(
-            Detail::Decode {
-                path: path.into(),
-                message: message.into(),
-                body_snippet,
-                transient,
-            },
-            Some(request),
-            None,
-        )
-    }
-
-    pub(crate) fn job_not_found(job_id: impl Into<String>) -> Self {
-        let job_id = job_id.into();
-        Error::new(Detail::JobNotFound { job_id }, None, None)
-    }
-
-    pub(crate) fn file_url_expired(host: Arc<str>, expired_at: SystemTime) -> Self {
-        Error::new(Detail::FileUrlExpired { host, expired_at }, None, None)
-    }
-
-    pub(crate) fn file_exists(path: PathBuf) -> Self {
-        Error::new(Detail::FileExists { path }, None, None)
-    }
-
-    pub(crate) fn io(path: PathBuf, source: std::io::Error) -> Self {
-        Error::new(Detail::Io { path }, None, Some(Arc::new(source)))
-    }
-
-    pub(crate) fn no_file_url(export_id: impl Into<String>) -> Self {
-        let export_id = export_id.into();
-        Error::new(Detail::NoFileUrl { export_id }, None, None)
-    }
-
-    pub(crate) fn export_failed(export_id: impl Into<String>, wait: WaitError) -> Self {
-        let export_id = export_id.into();
-        Error::new(
-            Detail::ExportFailed { export_id },
-            None,
-            Some(Arc::new(wait)),
-        )
-    }
-
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        let message = message.into();
-        Error::new(Detail::Config { message }, None, None)
-    }
-
-    /// Records the request id, once the request may have reached the server.
-    pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
-        if let Some(request) = &mut Arc::make_mut(&mut self.0).request {
-            request.request_id = Some(id.clone());
-        }
-        self
-    }
-
-    /// Applies `redact` to every text that came from the server, so that a
-    /// server echoing a credential does not put it in a message or a log.
-    pub(crate) fn redact_server_text(&mut self, redact: impl Fn(&mut String)) {
-        match &mut Arc::make_mut(&mut self.0).detail {
-            Detail::Http { body_snippet, .. } => redact(body_snippet),
-            Detail::Unauthorized { message } => redact(message),
-            Detail::GraphQL { errors, .. } => {
-                for error in errors {
-                    redact(&mut error.message);
-                    if let Some(extensions) = &mut error.extensions {
-                        let mut text =
-                            serde_json::Value::Object(std::mem::take(extensions)).to_string();
-                        redact(&mut text);
-                        *extensions = serde_json::from_str(&text).unwrap_or_default();
-                    }
-                }
-            }
-            Detail::Decode {
-                message,
-                body_snippet,
-                ..
-            } => {
-                redact(message);
-                redact(body_snippet);
-            }
-            _ => {}
-        }
-    }
 }
 
 impl From<WaitError> for Error {
@@ -567,123 +397,6 @@ impl From<WaitError> for Error {
     /// [`crate::Result`]; [`Error::wait_error`] gives the `WaitError` back.
     fn from(wait: WaitError) -> Self {
         Error::new(Detail::Wait, None, Some(Arc::new(wait)))
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(request) = &self.0.request {
-            write!(f, "{} to {}: ", request.operation, request.host)?;
-        }
-        match &self.0.detail {
-            Detail::Transport => f.write_str("request failed"),
-            Detail::Timeout { limit } => write!(f, "no answer within {limit:?}"),
-            Detail::ResponseTooLarge { limit } => {
-                write!(f, "the answer exceeds the limit of {limit} bytes")
-            }
-            Detail::Http {
-                status,
-                body_snippet,
-                ..
-            } => write!(f, "HTTP {status}: {body_snippet:?}"),
-            Detail::Unauthorized { message } => write!(f, "unauthorized: {message}"),
-            Detail::GraphQL { errors, .. } => write!(
-                f,
-                "{} GraphQL error(s): {}",
-                errors.len(),
-                errors.first().map_or("", |e| e.message.as_str())
-            ),
-            Detail::Decode {
-                path,
-                message,
-                body_snippet,
-                ..
-            } => write!(
-                f,
-                "could not decode the answer at `{path}`: {message}; body starts {body_snippet:?}"
-            ),
-            Detail::JobNotFound { job_id } => write!(f, "job {job_id:?} not found"),
-            Detail::FileUrlExpired { host, expired_at } => write!(
-                f,
-                "the file URL on {host} expired at {}",
-                httpdate::fmt_http_date(*expired_at)
-            ),
-            Detail::FileExists { path } => write!(f, "{} exists; not overwritten", path.display()),
-            Detail::Io { path } => write!(f, "cannot write {}", path.display()),
-            Detail::NoFileUrl { export_id } => {
-                write!(f, "export {export_id} has no file URL to download")
-            }
-            Detail::ExportFailed { export_id } => write!(f, "export {export_id} was not delivered"),
-            Detail::Wait => match self.wait_error() {
-                Some(wait) => write!(f, "waiting on job {} did not succeed", wait.job_id()),
-                None => f.write_str("a wait did not succeed"),
-            },
-            Detail::Config { message } => write!(f, "invalid configuration: {message}"),
-        }
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Inner {
-            detail,
-            request,
-            source,
-        } = &*self.0;
-        let mut debug = f.debug_struct("Error");
-        debug.field("kind", &self.kind()).field("detail", detail);
-        if let Some(request) = request {
-            debug.field("request", request);
-        }
-        if let Some(source) = source {
-            debug.field("source", source);
-        }
-        debug.finish()
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0
-            .source
-            .as_deref()
-            .map(|source| source as &(dyn std::error::Error + 'static))
-    }
-}
-
-/// One entry of a GraphQL response's `errors` list.
-///
-/// ```
-/// let error: datasaur::GraphQLError = serde_json::from_str(
-///     r#"{"message":"Unauthorized","extensions":{"type":"AuthenticationError"}}"#,
-/// ).unwrap();
-/// assert_eq!(error.error_type(), Some("AuthenticationError"));
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-#[non_exhaustive]
-pub struct GraphQLError {
-    /// The server's message.
-    pub message: String,
-    /// Where in the answer the error happened (`["result", 0, "id"]`).
-    #[serde(default)]
-    pub path: Option<Vec<serde_json::Value>>,
-    /// Where in the query the error is.
-    #[serde(default)]
-    pub locations: Option<Vec<serde_json::Value>>,
-    /// Extra, server-specific data; Datasaur puts a `type` here.
-    #[serde(default)]
-    pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl GraphQLError {
-    /// `extensions.type`, Datasaur's classification of the error.
-    pub fn error_type(&self) -> Option<&str> {
-        self.extensions.as_ref()?.get("type")?.as_str()
-    }
-
-    /// Whether this error means the credentials were refused.
-    pub fn is_authentication_error(&self) -> bool {
-        self.message == "Unauthorized" || self.error_type() == Some("AuthenticationError")
     }
 }
 
@@ -701,15 +414,6 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
 /// A cause from below this crate (the HTTP stack, the OS, a wait), shared so
 /// that [`Error`] is `Clone` (one failed token fetch is every waiter's error).
 pub(crate) type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
-
-/// `host[:port]` of a URL: where a request went, without path or query.
-pub(crate) fn host_of(url: &url::Url) -> Arc<str> {
-    let host = url.host_str().unwrap_or("(no host)");
-    match url.port() {
-        Some(port) => format!("{host}:{port}").into(),
-        None => host.into(),
-    }
-}
 
 /// `std::result::Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

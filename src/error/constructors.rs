@@ -1,0 +1,161 @@
+//! How errors are made: crate-private constructors, one per kind, so that
+//! new kinds never break callers and no error is built with placeholders.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::*;
+
+impl Error {
+    /// A reqwest failure: a timeout, or a transport error (without the URL).
+    pub(crate) fn from_reqwest(request: Request, source: reqwest::Error, limit: Duration) -> Self {
+        if source.is_timeout() {
+            Error::timed_out(request, limit)
+        } else {
+            Error::new(
+                Detail::Transport,
+                Some(request),
+                Some(Arc::new(source.without_url())),
+            )
+        }
+    }
+
+    pub(crate) fn timed_out(request: Request, limit: Duration) -> Self {
+        Error::new(Detail::Timeout { limit }, Some(request), None)
+    }
+
+    pub(crate) fn too_large(request: Request, limit: u64) -> Self {
+        Error::new(Detail::ResponseTooLarge { limit }, Some(request), None)
+    }
+
+    pub(crate) fn http(
+        request: Request,
+        status: u16,
+        retry_after: Option<String>,
+        body_snippet: String,
+    ) -> Self {
+        Error::new(
+            Detail::Http {
+                status,
+                retry_after,
+                body_snippet,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    pub(crate) fn unauthorized(request: Request, message: String) -> Self {
+        Error::new(Detail::Unauthorized { message }, Some(request), None)
+    }
+
+    pub(crate) fn graphql(
+        request: Request,
+        errors: Vec<GraphQLError>,
+        partial_data_discarded: bool,
+    ) -> Self {
+        Error::new(
+            Detail::GraphQL {
+                errors,
+                partial_data_discarded,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    /// An answer of the wrong shape at `path`; `transient` when it is not a
+    /// GraphQL answer at all (cut short, a proxy's page).
+    pub(crate) fn decode(
+        request: Request,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body_snippet: String,
+        transient: bool,
+    ) -> Self {
+        Error::new(
+            Detail::Decode {
+                path: path.into(),
+                message: message.into(),
+                body_snippet,
+                transient,
+            },
+            Some(request),
+            None,
+        )
+    }
+
+    pub(crate) fn job_not_found(job_id: impl Into<String>) -> Self {
+        let job_id = job_id.into();
+        Error::new(Detail::JobNotFound { job_id }, None, None)
+    }
+
+    pub(crate) fn file_url_expired(host: Arc<str>, expired_at: SystemTime) -> Self {
+        Error::new(Detail::FileUrlExpired { host, expired_at }, None, None)
+    }
+
+    pub(crate) fn file_exists(path: PathBuf) -> Self {
+        Error::new(Detail::FileExists { path }, None, None)
+    }
+
+    pub(crate) fn io(path: PathBuf, source: std::io::Error) -> Self {
+        Error::new(Detail::Io { path }, None, Some(Arc::new(source)))
+    }
+
+    pub(crate) fn no_file_url(export_id: impl Into<String>) -> Self {
+        let export_id = export_id.into();
+        Error::new(Detail::NoFileUrl { export_id }, None, None)
+    }
+
+    pub(crate) fn export_failed(export_id: impl Into<String>, wait: WaitError) -> Self {
+        let export_id = export_id.into();
+        Error::new(
+            Detail::ExportFailed { export_id },
+            None,
+            Some(Arc::new(wait)),
+        )
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::new(Detail::Config { message }, None, None)
+    }
+
+    /// Records the request id, once the request may have reached the server.
+    pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
+        if let Some(request) = &mut Arc::make_mut(&mut self.0).request {
+            request.request_id = Some(id.clone());
+        }
+        self
+    }
+
+    /// Applies `redact` to every text that came from the server, so that a
+    /// server echoing a credential does not put it in a message or a log.
+    pub(crate) fn redact_server_text(&mut self, redact: impl Fn(&mut String)) {
+        match &mut Arc::make_mut(&mut self.0).detail {
+            Detail::Http { body_snippet, .. } => redact(body_snippet),
+            Detail::Unauthorized { message } => redact(message),
+            Detail::GraphQL { errors, .. } => {
+                for error in errors {
+                    redact(&mut error.message);
+                    if let Some(extensions) = &mut error.extensions {
+                        let mut text =
+                            serde_json::Value::Object(std::mem::take(extensions)).to_string();
+                        redact(&mut text);
+                        *extensions = serde_json::from_str(&text).unwrap_or_default();
+                    }
+                }
+            }
+            Detail::Decode {
+                message,
+                body_snippet,
+                ..
+            } => {
+                redact(message);
+                redact(body_snippet);
+            }
+            _ => {}
+        }
+    }
+}

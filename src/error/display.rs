@@ -1,0 +1,87 @@
+//! How an error reads: one line for people (`Display`), every detail but
+//! secrets for logs (`Debug`), and the cause as `source()`.
+
+use std::fmt;
+
+use super::*;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(request) = &self.0.request {
+            write!(f, "{} to {}: ", request.operation, request.host)?;
+        }
+        match &self.0.detail {
+            Detail::Transport => f.write_str("request failed"),
+            Detail::Timeout { limit } => write!(f, "no answer within {limit:?}"),
+            Detail::ResponseTooLarge { limit } => {
+                write!(f, "the answer exceeds the limit of {limit} bytes")
+            }
+            Detail::Http {
+                status,
+                body_snippet,
+                ..
+            } => write!(f, "HTTP {status}: {body_snippet:?}"),
+            Detail::Unauthorized { message } => write!(f, "unauthorized: {message}"),
+            Detail::GraphQL { errors, .. } => write!(
+                f,
+                "{} GraphQL error(s): {}",
+                errors.len(),
+                errors.first().map_or("", |e| e.message.as_str())
+            ),
+            Detail::Decode {
+                path,
+                message,
+                body_snippet,
+                ..
+            } => write!(
+                f,
+                "could not decode the answer at `{path}`: {message}; body starts {body_snippet:?}"
+            ),
+            Detail::JobNotFound { job_id } => write!(f, "job {job_id:?} not found"),
+            Detail::FileUrlExpired { host, expired_at } => write!(
+                f,
+                "the file URL on {host} expired at {}",
+                httpdate::fmt_http_date(*expired_at)
+            ),
+            Detail::FileExists { path } => write!(f, "{} exists; not overwritten", path.display()),
+            Detail::Io { path } => write!(f, "cannot write {}", path.display()),
+            Detail::NoFileUrl { export_id } => {
+                write!(f, "export {export_id} has no file URL to download")
+            }
+            Detail::ExportFailed { export_id } => write!(f, "export {export_id} was not delivered"),
+            Detail::Wait => match self.wait_error() {
+                Some(wait) => write!(f, "waiting on job {} did not succeed", wait.job_id()),
+                None => f.write_str("a wait did not succeed"),
+            },
+            Detail::Config { message } => write!(f, "invalid configuration: {message}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Inner {
+            detail,
+            request,
+            source,
+        } = &*self.0;
+        let mut debug = f.debug_struct("Error");
+        debug.field("kind", &self.kind()).field("detail", detail);
+        if let Some(request) = request {
+            debug.field("request", request);
+        }
+        if let Some(source) = source {
+            debug.field("source", source);
+        }
+        debug.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
