@@ -57,17 +57,10 @@ pub struct ClientBuilder {
     wait_options: WaitOptions,
     retry: RetryPolicy,
     /// A mistake found before `build` (in the environment): reported there.
-    deferred: Option<Error>,
+    pub(crate) deferred: Option<Error>,
     /// The wait engine's batch fetch, replaced by a fake in unit tests.
     fetch_jobs: Option<Arc<dyn FetchJobs>>,
 }
-
-/// The environment variables [`ClientBuilder::from_env`] reads, the same the
-/// `datasaur` command line reads.
-const ENV_URL: &str = "DATASAUR_URL";
-const ENV_ACCESS_TOKEN: &str = "DATASAUR_ACCESS_TOKEN";
-const ENV_CLIENT_ID: &str = "DATASAUR_CLIENT_ID";
-const ENV_CLIENT_SECRET: &str = "DATASAUR_CLIENT_SECRET";
 
 /// What the builder was given; turned into [`Credentials`] by `build`.
 enum CredentialSource {
@@ -98,56 +91,6 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder configured from the environment, as the `datasaur` command
-    /// line is: `DATASAUR_URL` (the base URL; Datasaur's cloud if unset),
-    /// `DATASAUR_ACCESS_TOKEN`, or `DATASAUR_CLIENT_ID` with
-    /// `DATASAUR_CLIENT_SECRET` (the token wins if both are set). Empty
-    /// values count as unset; an id without a secret (or the reverse) is an
-    /// error at [`ClientBuilder::build`]. Anything set afterwards on the
-    /// builder overrides the environment.
-    ///
-    /// ```no_run
-    /// // DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=... cargo run
-    /// let client = datasaur::ClientBuilder::from_env().build()?;
-    /// # Ok::<(), datasaur::Error>(())
-    /// ```
-    pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// [`ClientBuilder::from_env`] over any source of variables.
-    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let get = |name| {
-            lookup(name)
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty())
-        };
-        let mut builder = ClientBuilder::default();
-        if let Some(url) = get(ENV_URL) {
-            builder = builder.base_url(url);
-        }
-        match (
-            get(ENV_ACCESS_TOKEN),
-            get(ENV_CLIENT_ID),
-            get(ENV_CLIENT_SECRET),
-        ) {
-            (Some(token), _, _) => builder = builder.access_token(token),
-            (None, Some(id), Some(secret)) => builder = builder.client_credentials(id, secret),
-            (None, Some(_), None) => {
-                builder.deferred = Some(Error::config(format!(
-                    "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not"
-                )));
-            }
-            (None, None, Some(_)) => {
-                builder.deferred = Some(Error::config(format!(
-                    "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not"
-                )));
-            }
-            (None, None, None) => {}
-        }
-        builder
-    }
-
     /// The server: Datasaur's cloud by default, or a self-hosted base such as
     /// `https://datasaur.example.com/prefix`. GraphQL goes to `{base}/graphql`;
     /// a URL that already ends in `/graphql` (the endpoint, as the sandbox
@@ -403,47 +346,6 @@ mod tests {
             let error = builder.build().unwrap_err();
             assert!(error.is_config(), "{error}");
         }
-    }
-
-    #[test]
-    fn from_env_reads_the_cli_variables() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| (*value).to_owned())
-            }
-        };
-        let client = ClientBuilder::from_lookup(env(&[
-            ("DATASAUR_URL", "http://127.0.0.1:4000/graphql"),
-            ("DATASAUR_ACCESS_TOKEN", "token"),
-        ]))
-        .build()
-        .unwrap();
-        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
-        assert!(format!("{client:?}").contains("AccessToken"), "{client:?}");
-        let oauth = ClientBuilder::from_lookup(env(&[
-            ("DATASAUR_CLIENT_ID", "id"),
-            ("DATASAUR_CLIENT_SECRET", "secret"),
-        ]))
-        .build()
-        .unwrap();
-        assert!(
-            format!("{oauth:?}").contains("ClientCredentials"),
-            "{oauth:?}"
-        );
-        let half = ClientBuilder::from_lookup(env(&[("DATASAUR_CLIENT_ID", "id")]))
-            .build()
-            .unwrap_err();
-        assert!(
-            half.to_string().contains("DATASAUR_CLIENT_SECRET"),
-            "{half}"
-        );
-        let none = ClientBuilder::from_lookup(env(&[("DATASAUR_ACCESS_TOKEN", " ")]))
-            .build()
-            .unwrap();
-        assert_eq!(none.base_url().as_str(), "https://app.datasaur.ai/");
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod client;
 mod download;
 mod error;
 mod export;
+mod from_env;
 mod job;
 mod job_handle;
 mod operation;

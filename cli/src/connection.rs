@@ -1,7 +1,7 @@
 //! Where to connect and with which credentials: flags, then environment.
 
 use clap::Args;
-use datasaur::Client;
+use datasaur::{Client, ClientBuilder};
 
 #[derive(Args)]
 pub struct ConnectionArgs {
@@ -45,38 +45,39 @@ impl ConnectionArgs {
                 .filter(|value| !value.is_empty())
                 .map(str::to_owned)
         };
-        let base = url
-            .map(|url| {
-                url.trim_end_matches('/')
-                    .trim_end_matches("/graphql")
-                    .to_owned()
-            })
-            .unwrap_or_else(|| self.url.clone());
-        let builder = Client::builder().base_url(&base);
-        let builder = match (
+        let (token, id, secret) = (
             given(&self.token),
             given(&self.client_id),
             given(&self.client_secret),
-        ) {
-            (Some(token), _, _) => builder.access_token(token),
-            (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
-            (None, Some(_), None) => {
-                return Err(
-                    "--client-id needs --client-secret (or DATASAUR_CLIENT_SECRET)".to_owned(),
-                );
-            }
-            (None, None, Some(_)) => {
-                return Err("--client-secret needs --client-id (or DATASAUR_CLIENT_ID)".to_owned());
-            }
-            (None, None, None) => {
-                return Err(
-                    "no credentials: pass --token (or DATASAUR_ACCESS_TOKEN), or --client-id and \
-                     --client-secret (or DATASAUR_CLIENT_ID and DATASAUR_CLIENT_SECRET)"
-                        .to_owned(),
-                );
-            }
+        );
+        if token.is_none() && id.is_none() && secret.is_none() {
+            return Err(
+                "no credentials: pass --token (or DATASAUR_ACCESS_TOKEN), or --client-id and \
+                 --client-secret (or DATASAUR_CLIENT_ID and DATASAUR_CLIENT_SECRET)"
+                    .to_owned(),
+            );
+        }
+        let base = url.map(str::to_owned).unwrap_or_else(|| self.url.clone());
+        // clap has already put each variable under its flag; the library
+        // reads them by the variables' names, with the library's own rules.
+        let vars = |name: &str| match name {
+            "DATASAUR_URL" => Some(base.clone()),
+            "DATASAUR_ACCESS_TOKEN" => token.clone(),
+            "DATASAUR_CLIENT_ID" => id.clone(),
+            "DATASAUR_CLIENT_SECRET" => secret.clone(),
+            _ => None,
         };
-        builder.build().map_err(|error| error.to_string())
+        ClientBuilder::from_vars(vars)
+            .build()
+            .map_err(|error| match (&token, &id, &secret) {
+                (None, Some(_), None) => {
+                    "--client-id needs --client-secret (or DATASAUR_CLIENT_SECRET)".to_owned()
+                }
+                (None, None, Some(_)) => {
+                    "--client-secret needs --client-id (or DATASAUR_CLIENT_ID)".to_owned()
+                }
+                _ => error.to_string(),
+            })
     }
 }
 
