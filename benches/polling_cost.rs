@@ -11,19 +11,11 @@
 //! - "Python 5s each": Datasaur's Python examples, one `getJob` per job every
 //!   5 s, computed (870,000 requests are not worth sending to prove it).
 
-#[path = "../tests/support/sandbox_client.rs"]
-mod sandbox_client;
-use sandbox_client::SandboxClient;
+mod support;
 
-#[path = "../tests/support/lcg.rs"]
-mod lcg;
-
-#[path = "../tests/support/counting_allocator.rs"]
-mod counting_allocator;
-
-use lcg::Lcg;
 use std::collections::HashMap;
 use std::time::Duration;
+use support::lcg::Lcg;
 
 use datasaur::{JobUpdate, WaitOptions};
 use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
@@ -68,8 +60,8 @@ async fn sandbox() -> Sandbox {
 /// Our default: one `JobWaiter`, jobs added as they start.
 async fn ours(jobs: &[PlannedJob]) -> Outcome {
     let sandbox = sandbox().await;
-    let client = sandbox.client();
-    let heap_before = counting_allocator::reset_peak();
+    let client = support::sandbox_client(&sandbox);
+    let heap_before = support::counting_allocator::reset_peak();
     let (waiter, mut updates) =
         client.job_waiter(WaitOptions::default().max_wait(Duration::from_secs(4 * 3600)));
     let mut waiter = Some(waiter);
@@ -109,7 +101,7 @@ async fn ours(jobs: &[PlannedJob]) -> Outcome {
             None => break,
         }
     }
-    let peak_heap = counting_allocator::peak().saturating_sub(heap_before);
+    let peak_heap = support::counting_allocator::peak().saturating_sub(heap_before);
     let stats = sandbox.stats();
     Outcome {
         requests: stats.graphql_requests,
@@ -122,7 +114,7 @@ async fn ours(jobs: &[PlannedJob]) -> Outcome {
 /// Datasaur's TypeScript tool: all unfinished jobs in one batched `getJobs` every 5 s.
 async fn ts_batched(jobs: &[PlannedJob]) -> Outcome {
     let sandbox = sandbox().await;
-    let client = sandbox.client();
+    let client = support::sandbox_client(&sandbox);
     let started = Instant::now();
     let mut unfinished: Vec<(String, Duration, Instant)> = Vec::new();
     let mut delays = Vec::with_capacity(jobs.len());

@@ -4,10 +4,6 @@
 //! Run: `cargo bench --bench request_overhead`
 //! Target: ours >= 0.95x the hand-written call's throughput.
 
-#[path = "../tests/support/sandbox_client.rs"]
-mod sandbox_client;
-use sandbox_client::SandboxClient;
-
 use std::time::{Duration, Instant};
 
 use datasaur::operations::get_job;
@@ -25,7 +21,11 @@ fn main() {
         let sandbox = Sandbox::start(SandboxConfig::default())
             .await
             .expect("sandbox starts");
-        let client = sandbox.client();
+        let client = datasaur::Client::builder()
+            .base_url(sandbox.base_url())
+            .access_token(sandbox.token())
+            .build()
+            .expect("a sandbox client");
         let http = reqwest::Client::new();
         let body = serde_json::json!({
             "operationName": get_job::OPERATION_NAME,

@@ -8,16 +8,9 @@
 //! replay in seconds, exactly. Jobs run 1 s to 1 h, log-uniform, seed 42.
 //! Delay = from a job's end to its caller learning of it.
 
-#[path = "../tests/support/sandbox_client.rs"]
-mod sandbox_client;
-use sandbox_client::SandboxClient;
+mod support;
 
-#[path = "../tests/support/lcg.rs"]
-mod lcg;
-use lcg::Lcg;
-
-#[path = "../tests/support/counting_allocator.rs"]
-mod counting_allocator;
+use support::lcg::Lcg;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,7 +58,7 @@ struct Outcome {
 /// One task per job: it starts the job at its time and awaits `wait_for_job`.
 async fn independent(jobs: &[PlannedJob], options_of: impl Fn(usize) -> WaitOptions) -> Outcome {
     let sandbox = sandbox().await;
-    let client = sandbox.client();
+    let client = support::sandbox_client(&sandbox);
     let started = Instant::now();
     let tasks: Vec<_> = jobs
         .iter()
@@ -94,7 +87,7 @@ async fn independent(jobs: &[PlannedJob], options_of: impl Fn(usize) -> WaitOpti
 /// `JobWaiter` that each job joins as it starts otherwise.
 async fn batched(jobs: &[PlannedJob]) -> Outcome {
     let sandbox = sandbox().await;
-    let client = sandbox.client();
+    let client = support::sandbox_client(&sandbox);
     let started = Instant::now();
     let (waiter, mut updates) = client.job_waiter(options());
     let feeder = {
@@ -223,13 +216,13 @@ async fn mixed_options() {
 /// peak heap of the wait (beyond the sandbox's store) and wall time.
 async fn scale_run(jobs: usize) -> (usize, f64, u64) {
     let sandbox = sandbox().await;
-    let client = sandbox.client();
+    let client = support::sandbox_client(&sandbox);
     let planned = plan(jobs, Duration::ZERO);
     let ids: Vec<String> = planned
         .iter()
         .map(|job| sandbox.create_job(JobScript::delivered(Duration::ZERO, job.duration)))
         .collect();
-    let before = counting_allocator::reset_peak();
+    let before = support::counting_allocator::reset_peak();
     let wall = std::time::Instant::now();
     let mut finished = client.wait_for_jobs(ids, options());
     let mut reported = 0;
@@ -238,7 +231,7 @@ async fn scale_run(jobs: usize) -> (usize, f64, u64) {
         reported += 1;
     }
     assert_eq!(reported, jobs);
-    let peak = counting_allocator::peak().saturating_sub(before);
+    let peak = support::counting_allocator::peak().saturating_sub(before);
     (
         peak,
         wall.elapsed().as_secs_f64(),
@@ -280,8 +273,7 @@ async fn round_trips(max_concurrent: usize) -> f64 {
         })
         .collect();
     sandbox.inject_fault(Fault::fraction(1.0, FaultKind::Delay { millis: 50 }));
-    let client: Client = sandbox
-        .client_builder()
+    let client: Client = support::sandbox_builder(&sandbox)
         .max_concurrent_polls(max_concurrent)
         .build()
         .expect("client");

@@ -1,0 +1,214 @@
+//! Careless and hostile input to the command line: long and escaping text,
+//! absurd flag values, many ids. No panic, usage errors exit 3.
+#![cfg(unix)]
+
+use crate::support::command::{datasaur, text};
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+
+#[test]
+fn bad_flag_values_are_usage_errors_with_exit_3() {
+    for args in [
+        &["job", "wait", "--timeout", "banana", "x"][..],
+        &["job", "wait", "--interval", "0", "x"],
+        &["job", "wait", "--interval", "1ns", "x"],
+        &["job", "wait", "--timeout", "300000000000y", "x"],
+        &["job", "frobnicate"],
+        &["sandbox", "--addr", "not-an-address"],
+    ] {
+        let output = datasaur(args);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {}", text(&output));
+        assert!(!text(&output).contains("panicked"), "{args:?}");
+    }
+    let output = datasaur(&["job", "wait", "--interval", "0", "x"]);
+    assert!(
+        text(&output).contains("at least 500ms"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(datasaur(&["--help"]).status.code(), Some(0));
+    assert_eq!(datasaur(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_sandbox_with_an_absurd_token_lifetime_starts() {
+    let sandbox = crate::support::sandbox_process::start(&["--token-ttl", "18446744073709551615"]);
+    let answer = sandbox.graphql(
+        &sandbox.token,
+        r#"{"query": "{ getJob(jobId: \"AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637\") { status } }"}"#,
+    );
+    assert_eq!(answer["data"]["getJob"]["status"], "DELIVERED");
+}
+
+#[test]
+fn very_long_ids_are_shown_without_panicking() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let long = "x".repeat(70_000);
+    let output = sandbox.run(&["job", "get", &long]);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(!text(&output).contains("panicked"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("not found"));
+}
+
+#[test]
+fn escape_sequences_from_the_server_never_reach_the_terminal_raw() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let evil = "boom\u{1b}]0;pwned\u{7}\u{1b}[2J\rfake line";
+    let failed = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 0,
+        "outcome": {"status": "FAILED", "errors": [{"id": "e", "stack": evil}]}}));
+    for args in [&["job", "get", &failed][..], &["job", "wait", &failed]] {
+        let output = sandbox.run(args);
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\r'),
+            "{args:?}: {shown:?}"
+        );
+        assert!(shown.contains("\\u{1b}"), "{args:?}: {shown}");
+    }
+    // --json stays exact.
+    let output = sandbox.run(&["job", "get", "--json", &failed]);
+    let job: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(job["errors"][0]["stack"], evil);
+}
+
+#[test]
+fn ids_come_from_stdin_and_files_at_scale() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let ids: Vec<String> = (0..300)
+        .map(|_| sandbox.create_job(json!({"queuedFor": 0, "runningFor": 0})))
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["job", "wait", "--json", "-"])
+        .env("DATASAUR_URL", &sandbox.base_url)
+        .env("DATASAUR_ACCESS_TOKEN", &sandbox.token)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let list = format!("# jobs\n{}\n\n", ids.join("\n"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let summary: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["delivered"], 300);
+
+    let file = std::env::temp_dir().join(format!("datasaur-ids-{}.txt", std::process::id()));
+    std::fs::write(&file, &list).unwrap();
+    let output = sandbox.run(&["job", "get", "--json", "--ids-from", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 300);
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    let output = datasaur(&["completions", "bash"]);
+    assert_eq!(output.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&output.stdout);
+    assert!(script.contains("_datasaur()"), "{script}");
+    assert!(script.contains("--timeout"), "the flags are completed");
+    // bash itself accepts the script.
+    let checked = Command::new("bash")
+        .args(["-n", "-c", &script])
+        .status()
+        .expect("bash runs");
+    assert!(checked.success());
+
+    let man = datasaur(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&man.stdout).contains(".TH datasaur"));
+}
+
+#[test]
+fn every_command_help_has_a_pasteable_example() {
+    for args in [
+        &["job", "get", "--help"][..],
+        &["job", "wait", "--help"],
+        &["sandbox", "--help"],
+        &["schema", "check", "--help"],
+        &["demo", "--help"],
+        &["completions", "--help"],
+        &["export", "project", "--help"],
+    ] {
+        let help = text(&datasaur(args));
+        assert!(help.contains("Example"), "{args:?}: {help}");
+    }
+}
+
+#[test]
+fn binding_beyond_loopback_needs_consent_and_prints_a_usable_url() {
+    let refused = datasaur(&["sandbox", "--addr", "0.0.0.0:0"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("--allow-remote"),
+        "{}",
+        text(&refused)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["sandbox", "--addr", "0.0.0.0:0", "--allow-remote"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut export = None;
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        let line = line.unwrap();
+        if line.starts_with("export DATASAUR_URL=") {
+            export = Some(line);
+            break;
+        }
+    }
+    let export = export.expect("an export line");
+    let mut url = None;
+    let mut token = None;
+    for pair in export.trim_start_matches("export ").split_whitespace() {
+        if let Some(value) = pair.strip_prefix("DATASAUR_URL=") {
+            url = Some(value.to_owned());
+        }
+        if let Some(value) = pair.strip_prefix("DATASAUR_ACCESS_TOKEN=") {
+            token = Some(value.to_owned());
+        }
+    }
+    let (url, token) = (url.unwrap(), token.unwrap());
+    assert!(url.starts_with("http://127.0.0.1:"), "{export}");
+    // The printed line works with our own CLI as is.
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "job",
+            "get",
+            "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637",
+        ])
+        .env("DATASAUR_URL", &url)
+        .env("DATASAUR_ACCESS_TOKEN", &token)
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let stderr = {
+        let _ = child.wait();
+        let mut text = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut text);
+        }
+        text
+    };
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(stderr.contains("warning: listening on 0.0.0.0"), "{stderr}");
+    assert!(stderr.contains("x-sandbox-control-token"), "{stderr}");
+}

@@ -1,0 +1,222 @@
+//! `datasaur job get|wait` and `datasaur demo`: the real binary against a
+//! sandbox child process; output and exit codes.
+#![cfg(unix)]
+
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+const DOCUMENTED_JOB_ID: &str = "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637";
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn job_get_prints_a_table_and_flags_unknown_ids() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let output = sandbox.run(&["job", "get", DOCUMENTED_JOB_ID, "AutoLabelQueue:unknown"]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn job_get_json_prints_one_object_per_job() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let failed = sandbox.create_job(json!({"outcome": {"status": "FAILED", "errors": [{"id": "e1", "stack": "Error: boom\n  at x", "args": {"file": "a.txt"}}]}, "queuedFor": 0, "runningFor": 0}));
+    let output = sandbox.run(&["job", "get", "--json", DOCUMENTED_JOB_ID, &failed]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_json_snapshot!(json_lines(&output), {"[].createdAt" => "[timestamp]", "[].updatedAt" => "[timestamp]"});
+}
+
+#[test]
+fn job_wait_json_streams_ndjson_and_exits_0_when_delivered() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let id = sandbox.create_job(json!({"queuedFor": 1500, "runningFor": 0, "outcome": {"status": "DELIVERED", "resultId": "r-1", "result": {"labels": 3}}}));
+    let output = sandbox.run(&["job", "wait", "--json", &id]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_json_snapshot!(json_lines(&output), {"[].job.createdAt" => "[timestamp]", "[].job.updatedAt" => "[timestamp]", "[].totalMs" => "[duration]"});
+}
+
+#[test]
+fn job_wait_plain_lines_and_exit_1_when_a_job_failed() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let delivered = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 0}));
+    let failed = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 0, "outcome": {"status": "FAILED", "errors": [{"id": "e", "stack": "model timed out"}]}}));
+    let output = sandbox.run(&["job", "wait", &delivered, &failed]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let mut lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            format!("{delivered}  DELIVERED  100%"),
+            format!("{failed}  FAILED  model timed out")
+        ]
+    );
+}
+
+#[test]
+fn job_wait_times_out_with_exit_2() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let id = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 3_600_000}));
+    let output = sandbox.run(&[
+        "job",
+        "wait",
+        "--json",
+        "--timeout",
+        "1500ms",
+        "--interval",
+        "500ms",
+        &id,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    let (summary, jobs) = lines.split_last().unwrap();
+    assert_eq!(summary["type"], "summary", "the summary is the last line");
+    assert_eq!(summary["timedOut"], 1);
+    assert_eq!(summary["delivered"], 0);
+    assert!(summary["totalMs"].as_u64().unwrap() >= 1500);
+    let last = jobs.last().unwrap();
+    assert_eq!(last["event"], "timed_out");
+    assert_eq!(last["jobId"], id.as_str());
+    let elapsed = last["elapsedMs"].as_u64().unwrap();
+    assert!((1500..2000).contains(&elapsed), "{elapsed}");
+    assert_eq!(last["polls"], 3);
+    assert_eq!(last["lastSeen"]["status"], "IN_PROGRESS");
+}
+
+#[test]
+fn missing_or_refused_credentials_exit_3_without_printing_the_token() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let missing = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["job", "get", DOCUMENTED_JOB_ID, "--url", &sandbox.base_url])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .env_remove("DATASAUR_CLIENT_ID")
+        .env_remove("DATASAUR_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(
+        stderr(&missing).contains("no credentials: pass --token (or DATASAUR_ACCESS_TOKEN)"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "-vv",
+            "job",
+            "wait",
+            DOCUMENTED_JOB_ID,
+            "--url",
+            &sandbox.base_url,
+            "--token",
+            "wrong-token-12345",
+        ])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    let everything = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(everything.contains("Unauthorized"), "{everything}");
+    assert!(
+        !everything.contains("wrong-token-12345"),
+        "the token leaked: {everything}"
+    );
+}
+
+#[test]
+fn client_credentials_from_the_environment_work_and_stay_secret() {
+    let sandbox = crate::support::sandbox_process::start(&[
+        "--client-id",
+        "cli-id",
+        "--client-secret",
+        "cli-secret-5555",
+    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "-vv",
+            "job",
+            "get",
+            DOCUMENTED_JOB_ID,
+            "--url",
+            &sandbox.base_url,
+        ])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .env("DATASAUR_CLIENT_ID", "cli-id")
+        .env("DATASAUR_CLIENT_SECRET", "cli-secret-5555")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("DELIVERED"));
+    assert!(!format!("{}{}", stdout(&output), stderr(&output)).contains("cli-secret-5555"));
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args([
+            "job",
+            "get",
+            DOCUMENTED_JOB_ID,
+            "--url",
+            &sandbox.base_url,
+            "--client-id",
+            "cli-id",
+            "--client-secret",
+            "nope-6666",
+        ])
+        .env_remove("DATASAUR_ACCESS_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("client credentials refused"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains("nope-6666"));
+}
+
+#[test]
+fn help_documents_exit_codes_and_hides_the_token_value() {
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["job", "wait", "--help"])
+        .env("DATASAUR_ACCESS_TOKEN", "secret-from-env-999")
+        .output()
+        .unwrap();
+    let help = stdout(&output);
+    assert!(help.contains("2  some wait timed out"), "{help}");
+    assert!(help.contains("DATASAUR_ACCESS_TOKEN"), "{help}");
+    assert!(!help.contains("secret-from-env-999"), "{help}");
+}
+
+#[test]
+fn demo_runs_offline_and_delivers() {
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637  DELIVERED  0%"),
+        "{text}"
+    );
+    assert!(text.contains("\"status\": \"DELIVERED\""), "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}

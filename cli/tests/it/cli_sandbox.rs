@@ -1,0 +1,63 @@
+//! `datasaur sandbox` as a child process: serves the documentation's cURL
+//! body and stops on SIGINT within a second.
+#![cfg(unix)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const DOCUMENTED_GET_JOB_BODY: &str = r#"{"operationName": "GetJobQuery", "variables": {"jobId": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637"}, "query": "query GetJobQuery($jobId: String!) { result: getJob(jobId: $jobId) { id status progress } }"}"#;
+
+#[test]
+fn serves_the_documented_curl_body_and_stops_on_sigint() {
+    let mut sandbox = crate::support::sandbox_process::start(&[]);
+    let answer = sandbox.graphql(&sandbox.token, DOCUMENTED_GET_JOB_BODY);
+    assert_eq!(
+        answer["data"]["result"],
+        serde_json::json!({"id": "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637", "status": "DELIVERED", "progress": 0})
+    );
+
+    let pid = sandbox.child.id().to_string();
+    let sent = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = loop {
+        if let Some(status) = sandbox.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "still running 1 s after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_fixed_access_token_works() {
+    let sandbox = crate::support::sandbox_process::start(&["--access-token", "ci-token"]);
+    let answer = sandbox.graphql("ci-token", DOCUMENTED_GET_JOB_BODY);
+    assert_eq!(answer["data"]["result"]["status"], "DELIVERED");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error_not_a_panic() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(["sandbox", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,328 @@
+//! `datasaur schema pull|check|diff` against a sandbox child process and
+//! fixture schemas made in the test: pulled with either credential, checked
+//! live, every change classed, bad input refused without writing anything.
+#![cfg(unix)]
+
+use crate::support::command::{datasaur, scratch, text};
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+/// Our SDL, from `datasaur schema print`.
+fn our_sdl() -> String {
+    String::from_utf8(datasaur(&["schema", "print"]).stdout).unwrap()
+}
+
+#[test]
+fn pull_works_with_a_token_and_with_client_credentials() {
+    let sandbox = crate::support::sandbox_process::start(&[
+        "--client-id",
+        "pull-id",
+        "--client-secret",
+        "pull-secret-1",
+    ]);
+    let dir = scratch("cli-schema-pull");
+    let json_path = dir.join("schema.json");
+    let with_token = datasaur(&[
+        "schema",
+        "pull",
+        "--url",
+        &sandbox.base_url,
+        "--token",
+        &sandbox.token,
+        "--out",
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(with_token.status.code(), Some(0), "{}", text(&with_token));
+    let pulled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert!(
+        pulled["data"]["__schema"]["types"]
+            .as_array()
+            .is_some_and(|t| t.len() > 20)
+    );
+
+    let sdl_path = dir.join("schema.graphql");
+    let with_oauth = datasaur(&[
+        "schema",
+        "pull",
+        "--url",
+        &sandbox.base_url,
+        "--client-id",
+        "pull-id",
+        "--client-secret",
+        "pull-secret-1",
+        "--format",
+        "sdl",
+        "--out",
+        sdl_path.to_str().unwrap(),
+    ]);
+    assert_eq!(with_oauth.status.code(), Some(0), "{}", text(&with_oauth));
+    assert!(!text(&with_oauth).contains("pull-secret-1"));
+    let sdl = std::fs::read_to_string(&sdl_path).unwrap();
+    assert!(
+        sdl.contains("type Job {") && sdl.contains("getJobs(jobIds: [String!]!): [Job]!"),
+        "{sdl}"
+    );
+
+    // Both pulled forms check clean against our SDL, and diff to nothing breaking.
+    for path in [&json_path, &sdl_path] {
+        let check = datasaur(&["schema", "check", "--against", path.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    }
+    let diff = datasaur(&[
+        "schema",
+        "diff",
+        json_path.to_str().unwrap(),
+        sdl_path.to_str().unwrap(),
+    ]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+}
+
+#[test]
+fn check_against_a_live_url_reports_each_operation() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let output = datasaur(&[
+        "schema",
+        "check",
+        "--against",
+        &sandbox.graphql_url,
+        "--token",
+        &sandbox.token,
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    let operations = report["operations"].as_array().unwrap();
+    assert!(operations.len() >= 6);
+    assert!(operations.iter().all(|op| op["valid"] == true), "{report}");
+}
+
+#[test]
+fn diff_classes_each_kind_of_change() {
+    let dir = scratch("cli-schema-diff");
+    let base = our_sdl();
+    let old = dir.join("old.graphql");
+    std::fs::write(&old, &base).unwrap();
+    let cases = [
+        (
+            "field-removed",
+            "  resultId: String\n",
+            "",
+            "breaking",
+            "Job.resultId",
+            "removed",
+        ),
+        (
+            "type-changed",
+            "  progress: Int!\n",
+            "  progress: String!\n",
+            "breaking",
+            "Job.progress",
+            "a different type",
+        ),
+        (
+            "now-nullable",
+            "  progress: Int!\n",
+            "  progress: Int\n",
+            "breaking",
+            "Job.progress",
+            "non-null to nullable",
+        ),
+        (
+            "now-non-null",
+            "  resultId: String\n",
+            "  resultId: String!\n",
+            "safe",
+            "Job.resultId",
+            "nullable to non-null",
+        ),
+        (
+            "argument-required",
+            "getExportDeliveryStatus(exportId: ID!)",
+            "getExportDeliveryStatus(exportId: ID!, region: String!)",
+            "breaking",
+            "Query.getExportDeliveryStatus(region)",
+            "required String! added",
+        ),
+        (
+            "input-required",
+            "  fileTransformerId: ID\n  filteredCabinetRole",
+            "  fileTransformerId: ID!\n  filteredCabinetRole",
+            "breaking",
+            "ExportTextProjectInput.fileTransformerId",
+            "optional to required",
+        ),
+        (
+            "enum-value-added",
+            "  QUEUED\n}",
+            "  QUEUED\n  CANCELLED\n}",
+            "safe",
+            "JobStatus.CANCELLED",
+            "enum value added",
+        ),
+    ];
+    for (name, from, to, severity, path, how) in cases {
+        assert!(
+            base.contains(from),
+            "{name}: fixture edit {from:?} no longer applies"
+        );
+        let new = dir.join(format!("{name}.graphql"));
+        std::fs::write(&new, base.replacen(from, to, 1)).unwrap();
+        let output = datasaur(&[
+            "schema",
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--json",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{name}: {}", text(&output)));
+        let change = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|change| change["path"] == path)
+            .unwrap_or_else(|| panic!("{name}: no change at {path}: {report}"));
+        assert_eq!(change["severity"], severity, "{name}: {change}");
+        assert!(
+            change["message"].as_str().unwrap().contains(how),
+            "{name}: {change}"
+        );
+        let expected_exit = if severity == "breaking" { 1 } else { 0 };
+        assert_eq!(output.status.code(), Some(expected_exit), "{name}");
+    }
+}
+
+#[test]
+fn diff_classes_changes_made_to_the_reference_schema_too() {
+    let reference =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasaur/graphql.schema.json");
+    // The reference sits beside the workspace on CI and on developers'
+    // machines; our own SDL stands in where it does not.
+    let (old_text, from, to, ext) = match std::fs::read_to_string(&reference) {
+        Ok(json) => (
+            json,
+            "\"name\": \"resultId\"",
+            "\"name\": \"resultIdentifier\"",
+            "json",
+        ),
+        Err(_) => (
+            our_sdl(),
+            "  resultId: String\n",
+            "  resultIdentifier: String\n",
+            "graphql",
+        ),
+    };
+    assert!(old_text.contains(from));
+    let dir = scratch("cli-schema-reference");
+    let old = dir.join(format!("old.{ext}"));
+    let new = dir.join(format!("new.{ext}"));
+    std::fs::write(&old, &old_text).unwrap();
+    std::fs::write(&new, old_text.replacen(from, to, 1)).unwrap();
+    let output = datasaur(&[
+        "schema",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let report = text(&output);
+    assert!(
+        report.contains("breaking  Job.resultId: removed"),
+        "{report}"
+    );
+    assert!(
+        report.contains("safe      Job.resultIdentifier: added"),
+        "{report}"
+    );
+}
+
+/// A server on loopback that answers every request with `status` and `body`.
+fn fixed_server(status: &str, body: &str) -> String {
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 65536];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn bad_input_gets_a_message_and_exit_3_and_nothing_is_overwritten() {
+    let dir = scratch("cli-schema-bad");
+    let out = dir.join("schema.json");
+    std::fs::write(&out, "precious").unwrap();
+    let disabled = fixed_server(
+        "200 OK",
+        r#"{"errors":[{"message":"GraphQL introspection is not allowed here"}]}"#,
+    );
+    let unauthorized = fixed_server(
+        "401 Unauthorized",
+        r#"{"errors":[{"message":"Unauthorized"}]}"#,
+    );
+    let no_schema = fixed_server("200 OK", r#"{"data":{"other":true}}"#);
+    let unreachable = format!("http://127.0.0.1:{}", {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    });
+    for (url, expected) in [
+        (&disabled, "introspection is not allowed"),
+        (&unauthorized, "unauthorized"),
+        (&no_schema, "no __schema"),
+        (&unreachable, "Connection refused"),
+    ] {
+        let output = datasaur(&[
+            "schema",
+            "pull",
+            "--url",
+            url,
+            "--token",
+            "t-0123",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(3), "{url}: {}", text(&output));
+        assert!(text(&output).contains(expected), "{url}: {}", text(&output));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious", "{url}");
+    }
+    let mut leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    leftovers.sort();
+    assert_eq!(leftovers, ["schema.json"], "no temporary file left");
+
+    let junk = dir.join("junk.json");
+    std::fs::write(&junk, "this is neither JSON nor SDL").unwrap();
+    let sdl_junk = dir.join("junk.graphql");
+    std::fs::write(&sdl_junk, "type {{{").unwrap();
+    for path in [&junk, &sdl_junk] {
+        let check = datasaur(&["schema", "check", "--against", path.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(3), "{}", text(&check));
+        assert!(
+            text(&check).contains("not a valid GraphQL schema"),
+            "{}",
+            text(&check)
+        );
+        let diff = datasaur(&[
+            "schema",
+            "diff",
+            path.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(diff.status.code(), Some(3), "{}", text(&diff));
+    }
+    let missing = datasaur(&["schema", "check", "--against", "/nonexistent/schema.json"]);
+    assert_eq!(missing.status.code(), Some(3));
+}

@@ -1,0 +1,264 @@
+//! Exports end to end against the sandbox: start, wait, download; the 404
+//! window, cut downloads, existing files, expired URLs, no credentials to
+//! the file host, and an export never started twice.
+
+use crate::support::sandbox::SandboxClient;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+use datasaur::operations::export_text_project_document::{
+    ExportTextProjectDocumentInput, GqlExportMethod as DocumentMethod,
+};
+use datasaur::{DownloadOptions, ErrorKind, JobStatus, RetryPolicy};
+use datasaur_sandbox::{Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig, file_content};
+use sha2::{Digest, Sha256};
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+fn input() -> ExportTextProjectInput {
+    ExportTextProjectInput::new(
+        "labels",
+        "JSON",
+        GqlExportMethod::FileStorage,
+        ["HvdyIL2iwZn"],
+    )
+}
+
+/// A fresh directory under the target's temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("exports-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file in `dir`, temporary ones included.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn export_wait_and_download_gives_the_exact_bytes() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let client = sandbox.client();
+    let export = client.export_project(input()).await.unwrap();
+    assert!(export.id().starts_with("ExportQueue:"));
+    let url = export
+        .file_url()
+        .expect("FILE_STORAGE has a file URL")
+        .clone();
+    assert!(url.as_str().starts_with(&sandbox.base_url()));
+    assert!(export.file_url_expires_at().is_some());
+
+    let job = export.wait(None).await.unwrap();
+    assert_eq!(job.status, JobStatus::Delivered);
+    assert_eq!(export.status().await.unwrap().status, JobStatus::Delivered);
+
+    let dir = scratch("exact");
+    let download = export
+        .download_to(dir.join("labels.zip"), DownloadOptions::default())
+        .await
+        .unwrap();
+    let expected = file_content(export.id(), 64 * 1024);
+    let written = std::fs::read(dir.join("labels.zip")).unwrap();
+    assert_eq!(written, expected);
+    assert_eq!(download.bytes, expected.len() as u64);
+    assert_eq!(download.sha256, sha256_hex(&expected));
+    assert_eq!(files_in(&dir), ["labels.zip"], "no temporary file left");
+
+    let stats = sandbox.stats();
+    assert!(stats.file_requests >= 1);
+    assert_eq!(
+        stats.file_requests_with_authorization, 0,
+        "no token to the file host"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_404_window_after_delivery_is_ridden_through() {
+    let config = SandboxConfig::default().file_ready_after(secs(5));
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let export = sandbox.client().export_project(input()).await.unwrap();
+    let dir = scratch("window");
+    // Straight to the download, as Datasaur's own tools do: 404 until ready.
+    let download = export
+        .wait_and_download_to(dir.join("labels.zip"), None, DownloadOptions::default())
+        .await
+        .unwrap();
+    assert!(download.attempts > 1, "{} attempts", download.attempts);
+    assert_eq!(
+        std::fs::read(dir.join("labels.zip")).unwrap(),
+        file_content(export.id(), 64 * 1024)
+    );
+    assert_eq!(sandbox.stats().file_requests_with_authorization, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_download_cut_mid_body_leaves_nothing_and_the_next_try_succeeds() {
+    let sandbox = Sandbox::start(SandboxConfig::default().file_ready_after(Duration::ZERO))
+        .await
+        .unwrap();
+    let export = sandbox.client().export_project(input()).await.unwrap();
+    export.wait(None).await.unwrap();
+    let dir = scratch("cut");
+
+    // Every try cut: the download gives up, and leaves no file at all.
+    sandbox
+        .inject_fault(Fault::fraction(1.0, FaultKind::CloseConnection).on(FaultTarget::Download));
+    let error = export
+        .download_to(
+            dir.join("labels.zip"),
+            DownloadOptions::default().max_time(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error:?}");
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+
+    // One try cut: the next succeeds, in the same call.
+    sandbox.clear_faults();
+    sandbox.inject_fault(Fault::next(1, FaultKind::CloseConnection).on(FaultTarget::Download));
+    let download = export
+        .download_to(dir.join("labels.zip"), DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(download.attempts, 2);
+    assert_eq!(files_in(&dir), ["labels.zip"]);
+    assert_eq!(
+        std::fs::read(dir.join("labels.zip")).unwrap(),
+        file_content(export.id(), 64 * 1024)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_existing_file_is_kept_unless_overwrite_is_asked() {
+    let sandbox = Sandbox::start(SandboxConfig::default().file_ready_after(Duration::ZERO))
+        .await
+        .unwrap();
+    let export = sandbox.client().export_project(input()).await.unwrap();
+    export.wait(None).await.unwrap();
+    let dir = scratch("existing");
+    let path = dir.join("labels.zip");
+    std::fs::write(&path, b"precious").unwrap();
+
+    let error = export
+        .download_to(&path, DownloadOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        error.kind() == ErrorKind::FileExists && error.path() == Some(path.as_path()),
+        "{error:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    assert_eq!(
+        sandbox.stats().file_requests,
+        0,
+        "nothing fetched for nothing"
+    );
+
+    export
+        .download_to(&path, DownloadOptions::default().overwrite(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        file_content(export.id(), 64 * 1024)
+    );
+    assert_eq!(files_in(&dir), ["labels.zip"]);
+}
+
+#[tokio::test]
+async fn an_expired_url_is_refused_with_an_error_that_says_so() {
+    // Real time: the expiry is wall-clock time.
+    let config = SandboxConfig::default()
+        .file_url_ttl(Duration::from_millis(300))
+        .export_script(datasaur_sandbox::JobScript::delivered(
+            Duration::ZERO,
+            Duration::ZERO,
+        ))
+        .file_ready_after(Duration::ZERO);
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let export = sandbox.client().export_project(input()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let dir = scratch("expired");
+    let error = export
+        .download_to(dir.join("labels.zip"), DownloadOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileUrlExpired, "{error:?}");
+    assert!(error.to_string().contains("expired"), "{error}");
+    assert_eq!(error.host(), sandbox.base_url().strip_prefix("http://"));
+    assert!(files_in(&dir).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_export_answered_with_a_503_after_it_ran_is_not_sent_again() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    // Retries on, generous: only the starts-work mark keeps it from a retry.
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().max_retries(5))
+        .build()
+        .unwrap();
+    sandbox.inject_fault(Fault::next(
+        1,
+        FaultKind::StatusAfterRunning { status: 503 },
+    ));
+    let error = client.export_project(input()).await.unwrap_err();
+    assert!(error.http_status() == Some(503), "{error:?}");
+    let stats = sandbox.stats();
+    assert_eq!(stats.operation("ExportTextProject"), 1, "sent once");
+    assert_eq!(stats.exports_started, 1, "one export started");
+
+    // A 503 before it ran is different only to the server: still sent once.
+    sandbox.reset_stats();
+    sandbox.inject_fault(Fault::next(1, FaultKind::Status { status: 503 }));
+    let document =
+        ExportTextProjectDocumentInput::new("doc-1", "labels", "JSON", DocumentMethod::FileStorage);
+    assert!(client.export_document(document).await.is_err());
+    assert_eq!(sandbox.stats().operation("ExportTextProjectDocument"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_export_without_a_file_url_says_so() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let email = ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::Email, ["p"]);
+    let export = sandbox.client().export_project(email).await.unwrap();
+    assert!(export.file_url().is_none());
+    let error = export
+        .download_to(scratch("email").join("x"), DownloadOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoFileUrl, "{error:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn export_waits_share_the_client_engine_with_other_waits() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let client = sandbox.client();
+    let exports = futures::future::join_all((0..20).map(|_| client.export_project(input()))).await;
+    let exports: Vec<_> = exports.into_iter().map(Result::unwrap).collect();
+    sandbox.reset_stats();
+    let results = futures::future::join_all(exports.iter().map(|export| export.wait(None))).await;
+    assert!(results.iter().all(Result::is_ok));
+    let stats = sandbox.stats();
+    // 20 waits, each alone about 4 polls: together one request per tick.
+    assert!(stats.operation("GetJobs") <= 6, "{stats:?}");
+    assert_eq!(stats.job_ids_requested, 20 * stats.operation("GetJobs"));
+}

@@ -1,0 +1,20 @@
+//! The integration tests of `datasaur`, one module per area, in one binary:
+//! one link instead of fourteen, and helpers in `support` that every module
+//! shares.
+
+mod support;
+
+mod documentation_example;
+mod errors;
+mod exports;
+mod fault_matrix;
+mod get_job;
+mod get_jobs;
+mod hostile_server;
+mod oauth;
+mod retry;
+mod secrets;
+mod soak;
+mod wait;
+mod wait_engine;
+mod wire_contract;

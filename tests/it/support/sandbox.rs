@@ -1,0 +1,27 @@
+//! A `Client` for a running sandbox. It lives with the tests, not in the
+//! sandbox crate, which knows nothing of this client.
+
+use datasaur::{Client, ClientBuilder};
+use datasaur_sandbox::Sandbox;
+
+/// Clients pointed at a sandbox with its start-up token.
+pub trait SandboxClient {
+    /// A builder with the sandbox's base URL and token.
+    fn client_builder(&self) -> ClientBuilder;
+    /// A client with the sandbox's base URL and token.
+    fn client(&self) -> Client;
+}
+
+impl SandboxClient for Sandbox {
+    fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .base_url(self.base_url())
+            .access_token(self.token())
+    }
+
+    fn client(&self) -> Client {
+        self.client_builder()
+            .build()
+            .expect("a loopback base URL and a sandbox token make a valid client")
+    }
+}
