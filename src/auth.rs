@@ -19,6 +19,7 @@ use futures::future::{BoxFuture, Shared};
 
 use crate::body::{BodyError, read_body};
 use crate::error::{Error, Request, Result, body_snippet};
+use crate::http_clients::refused_redirect;
 use crate::sync::lock;
 
 /// The longest time before expiry at which a cached token is refreshed.
@@ -292,6 +293,9 @@ impl OAuthTokens {
             .send()
             .await
             .map_err(transport)?;
+        if let Some(error) = refused_redirect(&request, &self.token_url, &response) {
+            return Err(error);
+        }
         let status = response.status();
         let retry_after = crate::retry::retry_after_header(response.headers());
         let body = match read_body(response, MAX_TOKEN_ANSWER_BYTES).await {

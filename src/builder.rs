@@ -13,6 +13,7 @@ use crate::auth::{Credentials, OAuthTokens};
 use crate::base_url::{parse_base_url, refuse_plain_http};
 use crate::client::{Client, Inner};
 use crate::error::{Error, Result};
+use crate::http_clients::HttpClients;
 use crate::retry::{Pacing, RetryBudget, RetryPolicy};
 use crate::wait::WaitOptions;
 use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, FetchJobs, WaitEngine};
@@ -165,6 +166,20 @@ impl ClientBuilder {
 
     /// Uses your own `reqwest::Client` (proxies, root certificates, ...). Its
     /// pool is shared with every clone of the [`Client`].
+    ///
+    /// Its redirect and proxy settings then apply instead of this crate's:
+    /// build it with `redirect(reqwest::redirect::Policy::none())`, or a
+    /// server could redirect a request, with its token or its inputs, to
+    /// another host (an answer from another origin is still refused, but
+    /// only after the request went there); and exempt loopback from proxies.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = datasaur::Client::builder().http_client(http).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -240,12 +255,15 @@ impl ClientBuilder {
         if has_credentials {
             refuse_plain_http(&base_url, self.allow_insecure_http)?;
         }
-        let http = match &self.http {
-            Some(http) => http.clone(),
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        let HttpClients {
+            api: http,
+            downloads,
+        } = match &self.http {
+            Some(http) => HttpClients {
+                api: http.clone(),
+                downloads: http.clone(),
+            },
+            None => HttpClients::build(self.connect_timeout, &|name| std::env::var(name).ok())?,
         };
         let credentials = match self.credentials {
             CredentialSource::None => Credentials::Anonymous,
@@ -288,6 +306,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 host,
                 http,
+                downloads,
                 endpoint,
                 base_url,
                 credentials,

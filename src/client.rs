@@ -38,7 +38,10 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    /// For requests that carry credentials: never follows a redirect.
     pub(crate) http: reqwest::Client,
+    /// For downloads.
+    pub(crate) downloads: reqwest::Client,
     pub(crate) endpoint: Url,
     pub(crate) base_url: Url,
     pub(crate) credentials: Credentials,
@@ -88,9 +91,10 @@ impl Client {
         Request::new(operation, self.inner.host.clone())
     }
 
-    /// The shared HTTP client (for downloads, which carry no credentials).
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+    /// The HTTP client for downloads, which carry no credentials and may
+    /// follow redirects.
+    pub(crate) fn download_http(&self) -> &reqwest::Client {
+        &self.inner.downloads
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -135,7 +135,7 @@ pub(crate) async fn download(
     path: &Path,
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
-    let http = client.http();
+    let http = client.download_http();
     let host = host_of(url);
     let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);

@@ -35,6 +35,7 @@ mod download;
 mod error;
 mod export;
 mod from_env;
+mod http_clients;
 mod job;
 mod job_handle;
 mod operation;

@@ -13,6 +13,7 @@ use crate::auth::Authorization;
 use crate::body::{BodyError, read_body};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http_clients::refused_redirect;
 use crate::response::decode_answer;
 use crate::retry::{Limits, Verdict, retry_after_header, retry_loop};
 
@@ -211,6 +212,11 @@ impl Client {
             (error, sent)
         };
         let response = request.send().await.map_err(failed)?;
+        if let Some(error) = refused_redirect(&self.request(operation), &inner.endpoint, &response)
+        {
+            // It reached a server; whether work started there is unknown.
+            return Err((error, true));
+        }
         let status = response.status();
         let retry_after = retry_after_header(response.headers());
         match read_body(response, inner.max_response_bytes).await {

@@ -46,6 +46,29 @@ impl Error {
         )
     }
 
+    /// A 3xx answer from `request`'s host, not followed; `location` is the
+    /// answer's `Location` header, resolved against `from`.
+    pub(crate) fn redirect(
+        request: Request,
+        status: u16,
+        from: &url::Url,
+        location: Option<&str>,
+    ) -> Self {
+        let to = location
+            .and_then(|location| from.join(location).ok())
+            .filter(|url| url.has_host())
+            .map(|url| origin_of(&url));
+        let status = Some(status);
+        Error::new(Detail::Redirect { status, to }, Some(request), None)
+    }
+
+    /// An answer that came from `url`, another origin than the request's,
+    /// because the caller's HTTP client followed a redirect.
+    pub(crate) fn redirected(request: Request, url: &url::Url) -> Self {
+        let to = Some(origin_of(url));
+        Error::new(Detail::Redirect { status: None, to }, Some(request), None)
+    }
+
     pub(crate) fn unauthorized(request: Request, message: String) -> Self {
         Error::new(Detail::Unauthorized { message }, Some(request), None)
     }
@@ -158,4 +181,10 @@ impl Error {
             _ => {}
         }
     }
+}
+
+/// `scheme://host[:port]`: where a redirect points, without its path and
+/// query (which a hostile server fills as it likes).
+fn origin_of(url: &url::Url) -> String {
+    format!("{}://{}", url.scheme(), host_of(url))
 }

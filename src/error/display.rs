@@ -21,6 +21,21 @@ impl fmt::Display for Error {
                 body_snippet,
                 ..
             } => write!(f, "HTTP {status}: {body_snippet:?}"),
+            Detail::Redirect {
+                status: Some(status),
+                to,
+            } => write!(
+                f,
+                "HTTP {status}: a redirect to {} was not followed (requests to Datasaur \
+                 never follow redirects, so credentials and inputs cannot leak to another host)",
+                to.as_deref().unwrap_or("(no valid Location)")
+            ),
+            Detail::Redirect { status: None, to } => write!(
+                f,
+                "the answer came from {} after a redirect the HTTP client followed; refused \
+                 (build it with redirect::Policy::none())",
+                to.as_deref().unwrap_or("another host")
+            ),
             Detail::Unauthorized { message } => write!(f, "unauthorized: {message}"),
             Detail::GraphQL { errors, .. } => write!(
                 f,

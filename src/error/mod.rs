@@ -72,6 +72,13 @@ enum Detail {
         retry_after: Option<String>,
         body_snippet: String,
     },
+    /// A 3xx answer, not followed; or (`status` None) an answer from
+    /// another origin, after a redirect a caller's own HTTP client followed.
+    Redirect {
+        status: Option<u16>,
+        /// `scheme://host[:port]` of the `Location`, if it names one.
+        to: Option<String>,
+    },
     Unauthorized {
         message: String,
     },
@@ -184,7 +191,7 @@ impl Error {
             Detail::Transport => ErrorKind::Transport,
             Detail::Timeout { .. } => ErrorKind::Timeout,
             Detail::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
-            Detail::Http { .. } => ErrorKind::Http,
+            Detail::Http { .. } | Detail::Redirect { .. } => ErrorKind::Http,
             Detail::Unauthorized { .. } => ErrorKind::Unauthorized,
             Detail::GraphQL { .. } => ErrorKind::GraphQL,
             Detail::Decode { .. } => ErrorKind::Decode,
@@ -268,6 +275,7 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match &self.0.detail {
             Detail::Http { status, .. } => Some(*status),
+            Detail::Redirect { status, .. } => *status,
             _ => None,
         }
     }

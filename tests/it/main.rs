@@ -12,6 +12,7 @@ mod get_job;
 mod get_jobs;
 mod hostile_server;
 mod oauth;
+mod redirects;
 mod retry;
 mod secrets;
 mod soak;

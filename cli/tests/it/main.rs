@@ -1,6 +1,7 @@
 //! The `datasaur` command's tests, one module per command area, in one
 //! binary: the built CLI run as a child process against sandboxes.
 
+mod proxies;
 mod support;
 
 mod cli_errors;
