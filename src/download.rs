@@ -8,12 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 use url::Url;
 
 use crate::Client;
 use crate::error::{Error, Request, body_snippet, host_of};
+use crate::part_file::PartFile;
 use crate::retry::{Backoff, Limits, Verdict, retry_after_header, retry_loop};
 
 const OPERATION: &str = "download";
@@ -266,88 +266,6 @@ async fn attempt(
         .map(|byte| format!("{byte:02x}"))
         .collect();
     Ok((written, sha256))
-}
-
-/// A temporary file beside the target; removed on drop unless committed,
-/// so no partial file survives an error, a cancelled future or a panic.
-struct PartFile {
-    file: Option<tokio::fs::File>,
-    temp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl PartFile {
-    async fn create(target: &Path) -> Result<Self, Error> {
-        let name = target
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "download".to_owned());
-        let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .await
-            .map_err(|source| io_error(&temp, source))?;
-        Ok(PartFile {
-            file: Some(file),
-            temp,
-            target: target.to_owned(),
-            committed: false,
-        })
-    }
-
-    async fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let Some(file) = self.file.as_mut() else {
-            return Err(io_error(&self.temp, std::io::ErrorKind::BrokenPipe.into()));
-        };
-        file.write_all(bytes)
-            .await
-            .map_err(|source| io_error(&self.temp, source))
-    }
-
-    /// Flushes to disk and moves into place: replacing the target only if
-    /// `overwrite`, else failing if a file appeared there meanwhile.
-    async fn commit(mut self, overwrite: bool) -> Result<(), Error> {
-        if let Some(file) = self.file.take() {
-            file.sync_all()
-                .await
-                .map_err(|source| io_error(&self.temp, source))?;
-        }
-        let placed = if overwrite {
-            tokio::fs::rename(&self.temp, &self.target).await
-        } else {
-            // A hard link never replaces: an existing file is kept.
-            tokio::fs::hard_link(&self.temp, &self.target).await
-        };
-        match placed {
-            Ok(()) => {
-                if !overwrite {
-                    let _ = tokio::fs::remove_file(&self.temp).await;
-                }
-                self.committed = true;
-                Ok(())
-            }
-            Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Error::file_exists(self.target.clone()))
-            }
-            Err(source) => Err(io_error(&self.target, source)),
-        }
-    }
-}
-
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            drop(self.file.take());
-            let _ = std::fs::remove_file(&self.temp);
-        }
-    }
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::io(path.to_owned(), source)
 }
 
 /// Reads `fileUrlExpiredAt`: epoch milliseconds (or seconds), or RFC 3339

@@ -40,6 +40,7 @@ mod job;
 mod job_handle;
 mod operation;
 pub mod operations;
+mod part_file;
 #[cfg(test)]
 mod property_tests;
 mod response;
@@ -64,6 +65,13 @@ pub use wait::{
     DEFAULT_POLL_FAILURE_LIMIT, JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError,
     WaitLimit, WaitOptions,
 };
+
+/// Shared with the workspace's `datasaur` command line; not part of the
+/// public API, and not covered by semantic versioning.
+#[doc(hidden)]
+pub mod __workspace {
+    pub use crate::part_file::{PartFile, write_whole};
+}
 
 // Compile the README's examples as doctests, so they cannot rot.
 #[cfg(doctest)]

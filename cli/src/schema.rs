@@ -1,7 +1,6 @@
 //! `datasaur schema pull|check|diff|print`: when Datasaur's schema moves,
 //! pull it, see what broke, check it live.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,6 +12,7 @@ use crate::failure::chain;
 use crate::introspection;
 use crate::schema_check::{SchemaCheckError, SchemaModel, check};
 use crate::schema_diff::{Scope, Severity, diff};
+use datasaur::__workspace::{PartFile, write_whole};
 
 /// Exit code: nothing breaks.
 const OK: u8 = 0;
@@ -126,8 +126,20 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
             return NO_REFERENCE;
         }
     };
+    // A schema is `__schema` with named, kinded types; anything else is
+    // refused before a byte is written.
+    if let Err(error) = SchemaModel::from_introspection_json(&answer.to_string(), "the answer") {
+        eprintln!("error: cannot pull the schema: {error}; nothing was written");
+        return NO_REFERENCE;
+    }
     let text = match format {
-        Format::Json => serde_json::to_string_pretty(&answer).unwrap_or_default(),
+        Format::Json => match pretty_in_proportion(&answer) {
+            Ok(text) => text,
+            Err(message) => {
+                eprintln!("error: cannot pull the schema: {message}; nothing was written");
+                return NO_REFERENCE;
+            }
+        },
         Format::Sdl => match introspection::schema_of(&answer) {
             Ok(schema) => introspection::to_sdl(schema),
             Err(message) => {
@@ -141,7 +153,10 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
             print!("{text}");
             OK
         }
-        Some(path) => match write_whole(path, &text) {
+        Some(path) => match write_whole(path, text.as_bytes(), true)
+            .await
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))
+        {
             Ok(()) => {
                 eprintln!("wrote {}", path.display());
                 OK
@@ -154,25 +169,52 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
     }
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it into
-/// place: a failure leaves an existing file as it was.
-fn write_whole(path: &Path, text: &str) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
-    let written = std::fs::File::create(&temp)
-        .and_then(|mut file| {
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.sync_all())
-        })
-        .and_then(|()| std::fs::rename(&temp, path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(format!("cannot write {}: {error}", path.display()));
+/// How much larger than the compact answer the pretty-printed file may be.
+/// A real schema grows about 2×; deep nesting grows with the square of its
+/// depth (a 1 MB answer of nested arrays became 124 MB).
+const MAX_PRETTY_GROWTH: usize = 8;
+
+/// The answer pretty-printed, unless that is out of proportion to it
+/// (found while printing, so an oversized text is never held whole).
+fn pretty_in_proportion(answer: &serde_json::Value) -> Result<String, String> {
+    let compact = answer.to_string().len();
+    let limit = compact.max(64 * 1024).saturating_mul(MAX_PRETTY_GROWTH);
+    let mut out = Bounded {
+        bytes: Vec::new(),
+        limit,
+        exceeded: false,
+    };
+    match serde_json::to_writer_pretty(&mut out, answer) {
+        Ok(()) => String::from_utf8(out.bytes).map_err(|e| e.to_string()),
+        Err(_) if out.exceeded => Err(format!(
+            "the answer ({compact} bytes) would print as more than {limit} bytes \
+             ({MAX_PRETTY_GROWTH}× its size): it is not an ordinary schema"
+        )),
+        Err(error) => Err(error.to_string()),
     }
-    Ok(())
+}
+
+/// A buffer that refuses to grow past `limit`.
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(data.len()) > self.limit {
+            self.exceeded = true;
+            self.bytes = Vec::new();
+            return Err(std::io::ErrorKind::FileTooLarge.into());
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -> u8 {
@@ -187,12 +229,21 @@ async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -
                 return NO_REFERENCE;
             }
         };
-        let path = std::env::temp_dir().join(format!("datasaur-check-{}.json", std::process::id()));
-        if let Err(message) = write_whole(&path, &answer.to_string()) {
-            eprintln!("cannot check: {message}");
-            return NO_REFERENCE;
-        }
-        (path.clone(), Some(TempFile(path)))
+        // Exclusive, under an unpredictable name, removed when dropped.
+        let written = async {
+            let mut part = PartFile::scratch(&std::env::temp_dir(), "datasaur-check.json").await?;
+            part.write(answer.to_string().as_bytes()).await?;
+            part.sync().await?;
+            Ok::<_, datasaur::Error>(part)
+        };
+        let part = match written.await {
+            Ok(part) => part,
+            Err(error) => {
+                eprintln!("cannot check: {error}");
+                return NO_REFERENCE;
+            }
+        };
+        (part.path().to_owned(), Some(part))
     } else {
         (PathBuf::from(against), None)
     };
@@ -303,13 +354,4 @@ fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
         );
     }
     if breaking == 0 { OK } else { BREAKS }
-}
-
-/// Removed when dropped.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }

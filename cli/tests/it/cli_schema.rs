@@ -326,3 +326,47 @@ fn bad_input_gets_a_message_and_exit_3_and_nothing_is_overwritten() {
     let missing = datasaur(&["schema", "check", "--against", "/nonexistent/schema.json"]);
     assert_eq!(missing.status.code(), Some(3));
 }
+
+#[test]
+fn an_answer_out_of_proportion_or_not_a_schema_is_never_written() {
+    let dir = scratch("cli-schema-hostile");
+    let out = dir.join("schema.json");
+    // 8,000 arrays nested 100 deep beside one real type: about 1.6 MB
+    // compact, over 100 times that pretty-printed.
+    let nested = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let junk = vec![nested; 8_000].join(",");
+    let deep = fixed_server(
+        "200 OK",
+        &format!(
+            r#"{{"data":{{"__schema":{{"queryType":{{"name":"Query"}},"types":[{{"kind":"OBJECT","name":"Query","fields":[]}}],"junk":[{junk}]}}}}}}"#
+        ),
+    );
+    let shapeless = fixed_server("200 OK", r#"{"data":{"__schema":{"types":[{"x":1}]}}}"#);
+    for (url, expected) in [
+        (deep, "not an ordinary schema"),
+        (shapeless, "unexpected introspection shape"),
+    ] {
+        let pulled = datasaur(&[
+            "schema",
+            "pull",
+            "--url",
+            &url,
+            "--token",
+            "t",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(pulled.status.code(), Some(3), "{}", text(&pulled));
+        assert!(text(&pulled).contains(expected), "{}", text(&pulled));
+        assert!(
+            text(&pulled).contains("nothing was written"),
+            "{}",
+            text(&pulled)
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert!(
+            left.is_empty(),
+            "nothing is left in the output folder: {left:?}"
+        );
+    }
+}

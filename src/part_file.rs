@@ -1,0 +1,191 @@
+//! Writing a file whole or not at all: a temporary file beside the target,
+//! created exclusively under an unpredictable name, renamed into place only
+//! when complete, removed otherwise (error, cancelled future, panic). The
+//! one way the workspace writes a file: downloads here, and the CLI's
+//! `schema pull` and `schema check --against URL`.
+
+use std::path::{Path, PathBuf};
+
+use tokio::io::AsyncWriteExt;
+
+use crate::error::Error;
+
+/// A temporary file beside the target; removed on drop unless committed,
+/// so no partial file survives an error, a cancelled future or a panic.
+pub struct PartFile {
+    file: Option<tokio::fs::File>,
+    temp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl PartFile {
+    /// Creates the temporary file for `target`: beside it (so the final
+    /// rename stays on one file system), named `.NAME.<64 random bits>.part`,
+    /// and created exclusively, so a file or symlink planted at that name
+    /// is never opened, let alone written through.
+    pub async fn create(target: &Path) -> Result<Self, Error> {
+        let name = target
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".to_owned());
+        let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
+        Self::create_at(temp, target).await
+    }
+
+    /// A scratch file in `dir`, named `.<64 random bits>.NAME` (so it keeps
+    /// NAME's extension), created exclusively; removed when dropped.
+    pub async fn scratch(dir: &Path, name: &str) -> Result<Self, Error> {
+        let temp = dir.join(format!(".{:016x}.{name}", fastrand::u64(..)));
+        let target = temp.clone();
+        Self::create_at(temp, &target).await
+    }
+
+    async fn create_at(temp: PathBuf, target: &Path) -> Result<Self, Error> {
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .await
+            .map_err(|source| io_error(&temp, source))?;
+        Ok(PartFile {
+            file: Some(file),
+            temp,
+            target: target.to_owned(),
+            committed: false,
+        })
+    }
+
+    /// Appends `bytes`.
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(io_error(&self.temp, std::io::ErrorKind::BrokenPipe.into()));
+        };
+        file.write_all(bytes)
+            .await
+            .map_err(|source| io_error(&self.temp, source))
+    }
+
+    /// Flushes to disk and moves into place: replacing the target only if
+    /// `overwrite`, else failing if a file appeared there meanwhile.
+    pub async fn commit(mut self, overwrite: bool) -> Result<(), Error> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()
+                .await
+                .map_err(|source| io_error(&self.temp, source))?;
+        }
+        let placed = if overwrite {
+            tokio::fs::rename(&self.temp, &self.target).await
+        } else {
+            // A hard link never replaces: an existing file is kept.
+            tokio::fs::hard_link(&self.temp, &self.target).await
+        };
+        match placed {
+            Ok(()) => {
+                if !overwrite {
+                    let _ = tokio::fs::remove_file(&self.temp).await;
+                }
+                self.committed = true;
+                Ok(())
+            }
+            Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::file_exists(self.target.clone()))
+            }
+            Err(source) => Err(io_error(&self.target, source)),
+        }
+    }
+}
+
+impl PartFile {
+    /// Where the temporary file is: readable once [`PartFile::sync`] ran.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Flushes what was written to disk, keeping the file temporary.
+    pub async fn sync(&mut self) -> Result<(), Error> {
+        if let Some(file) = self.file.as_mut() {
+            file.flush()
+                .await
+                .and(file.sync_all().await)
+                .map_err(|source| io_error(&self.temp, source))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            drop(self.file.take());
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::io(path.to_owned(), source)
+}
+
+/// Writes `bytes` to `path` whole or not at all; replaces an existing file
+/// only if `overwrite`.
+pub async fn write_whole(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Error> {
+    let mut part = PartFile::create(path).await?;
+    part.write(bytes).await?;
+    part.commit(overwrite).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("datasaur-part-{name}-{:x}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_symlink_planted_at_the_temporary_name_is_never_written_through() {
+        let dir = scratch("symlink");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let planted = dir.join(".out.json.0000000000000000.part");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let refused = PartFile::create_at(planted.clone(), &dir.join("out.json")).await;
+        assert!(refused.is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(
+            std::fs::symlink_metadata(&planted).is_ok(),
+            "the symlink is left alone"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_file_is_written_whole_and_nothing_else_is_left() {
+        let dir = scratch("whole");
+        let target = dir.join("schema.json");
+        write_whole(&target, b"{}", false).await.unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{}");
+        let refused = write_whole(&target, b"[]", false).await.unwrap_err();
+        assert!(refused.to_string().contains("exists"), "{refused}");
+        write_whole(&target, b"[]", true).await.unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"[]");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["schema.json"], "no temporary file is left");
+        {
+            let mut part = PartFile::create(&dir.join("dropped")).await.unwrap();
+            part.write(b"half").await.unwrap();
+        }
+        assert!(!dir.join("dropped").exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
