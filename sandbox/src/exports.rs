@@ -21,6 +21,7 @@ use crate::sync::lock;
 
 /// One export's file.
 struct ExportFile {
+    export_id: String,
     expires_at: Option<Instant>,
     file_name: String,
 }
@@ -31,15 +32,19 @@ pub(crate) struct ExportStore {
 }
 
 impl ExportStore {
-    /// Records the file of export `id`; returns when its URL expires.
-    pub fn add(&self, id: &str, file_name: &str, expires_at: Option<Instant>) {
+    /// Records the file of export `id`; returns the unguessable key its URL
+    /// carries (as a presigned URL's signature does), never the export id.
+    pub fn add(&self, id: &str, file_name: &str, expires_at: Option<Instant>) -> String {
+        let key = crate::tokens::random_token("file");
         lock(&self.files).insert(
-            id.to_owned(),
+            key.clone(),
             ExportFile {
+                export_id: id.to_owned(),
                 expires_at,
                 file_name: file_name.to_owned(),
             },
         );
+        key
     }
 }
 
@@ -49,10 +54,10 @@ pub fn file_content(id: &str, size: usize) -> Vec<u8> {
     line.bytes().cycle().take(size).collect()
 }
 
-/// `GET /_sandbox/files/{id}`.
+/// `GET /_sandbox/files/{key}`.
 pub(crate) async fn file(
     State(app): State<App>,
-    Path(id): Path<String>,
+    Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let state = &app.state;
@@ -63,8 +68,12 @@ pub(crate) async fn file(
         }
     });
     let now = Instant::now();
-    let (expires_at, file_name) = match lock(&state.exports.files).get(&id) {
-        Some(file) => (file.expires_at, file.file_name.clone()),
+    let (id, expires_at, file_name) = match lock(&state.exports.files).get(&key) {
+        Some(file) => (
+            file.export_id.clone(),
+            file.expires_at,
+            file.file_name.clone(),
+        ),
         None => return (StatusCode::NOT_FOUND, "no such export").into_response(),
     };
     if expires_at.is_some_and(|expires_at| now >= expires_at) {

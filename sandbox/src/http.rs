@@ -2,6 +2,7 @@
 //! `/_sandbox/` control endpoints.
 
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 use async_graphql::BatchRequest;
 use axum::Router;
@@ -45,7 +46,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/graphql", post(graphql))
         .route("/api/oauth/token", post(oauth_token))
         // The stand-in object store: no control token, as a presigned URL needs none.
-        .route("/_sandbox/files/{id}", get(crate::exports::file))
+        .route("/_sandbox/files/{key}", get(crate::exports::file))
         .merge(control)
         .with_state(app)
 }
@@ -61,7 +62,11 @@ async fn require_control_token(
             .headers()
             .get(CONTROL_TOKEN_HEADER)
             .and_then(|value| value.to_str().ok());
-        if given != Some(expected) {
+        // Constant time: how long a refusal takes says nothing of how much
+        // of a guess was right.
+        let matches =
+            given.is_some_and(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())));
+        if !matches {
             return json_response(
                 StatusCode::UNAUTHORIZED,
                 &json!({"error": format!("this sandbox's control endpoints need the {CONTROL_TOKEN_HEADER} header")}),
@@ -289,7 +294,13 @@ async fn oauth_token(State(app): State<App>, body: Bytes) -> Response {
             "client_id and client_secret are required",
         );
     };
-    if client_id != state.config.client_id || client_secret != state.config.client_secret {
+    let id_matches = client_id
+        .as_bytes()
+        .ct_eq(state.config.client_id.as_bytes());
+    let secret_matches = client_secret
+        .as_bytes()
+        .ct_eq(state.config.client_secret.as_bytes());
+    if !bool::from(id_matches & secret_matches) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",

@@ -128,8 +128,8 @@ fn start_export(
     };
     if method == GqlExportMethod::FileStorage {
         let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
-        state.exports.add(&id, file_name, expires_at);
-        result.file_url = Some(format!("{}/_sandbox/files/{id}", state.base_url));
+        let key = state.exports.add(&id, file_name, expires_at);
+        result.file_url = Some(format!("{}/_sandbox/files/{key}", state.base_url));
         result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
     }
     result

@@ -530,3 +530,43 @@ async fn a_port_in_use_is_a_clear_error() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn export_file_urls_are_unguessable() {
+    let sandbox = start().await;
+    let export = |name: &str| {
+        json!({
+            "query": "query E($input: ExportTextProjectInput!) { exportTextProject(input: $input) { exportId fileUrl } }",
+            "variables": {"input": {"fileName": name, "format": "JSON", "method": "FILE_STORAGE", "projectIds": ["p"]}}
+        })
+    };
+    let (_, first) = post(&sandbox, export("a")).await;
+    let (_, second) = post(&sandbox, export("b")).await;
+    let url = |answer: &Value| {
+        answer["data"]["exportTextProject"]["fileUrl"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let id = |answer: &Value| {
+        answer["data"]["exportTextProject"]["exportId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for answer in [&first, &second] {
+        assert!(!url(answer).contains(&id(answer)), "{answer}");
+        let key = url(answer).rsplit('/').next().unwrap().to_owned();
+        assert!(key.len() >= 32, "at least 128 bits: {key}");
+        // Knowing the export id is not knowing the file's URL.
+        let by_id = reqwest::get(format!(
+            "{}/_sandbox/files/{}",
+            sandbox.base_url(),
+            id(answer)
+        ))
+        .await
+        .unwrap();
+        assert_eq!(by_id.status(), 404);
+    }
+    assert_ne!(url(&first), url(&second));
+}
