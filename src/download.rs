@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::Client;
-use crate::error::{Error, Request, body_snippet, host_of};
+use crate::error::{BODY_SNIPPET_LEN, Error, Request, body_snippet, host_of};
 use crate::part_file::PartFile;
 use crate::retry::{Backoff, Limits, Verdict, retry_after_header, retry_loop};
 
@@ -37,6 +37,7 @@ pub struct DownloadOptions {
     pub(crate) max_bytes: u64,
     pub(crate) max_time: Duration,
     pub(crate) initial_backoff: Duration,
+    pub(crate) stall_timeout: Duration,
 }
 
 impl Default for DownloadOptions {
@@ -46,6 +47,7 @@ impl Default for DownloadOptions {
             max_bytes: 4 * 1024 * 1024 * 1024,
             max_time: Duration::from_secs(600),
             initial_backoff: Duration::from_millis(500),
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
         }
     }
 }
@@ -70,6 +72,29 @@ impl DownloadOptions {
     pub fn max_time(mut self, max_time: Duration) -> Self {
         self.max_time = max_time;
         self
+    }
+
+    /// Sets how long an attempt may wait for its next byte (the answer's
+    /// headers included) before it is given up and tried again: a file host
+    /// that drips a byte now and then cannot hold a download until
+    /// [`DownloadOptions::max_time`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::DownloadOptions;
+    ///
+    /// let options = DownloadOptions::default().stall_timeout(Duration::from_secs(5));
+    /// assert_eq!(options.get_stall_timeout(), Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn stall_timeout(mut self, stall: Duration) -> Self {
+        self.stall_timeout = stall;
+        self
+    }
+
+    /// How long an attempt may wait for its next byte (default 30 s).
+    pub fn get_stall_timeout(&self) -> Duration {
+        self.stall_timeout
     }
 
     /// Sets the first pause before a retry.
@@ -101,6 +126,9 @@ impl DownloadOptions {
         self.initial_backoff
     }
 }
+
+/// How long a download attempt waits for its next byte by default.
+const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A file downloaded whole.
 ///
@@ -220,11 +248,23 @@ async fn attempt(
         ))
     };
     // Deliberately no Authorization header: the URL carries its own signature.
-    let mut response = http.get(url.clone()).send().await.map_err(transport)?;
+    let stalled = || Retry::After(Error::timed_out(request.clone(), options.stall_timeout));
+    let mut response = tokio::time::timeout(options.stall_timeout, http.get(url.clone()).send())
+        .await
+        .map_err(|_| stalled())?
+        .map_err(transport)?;
     let status = response.status();
     if !status.is_success() {
         let retry_after = retry_after_header(response.headers());
-        let body = response.bytes().await.unwrap_or_default();
+        // Only the first bytes, and only while they come: an error page is
+        // quoted, never held whole.
+        let mut body = Vec::new();
+        while body.len() <= BODY_SNIPPET_LEN {
+            match tokio::time::timeout(options.stall_timeout, response.chunk()).await {
+                Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
         let error = Error::http(
             request.clone(),
             status.as_u16(),
@@ -251,7 +291,11 @@ async fn attempt(
     let mut part = PartFile::create(path).await.map_err(Retry::Give)?;
     let mut hasher = Sha256::new();
     let mut written: u64 = 0;
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+    while let Some(chunk) = tokio::time::timeout(options.stall_timeout, response.chunk())
+        .await
+        .map_err(|_| stalled())?
+        .map_err(transport)?
+    {
         written = written.saturating_add(chunk.len() as u64);
         if written > options.max_bytes {
             return Err(too_large());

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use tracing::Instrument;
 
 use crate::auth::Authorization;
 use crate::body::{BodyError, read_body};
@@ -142,42 +143,48 @@ impl Client {
             http.status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let _entered = span.enter();
-        let started = std::time::Instant::now();
-        let not_sent = |error| Failure {
-            error,
-            sent: false,
-            authorization: None,
-        };
-        let authorization = inner.credentials.authorization().await.map_err(not_sent)?;
-        let exchange = self.exchange(operation, payload, request_id, authorization.as_ref());
-        let (status, retry_after, body) = match tokio::time::timeout(inner.timeout, exchange).await
-        {
-            Ok(Ok(answer)) => answer,
-            Ok(Err((error, sent))) => {
-                return Err(Failure {
-                    error,
-                    sent,
-                    authorization,
-                });
-            }
-            Err(_) => {
-                return Err(Failure {
-                    error: Error::timed_out(self.request(operation), inner.timeout),
-                    sent: true,
-                    authorization,
-                });
-            }
-        };
-        span.record("http.status", status.as_u16());
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        tracing::debug!(bytes = body.len(), "answered");
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-            authorization,
-        })
+        // Instrumented rather than entered: the attempt awaits, and other
+        // tasks on this thread must not run inside its span meanwhile.
+        let in_span = span.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let not_sent = |error| Failure {
+                error,
+                sent: false,
+                authorization: None,
+            };
+            let authorization = inner.credentials.authorization().await.map_err(not_sent)?;
+            let exchange = self.exchange(operation, payload, request_id, authorization.as_ref());
+            let (status, retry_after, body) =
+                match tokio::time::timeout(inner.timeout, exchange).await {
+                    Ok(Ok(answer)) => answer,
+                    Ok(Err((error, sent))) => {
+                        return Err(Failure {
+                            error,
+                            sent,
+                            authorization,
+                        });
+                    }
+                    Err(_) => {
+                        return Err(Failure {
+                            error: Error::timed_out(self.request(operation), inner.timeout),
+                            sent: true,
+                            authorization,
+                        });
+                    }
+                };
+            span.record("http.status", status.as_u16());
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            tracing::debug!(bytes = body.len(), "answered");
+            Ok(Answer {
+                status,
+                retry_after,
+                body,
+                authorization,
+            })
+        }
+        .instrument(in_span)
+        .await
     }
 
     /// Sends the request and reads the answer; on failure, the error and

@@ -35,16 +35,17 @@ enum ExportCommand {
         /// The export format, as Datasaur names it (e.g. JSON, TSV, CONLL_2003).
         #[arg(long)]
         format: String,
-        /// The directory the files go to (`<project id>.zip` each).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        /// The directory the files go to (`<project id>.zip` each); made if
+        /// missing. Not needed with --no-wait.
+        #[arg(long, value_name = "DIR", required_unless_present = "no_wait")]
+        out: Option<PathBuf>,
         /// Print the export ids and exit, without waiting or downloading.
         #[arg(long)]
         no_wait: bool,
         /// Replace files already in DIR (kept by default).
         #[arg(long)]
         overwrite: bool,
-        /// Give up waiting after this long (e.g. 30m).
+        /// Give up after this long, downloads included (e.g. 30m).
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         timeout: Duration,
         /// One JSON object per export: id, status, path, bytes, sha256.
@@ -79,11 +80,23 @@ pub async fn run(args: ExportArgs) -> Exit {
         timeout,
         json,
     } = args.command;
-    if !no_wait && !out.is_dir() {
-        eprintln!("error: --out {}: not a directory", out.display());
-        return Exit::UsageOrAuth;
+    // Everything that would make a result unsavable is checked before any
+    // export starts: exports cannot be undone.
+    let deadline = tokio::time::Instant::now() + timeout;
+    let out = out.unwrap_or_default();
+    if !no_wait {
+        if let Err(error) = std::fs::create_dir_all(&out) {
+            eprintln!("error: --out {}: {error}", out.display());
+            return Exit::UsageOrAuth;
+        }
+        if let Err(message) = check_output_paths(&ids, &out, overwrite) {
+            eprintln!("error: {message}; no export was started");
+            return Exit::UsageOrAuth;
+        }
     }
     let mut exports = Vec::with_capacity(ids.len());
+    let mut repeated = Vec::new();
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for project in &ids {
         let input = ExportTextProjectInput::new(
             project.clone(),
@@ -92,11 +105,36 @@ pub async fn run(args: ExportArgs) -> Exit {
             [project.clone()],
         );
         match client.export_project(input).await {
-            Ok(export) => exports.push((project.clone(), export)),
+            Ok(export) => match seen.get(export.id()) {
+                // Two projects cannot share one export: the second is an error
+                // of its own, never silently merged into the first.
+                Some(first) => {
+                    repeated.push((project.clone(), export.id().to_owned(), first.clone()))
+                }
+                None => {
+                    seen.insert(export.id().to_owned(), project.clone());
+                    exports.push((project.clone(), export));
+                }
+            },
             Err(error) => {
                 failure::print(&error);
                 return Exit::for_error(&error);
             }
+        }
+    }
+    let mut worst = Exit::Success;
+    for (project, export_id, first) in &repeated {
+        worst = Exit::Other;
+        let message = format!(
+            "the server answered export id {export_id} for project {project}, already given for project {first}"
+        );
+        if json {
+            println!(
+                "{}",
+                json!({"projectId": project, "exportId": export_id, "status": "error", "message": message})
+            );
+        } else {
+            eprintln!("error: {}", terminal_safe(&message));
         }
     }
     if no_wait {
@@ -111,10 +149,42 @@ pub async fn run(args: ExportArgs) -> Exit {
                 println!("{}  {}", terminal_safe(project), terminal_safe(export.id()));
             }
         }
-        return Exit::Success;
+        return worst;
     }
     let options = WaitOptions::default().max_wait(timeout);
-    wait_and_download(&client, &exports, options, &out, overwrite, json).await
+    let downloaded =
+        wait_and_download(&client, &exports, options, &out, overwrite, json, deadline).await;
+    worst.max(downloaded)
+}
+
+/// Refuses, before anything starts, output names that collide (ids that
+/// differ only in characters the file name replaces, in case, or past the
+/// 100 characters kept) and, without `overwrite`, files already there.
+fn check_output_paths(ids: &[String], out: &Path, overwrite: bool) -> Result<(), String> {
+    let mut names: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for project in ids {
+        let name = format!("{}.zip", file_stem(project));
+        // Case-insensitive file systems (macOS, Windows) make A.zip a.zip.
+        if let Some(other) = names.insert(name.to_lowercase(), project) {
+            if other == project {
+                return Err(format!("project {} is given twice", terminal_safe(project)));
+            }
+            return Err(format!(
+                "projects {} and {} would both be saved as {}",
+                terminal_safe(other),
+                terminal_safe(project),
+                out.join(&name).display()
+            ));
+        }
+        let path = out.join(&name);
+        if !overwrite && path.exists() {
+            return Err(format!(
+                "{} exists (pass --overwrite to replace it)",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn wait_and_download(
@@ -124,6 +194,7 @@ async fn wait_and_download(
     out: &Path,
     overwrite: bool,
     json: bool,
+    deadline: tokio::time::Instant,
 ) -> Exit {
     let ids: Vec<String> = exports
         .iter()
@@ -167,7 +238,12 @@ async fn wait_and_download(
                         path.display()
                     );
                 }
-                match export.download_to(&path, download.clone()).await {
+                // --timeout bounds the whole command, downloads included.
+                let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+                match export
+                    .download_to(&path, download.clone().max_time(remaining))
+                    .await
+                {
                     Ok(file) => {
                         json!({"projectId": project, "exportId": export.id(), "status": "delivered",
                                        "path": file.path, "bytes": file.bytes, "sha256": file.sha256})

@@ -262,3 +262,153 @@ async fn export_waits_share_the_client_engine_with_other_waits() {
     assert!(stats.operation("GetJobs") <= 6, "{stats:?}");
     assert_eq!(stats.job_ids_requested, 20 * stats.operation("GetJobs"));
 }
+
+/// A file host on loopback that answers every GET with `head` (status line
+/// and headers), then, with `drip: Some(every)`, one byte at each `every`
+/// forever (or closes, with `None`); from the `heal_after`th connection on,
+/// it serves `HEALED` whole.
+async fn hostile_file_host(
+    head: &'static str,
+    drip: Option<Duration>,
+    heal_after: usize,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut connections = 0;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            connections += 1;
+            let healed = connections > heal_after;
+            tokio::spawn(async move {
+                if healed {
+                    let mut buffer = [0u8; 4096];
+                    let _ = socket.read(&mut buffer).await;
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{HEALED}",
+                        HEALED.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                    return;
+                }
+                let mut buffer = [0u8; 4096];
+                let _ = socket.read(&mut buffer).await;
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let Some(every) = drip else { return };
+                loop {
+                    tokio::time::sleep(every).await;
+                    if socket.write_all(b"x").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{address}/file.zip")
+}
+
+const HEALED: &str = "the whole file";
+
+/// An export whose file URL is `file_url`, from a GraphQL server in memory.
+async fn export_at(file_url: &str) -> (wiremock::MockServer, datasaur::Export) {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "data": {"export": {"exportId": "ExportQueue:1", "fileUrl": file_url,
+                    "fileUrlExpiredAt": null, "queued": true, "redirect": null}}
+            })),
+        )
+        .mount(&server)
+        .await;
+    let client = datasaur::Client::builder()
+        .base_url(server.uri())
+        .access_token("t")
+        .build()
+        .unwrap();
+    let export = client.export_project(input()).await.unwrap();
+    (server, export)
+}
+
+#[tokio::test]
+async fn a_stalled_attempt_is_given_up_and_the_next_one_succeeds() {
+    let url = hostile_file_host(
+        "HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n",
+        // Silent after the headers (a byte an hour).
+        Some(secs(3600)),
+        1,
+    )
+    .await;
+    let (_server, export) = export_at(&url).await;
+    let dir = scratch("stalled-once");
+    let options = DownloadOptions::default()
+        .stall_timeout(Duration::from_millis(100))
+        .initial_backoff(Duration::from_millis(20))
+        .max_time(secs(60));
+    let started = std::time::Instant::now();
+    let download = export
+        .download_to(dir.join("out.zip"), options)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < secs(10),
+        "not held until max_time: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(download.attempts, 2);
+    assert_eq!(
+        std::fs::read(dir.join("out.zip")).unwrap(),
+        HEALED.as_bytes()
+    );
+    assert_eq!(files_in(&dir), ["out.zip"]);
+}
+
+#[tokio::test]
+async fn a_dripping_file_host_is_given_up_on_at_max_time() {
+    let url = hostile_file_host(
+        "HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n",
+        // Faster than the stall limit: only max_time ends it.
+        Some(Duration::from_millis(30)),
+        usize::MAX,
+    )
+    .await;
+    let (_server, export) = export_at(&url).await;
+    let dir = scratch("dripping");
+    let options = DownloadOptions::default()
+        .stall_timeout(Duration::from_millis(100))
+        .max_time(secs(2));
+    let started = std::time::Instant::now();
+    let error = export
+        .download_to(dir.join("out.zip"), options)
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(error.is_timeout(), "{error}");
+    assert!(took < secs(4), "the limits hold: {took:?}");
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+}
+
+#[tokio::test]
+async fn a_file_host_that_answers_404_forever_is_given_up_on_at_max_time() {
+    let url = hostile_file_host(
+        "HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found",
+        None,
+        usize::MAX,
+    )
+    .await;
+    let (_server, export) = export_at(&url).await;
+    let dir = scratch("404-forever");
+    let options = DownloadOptions::default()
+        .initial_backoff(Duration::from_millis(50))
+        .max_time(secs(2));
+    let started = std::time::Instant::now();
+    let error = export
+        .download_to(dir.join("out.zip"), options)
+        .await
+        .unwrap_err();
+    assert_eq!(error.http_status(), Some(404), "{error}");
+    assert!(started.elapsed() < secs(4), "{:?}", started.elapsed());
+    assert!(files_in(&dir).is_empty());
+}

@@ -14,7 +14,6 @@ mod hostile_server;
 mod oauth;
 mod redirects;
 mod retry;
-mod secrets;
 mod soak;
 mod wait;
 mod wait_engine;

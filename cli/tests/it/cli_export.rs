@@ -46,7 +46,7 @@ fn export_project_waits_downloads_and_reports_each_file() {
         assert!(bytes.starts_with(format!("datasaur sandbox export {export_id}").as_bytes()));
     }
 
-    // Run again: the files are kept, and the exit code says something went wrong.
+    // Run again: the file would be kept, so no export starts at all.
     let again = sandbox.run(&[
         "export",
         "project",
@@ -56,9 +56,9 @@ fn export_project_waits_downloads_and_reports_each_file() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert_eq!(again.status.code(), Some(4), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(3), "{}", text(&again));
     assert!(
-        text(&again).contains("exists; not overwritten"),
+        text(&again).contains("exists (pass --overwrite to replace it); no export was started"),
         "{}",
         text(&again)
     );
@@ -80,4 +80,182 @@ fn no_wait_prints_the_export_ids_and_exits() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("proj-a  ExportQueue:"), "{stdout}");
+}
+
+/// A server on loopback that answers every request with `body`, and counts them.
+fn fixed_server(body: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buffer = [0u8; 65536];
+            let _ = stream.read(&mut buffer);
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    (format!("http://{addr}"), count)
+}
+
+fn datasaur_at(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_datasaur"))
+        .args(args)
+        .env("DATASAUR_URL", url)
+        .env("DATASAUR_ACCESS_TOKEN", "t")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn colliding_or_existing_output_names_are_refused_before_any_export_starts() {
+    let (url, requests) = fixed_server("{}");
+    let dir = scratch("cli-export-collide");
+    let out = dir.to_str().unwrap();
+    for projects in [
+        vec!["a/b", "a_b"],
+        vec!["Proj", "proj"],
+        vec![&*"x".repeat(120), &*"x".repeat(101)],
+        vec!["same", "same"],
+    ] {
+        let mut args = vec!["export", "project", "--format", "JSON"];
+        args.extend(projects.iter().copied());
+        args.extend(["--out", out]);
+        let output = datasaur_at(&url, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{projects:?}: {}",
+            text(&output)
+        );
+        assert!(
+            text(&output).contains("no export was started"),
+            "{}",
+            text(&output)
+        );
+    }
+    std::fs::write(dir.join("kept.zip"), "precious").unwrap();
+    let output = datasaur_at(
+        &url,
+        &[
+            "export", "project", "--format", "JSON", "kept", "--out", out,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(text(&output).contains("--overwrite"), "{}", text(&output));
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing was asked of the server"
+    );
+    // A missing --out folder is made.
+    let fresh = dir.join("made/here");
+    let output = datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "--format",
+            "JSON",
+            "p",
+            "--out",
+            fresh.to_str().unwrap(),
+            "--timeout",
+            "1s",
+        ],
+    );
+    assert!(fresh.is_dir(), "{}", text(&output));
+}
+
+#[test]
+fn an_export_id_answered_twice_is_an_error_for_the_second_project() {
+    let (url, _) = fixed_server(
+        r#"{"data":{"export":{"exportId":"ExportQueue:1","fileUrl":null,"fileUrlExpiredAt":null,"queued":true,"redirect":null}}}"#,
+    );
+    let output = datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "--format",
+            "JSON",
+            "first",
+            "second",
+            "--no-wait",
+            "--json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "every project is reported: {lines:?}");
+    let second = lines
+        .iter()
+        .find(|line| line["projectId"] == "second")
+        .unwrap();
+    assert_eq!(second["status"], "error");
+    assert!(
+        second["message"]
+            .as_str()
+            .unwrap()
+            .contains("already given for project first")
+    );
+    let first = lines
+        .iter()
+        .find(|line| line["projectId"] == "first")
+        .unwrap();
+    assert_eq!(first["exportId"], "ExportQueue:1");
+}
+
+#[test]
+fn timeout_bounds_the_download_too() {
+    // A port nobody listens on: every download attempt fails, and is retried.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let file_url = format!("http://{}/file.zip", closed.local_addr().unwrap());
+    drop(closed);
+    let job = r#"{"id":"ExportQueue:1","status":"DELIVERED","progress":100,"errors":[],"resultId":null,"result":null,"createdAt":"1","updatedAt":"2","additionalData":null}"#;
+    let body: &'static str = Box::leak(
+        format!(
+            r#"{{"data":{{"export":{{"exportId":"ExportQueue:1","fileUrl":"{file_url}","fileUrlExpiredAt":null,"queued":true,"redirect":null}},"jobs":[{job}]}}}}"#
+        )
+        .into_boxed_str(),
+    );
+    let (url, _) = fixed_server(body);
+    let dir = scratch("cli-export-timeout");
+    let started = std::time::Instant::now();
+    let output = datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "--format",
+            "JSON",
+            "p",
+            "--out",
+            dir.to_str().unwrap(),
+            "--timeout",
+            "3s",
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "the download ran past --timeout: {took:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no partial file"
+    );
 }

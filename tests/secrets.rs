@@ -1,5 +1,10 @@
 //! Tokens and client secrets never reach logs, `Debug` output or errors,
 //! through success, refresh and every kind of failure.
+//!
+//! A binary of its own, not a module of `tests/it`: it installs a tracing
+//! subscriber, and tracing caches per call site, process-wide, whether anyone
+//! listens. A call site first reached by a concurrent test while this one
+//! installs its subscriber can be cached as unheard, and its spans are lost.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
