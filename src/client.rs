@@ -136,6 +136,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn execute<Q: Operation>(&self, variables: Q::Variables) -> Result<Q::ResponseData> {
+        self.execute_as::<Q, Q::ResponseData>(variables).await
+    }
+
+    /// Sends `Q` (its checked document, its rules) and reads the answer's
+    /// `data` as `T`: for answers that this crate reads bounded, straight
+    /// into its own types, instead of through the generated ones.
+    pub(crate) async fn execute_as<Q: Operation, T: serde::de::DeserializeOwned>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<T> {
         let body = RequestBody {
             operation_name: Q::OPERATION_NAME,
             query: Q::QUERY,

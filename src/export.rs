@@ -49,8 +49,11 @@ pub struct Export {
 pub struct ExportStatus {
     /// The same five values as a job's.
     pub status: JobStatus,
-    /// Why it failed, if it did.
+    /// Why it failed, if it did: the first [`crate::Job::ERRORS_KEPT`].
     pub errors: Vec<JobError>,
+    /// How many more errors the server reported than [`ExportStatus::errors`]
+    /// holds (counted as the answer is read, never held).
+    pub errors_omitted: u64,
 }
 
 impl Export {

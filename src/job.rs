@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(job.status, JobStatus::Delivered);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "WireJob")]
 #[non_exhaustive]
 pub struct Job {
     /// The job id, e.g. `AutoLabelQueue:dcbf6ed3-...`.
@@ -29,9 +29,14 @@ pub struct Job {
     pub status: JobStatus,
     /// Progress as the server reports it (usually 0 to 100).
     pub progress: i64,
-    /// What went wrong, for a failed job (may also be filled while running).
-    #[serde(default)]
+    /// What went wrong, for a failed job (may also be filled while running):
+    /// the first [`Job::ERRORS_KEPT`] the server reported.
     pub errors: Vec<JobError>,
+    /// How many more errors the server reported than [`Job::errors`] holds.
+    /// They are counted while the answer is read, never held: a job with a
+    /// million errors costs no more memory than one with a hundred.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub errors_omitted: u64,
     /// Id of the object the job produced, if any.
     #[serde(default)]
     pub result_id: Option<String>,
@@ -48,6 +53,10 @@ pub struct Job {
 }
 
 impl Job {
+    /// How many of a job's errors are kept (the rest are counted in
+    /// [`Job::errors_omitted`]).
+    pub const ERRORS_KEPT: usize = 100;
+
     /// Whether the job has ended, delivered or failed: polling it again tells nothing new.
     pub fn is_finished(&self) -> bool {
         self.status.is_finished()
@@ -73,13 +82,114 @@ impl Job {
     /// assert_eq!(job.error_summary(), "Error: timed out (and 1 more)");
     /// ```
     pub fn error_summary(&self) -> String {
-        let first_line =
-            |error: &JobError| error.stack.lines().next().unwrap_or_default().to_owned();
-        match self.errors.as_slice() {
-            [] => String::new(),
-            [only] => first_line(only),
-            [first, rest @ ..] => format!("{} (and {} more)", first_line(first), rest.len()),
+        let Some(first) = self.errors.first() else {
+            return String::new();
+        };
+        let first_line = first.stack.lines().next().unwrap_or_default();
+        let more = (self.errors.len() as u64 - 1).saturating_add(self.errors_omitted);
+        if more == 0 {
+            first_line.to_owned()
+        } else {
+            format!("{first_line} (and {more} more)")
         }
+    }
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
+}
+
+/// A job as it arrives: the same fields, its error list read bounded.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireJob {
+    id: String,
+    status: JobStatus,
+    progress: i64,
+    #[serde(default)]
+    errors: Option<KeptErrors>,
+    /// Present when a `Job` serialized by this crate is read back.
+    #[serde(default)]
+    errors_omitted: u64,
+    #[serde(default)]
+    result_id: Option<String>,
+    #[serde(default)]
+    result: Option<serde_json::Value>,
+    created_at: String,
+    updated_at: String,
+    #[serde(default)]
+    additional_data: Option<JobAdditionalData>,
+}
+
+impl From<WireJob> for Job {
+    fn from(wire: WireJob) -> Job {
+        let errors = wire.errors.unwrap_or_default();
+        Job {
+            id: wire.id,
+            status: wire.status,
+            progress: wire.progress,
+            errors: errors.kept,
+            errors_omitted: errors.omitted.saturating_add(wire.errors_omitted),
+            result_id: wire.result_id,
+            result: wire.result,
+            created_at: wire.created_at,
+            updated_at: wire.updated_at,
+            additional_data: wire.additional_data,
+        }
+    }
+}
+
+/// A list of job errors read as it arrives: the first [`Job::ERRORS_KEPT`]
+/// decoded, the rest only counted (and checked to be JSON).
+#[derive(Debug, Default)]
+pub(crate) struct KeptErrors {
+    pub(crate) kept: Vec<JobError>,
+    pub(crate) omitted: u64,
+}
+
+impl KeptErrors {
+    /// Keeps the first [`Job::ERRORS_KEPT`] of errors already decoded.
+    pub(crate) fn from_all(errors: impl IntoIterator<Item = JobError>) -> KeptErrors {
+        let mut kept = KeptErrors::default();
+        for error in errors {
+            if kept.kept.len() < Job::ERRORS_KEPT {
+                kept.kept.push(error);
+            } else {
+                kept.omitted = kept.omitted.saturating_add(1);
+            }
+        }
+        kept
+    }
+}
+
+impl<'de> Deserialize<'de> for KeptErrors {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = KeptErrors;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of job errors")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeptErrors, A::Error> {
+                let mut errors = KeptErrors::default();
+                while errors.kept.len() < Job::ERRORS_KEPT {
+                    match seq.next_element::<JobError>()? {
+                        Some(error) => errors.kept.push(error),
+                        None => return Ok(errors),
+                    }
+                }
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    errors.omitted = errors.omitted.saturating_add(1);
+                }
+                Ok(errors)
+            }
+        }
+        deserializer.deserialize_seq(Visit)
     }
 }
 
@@ -199,4 +309,62 @@ pub struct JobAdditionalData {
     /// The automation activity this job belongs to, for automation jobs.
     #[serde(default)]
     pub automation_activity_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(count: usize) -> String {
+        let list: Vec<_> = (0..count)
+            .map(|n| format!(r#"{{"id":"e{n}","stack":"Error {n}\nat x"}}"#))
+            .collect();
+        format!("[{}]", list.join(","))
+    }
+
+    fn job_with(errors: &str) -> Job {
+        serde_json::from_str(&format!(
+            r#"{{"id":"j","status":"FAILED","progress":1,"errors":{errors},"createdAt":"1","updatedAt":"2"}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn errors_past_the_kept_number_are_counted_not_held() {
+        for (count, kept, omitted) in [
+            (0, 0, 0),
+            (1, 1, 0),
+            (100, 100, 0),
+            (101, 100, 1),
+            (5000, 100, 4900),
+        ] {
+            let job = job_with(&errors(count));
+            assert_eq!(
+                (job.errors.len(), job.errors_omitted),
+                (kept, omitted),
+                "{count}"
+            );
+            assert!(
+                job.errors
+                    .iter()
+                    .enumerate()
+                    .all(|(n, e)| e.id == format!("e{n}"))
+            );
+        }
+        assert_eq!(job_with("null").errors_omitted, 0);
+        // What is skipped must still be JSON, and errors before it are checked in full.
+        let broken = r#"{"id":"j","status":"FAILED","progress":1,"errors":[{"id":1}],"createdAt":"1","updatedAt":"2"}"#;
+        assert!(serde_json::from_str::<Job>(broken).is_err());
+    }
+
+    #[test]
+    fn the_summary_and_the_json_count_the_omitted_errors() {
+        let job = job_with(&errors(250));
+        assert_eq!(job.error_summary(), "Error 0 (and 249 more)");
+        let text = serde_json::to_string(&job).unwrap();
+        assert!(text.contains(r#""errorsOmitted":150"#), "{text}");
+        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
+        let few = serde_json::to_string(&job_with(&errors(2))).unwrap();
+        assert!(!few.contains("errorsOmitted"), "{few}");
+    }
 }

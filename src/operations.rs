@@ -19,7 +19,7 @@
 //! # let _ = ExportTextProjectDocument::QUERY;
 //! ```
 
-use crate::job::{Job, JobAdditionalData, JobError};
+use crate::job::{Job, JobAdditionalData, JobError, KeptErrors};
 
 /// `graphql/schema.graphql`, the schema every operation is generated against.
 pub const SCHEMA_SDL: &str = include_str!("../graphql/schema.graphql");
@@ -91,19 +91,18 @@ macro_rules! generated_job_into_domain {
     ($job:path) => {
         impl From<$job> for Job {
             fn from(job: $job) -> Job {
+                // Bounded as a job read straight from an answer is.
+                let errors = KeptErrors::from_all(job.errors.into_iter().map(|error| JobError {
+                    id: error.id,
+                    stack: error.stack,
+                    args: error.args,
+                }));
                 Job {
                     id: job.id,
                     status: job.status,
                     progress: job.progress,
-                    errors: job
-                        .errors
-                        .into_iter()
-                        .map(|error| JobError {
-                            id: error.id,
-                            stack: error.stack,
-                            args: error.args,
-                        })
-                        .collect(),
+                    errors: errors.kept,
+                    errors_omitted: errors.omitted,
                     result_id: job.result_id,
                     result: job.result,
                     created_at: job.created_at,

@@ -178,17 +178,18 @@ impl Reporter {
             Err(WaitError::NotFound { .. }) => self.tally.not_found += 1,
             Err(_) => self.tally.errors += 1,
         }
-        let (id, event, line) = describe(result);
         match self.mode {
-            Mode::Json => println!("{event}"),
-            Mode::Lines => println!("{line}"),
+            Mode::Json => println!("{}", finished_event(result)),
+            Mode::Lines => println!("{}", finished_line(result)),
             Mode::Quiet => {}
             Mode::Bars => {
-                if let Some(bar) = self.bars.get(&id) {
+                let id = finished_id(result);
+                let line = finished_line(result);
+                if let Some(bar) = self.bars.get(id) {
                     if let Ok(job) = result {
                         bar.set_position(job.progress.clamp(0, 100) as u64);
                     }
-                    let shown = terminal_safe(&id).into_owned();
+                    let shown = terminal_safe(id).into_owned();
                     bar.finish_with_message(
                         line.trim_start_matches(shown.as_str()).trim().to_owned(),
                     );
@@ -260,23 +261,20 @@ fn eta_if_moving(state: &ProgressState, out: &mut dyn std::fmt::Write) {
     let _ = write!(out, " eta {}", humantime::format_duration(eta));
 }
 
-/// The id, the NDJSON event and the plain (terminal-safe) line for a finished job.
-fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, String) {
+/// The id of a finished wait's job.
+fn finished_id(result: &Result<Job, WaitError>) -> &str {
     match result {
-        Ok(job) => (
-            job.id.clone(),
-            json!({"event": "delivered", "job": job}),
-            format!("{}  DELIVERED  {}%", terminal_safe(&job.id), job.progress),
-        ),
-        Err(WaitError::Failed { job, .. }) => (
-            job.id.clone(),
-            json!({"event": "failed", "job": job}),
-            format!(
-                "{}  FAILED  {}",
-                terminal_safe(&job.id),
-                terminal_safe(&job.error_summary())
-            ),
-        ),
+        Ok(job) => &job.id,
+        Err(error) => error.job_id(),
+    }
+}
+
+/// The NDJSON event for a finished job (built only in JSON mode: a job's
+/// JSON can be large).
+fn finished_event(result: &Result<Job, WaitError>) -> serde_json::Value {
+    match result {
+        Ok(job) => json!({"event": "delivered", "job": job}),
+        Err(WaitError::Failed { job, .. }) => json!({"event": "failed", "job": job}),
         Err(
             error @ WaitError::TimedOut {
                 job_id,
@@ -285,36 +283,50 @@ fn describe(result: &Result<Job, WaitError>) -> (String, serde_json::Value, Stri
                 last_seen,
                 ..
             },
-        ) => (
-            job_id.clone(),
-            json!({"event": "timed_out", "jobId": job_id,
-                   "elapsedMs": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-                   "polls": polls, "lastSeen": last_seen, "message": error.to_string()}),
-            format!("{}  TIMED OUT  {}", terminal_safe(job_id), chain(error)),
+        ) => json!({"event": "timed_out", "jobId": job_id,
+               "elapsedMs": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+               "polls": polls, "lastSeen": last_seen, "message": error.to_string()}),
+        Err(error @ WaitError::NotFound { job_id, .. }) => {
+            json!({"event": "not_found", "jobId": job_id, "message": error.to_string()})
+        }
+        Err(error) => json!({"event": "error", "jobId": error.job_id(), "message": chain(error),
+                             "requestId": poll_request_id(error)}),
+    }
+}
+
+/// The plain (terminal-safe) line for a finished job.
+fn finished_line(result: &Result<Job, WaitError>) -> String {
+    match result {
+        Ok(job) => format!("{}  DELIVERED  {}%", terminal_safe(&job.id), job.progress),
+        Err(WaitError::Failed { job, .. }) => format!(
+            "{}  FAILED  {}",
+            terminal_safe(&job.id),
+            terminal_safe(&job.error_summary())
         ),
-        Err(error @ WaitError::NotFound { job_id, .. }) => (
-            job_id.clone(),
-            json!({"event": "not_found", "jobId": job_id, "message": error.to_string()}),
-            format!("{}  NOT FOUND", terminal_safe(job_id)),
-        ),
+        Err(error @ WaitError::TimedOut { job_id, .. }) => {
+            format!("{}  TIMED OUT  {}", terminal_safe(job_id), chain(error))
+        }
+        Err(WaitError::NotFound { job_id, .. }) => {
+            format!("{}  NOT FOUND", terminal_safe(job_id))
+        }
         Err(error) => {
-            let request_id = match error {
-                WaitError::Poll { source, .. } => source.request_id(),
-                _ => None,
-            };
-            let suffix = request_id
+            let suffix = poll_request_id(error)
                 .map(|id| format!(" (request id {id})"))
                 .unwrap_or_default();
-            (
-                error.job_id().to_owned(),
-                json!({"event": "error", "jobId": error.job_id(), "message": chain(error), "requestId": request_id}),
-                format!(
-                    "{}  ERROR  {}{suffix}",
-                    terminal_safe(error.job_id()),
-                    chain(error)
-                ),
+            format!(
+                "{}  ERROR  {}{suffix}",
+                terminal_safe(error.job_id()),
+                chain(error)
             )
         }
+    }
+}
+
+/// The request id of the failed poll that ended a wait, if that is how it ended.
+fn poll_request_id(error: &WaitError) -> Option<&str> {
+    match error {
+        WaitError::Poll { source, .. } => source.request_id(),
+        _ => None,
     }
 }
 

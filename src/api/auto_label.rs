@@ -32,11 +32,16 @@ impl Client {
         &self,
         input: auto_label_token_based_project::AutoLabelTokenBasedProjectInput,
     ) -> crate::Result<crate::JobHandle> {
-        let data = self
-            .execute::<AutoLabelTokenBasedProject>(auto_label_token_based_project::Variables {
-                input,
-            })
+        /// The mutation's answer, read straight into [`crate::Job`].
+        #[derive(serde::Deserialize)]
+        struct Started {
+            job: crate::Job,
+        }
+        let data: Started = self
+            .execute_as::<AutoLabelTokenBasedProject, _>(
+                auto_label_token_based_project::Variables { input },
+            )
             .await?;
-        Ok(crate::JobHandle::new(self.clone(), data.job.into()))
+        Ok(crate::JobHandle::new(self.clone(), data.job))
     }
 }

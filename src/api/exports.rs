@@ -1,7 +1,7 @@
 //! Exports: starting one (a project, a document) and asking where it stands.
 
 use crate::Client;
-use crate::job::JobError;
+use crate::job::KeptErrors;
 use crate::operations::{
     ExportTextProject, ExportTextProjectDocument, GetExportDeliveryStatus, export_text_project,
     export_text_project_document, get_export_delivery_status,
@@ -80,23 +80,28 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn export_status(&self, export_id: &str) -> crate::Result<crate::ExportStatus> {
-        let data = self
-            .execute::<GetExportDeliveryStatus>(get_export_delivery_status::Variables {
+        /// The answer, its error list read bounded as a job's is.
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            status: Delivery,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Delivery {
+            delivery_status: crate::JobStatus,
+            #[serde(default)]
+            errors: Option<KeptErrors>,
+        }
+        let data: Answer = self
+            .execute_as::<GetExportDeliveryStatus, _>(get_export_delivery_status::Variables {
                 export_id: export_id.to_owned(),
             })
             .await?;
+        let errors = data.status.errors.unwrap_or_default();
         Ok(crate::ExportStatus {
             status: data.status.delivery_status,
-            errors: data
-                .status
-                .errors
-                .into_iter()
-                .map(|error| JobError {
-                    id: error.id,
-                    stack: error.stack,
-                    args: error.args,
-                })
-                .collect(),
+            errors: errors.kept,
+            errors_omitted: errors.omitted,
         })
     }
 }

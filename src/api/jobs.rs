@@ -1,8 +1,23 @@
 //! Jobs: `getJob` and `getJobs`, each answer checked against the ids asked.
 
+use serde::Deserialize;
+
 use crate::Client;
 use crate::job::Job;
 use crate::operations::{GetJob, GetJobs, get_job, get_jobs};
+
+/// `getJob`'s answer, read straight into [`Job`] (errors bounded as they
+/// arrive); `tests` keeps it equal to the generated `get_job::ResponseData`.
+#[derive(Deserialize)]
+pub(crate) struct JobAnswer {
+    pub(crate) job: Option<Job>,
+}
+
+/// `getJobs`' answer, read as [`JobAnswer`] is.
+#[derive(Deserialize)]
+pub(crate) struct JobsAnswer {
+    pub(crate) jobs: Vec<Option<Job>>,
+}
 
 impl Client {
     /// Fetches one job.
@@ -19,14 +34,13 @@ impl Client {
     /// ```
     pub async fn get_job(&self, job_id: impl Into<String>) -> crate::Result<Job> {
         let job_id = job_id.into();
-        let data = self
-            .execute::<GetJob>(get_job::Variables {
+        let data: JobAnswer = self
+            .execute_as::<GetJob, _>(get_job::Variables {
                 job_id: job_id.clone(),
             })
             .await?;
         let job = data
             .job
-            .map(Job::from)
             .ok_or_else(|| crate::Error::job_not_found(&job_id))?;
         if job.id != job_id {
             return Err(crate::Error::decode(
@@ -68,7 +82,7 @@ impl Client {
         let variables = get_jobs::Variables {
             job_ids: job_ids.iter().map(|id| id.as_ref().to_owned()).collect(),
         };
-        let data = self.execute::<GetJobs>(variables).await?;
+        let data: JobsAnswer = self.execute_as::<GetJobs, _>(variables).await?;
         let mismatch = |path: String, message: String| {
             crate::Error::decode(self.request("GetJobs"), path, message, String::new(), false)
         };
@@ -85,7 +99,6 @@ impl Client {
         }
         let mut jobs = Vec::with_capacity(job_ids.len());
         for (index, (asked, job)) in job_ids.iter().zip(data.jobs).enumerate() {
-            let job = job.map(Job::from);
             if let Some(job) = &job
                 && job.id != asked.as_ref()
             {
@@ -101,5 +114,43 @@ impl Client {
             jobs.push(job);
         }
         Ok(jobs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer with every field filled, and more errors than are kept.
+    fn answer(key: &str, wrap: fn(serde_json::Value) -> serde_json::Value) -> String {
+        let errors: Vec<_> = (0..150)
+            .map(|n| serde_json::json!({"id": format!("e{n}"), "stack": "Error", "args": {"n": n}}))
+            .collect();
+        let job = serde_json::json!({
+            "id": "AutoLabelQueue:1", "status": "FAILED", "progress": 40, "errors": errors,
+            "resultId": "r", "result": {"rows": [1, 2]}, "createdAt": "1", "updatedAt": "2",
+            "additionalData": {"automationActivityId": "9"}
+        });
+        serde_json::json!({ key: wrap(job) }).to_string()
+    }
+
+    #[test]
+    fn reading_straight_into_job_equals_the_generated_types_mapped() {
+        let one = answer("job", |job| job);
+        let direct: JobAnswer = serde_json::from_str(&one).unwrap();
+        let generated: get_job::ResponseData = serde_json::from_str(&one).unwrap();
+        let direct = direct.job.unwrap();
+        assert_eq!(direct, Job::from(generated.job.unwrap()));
+        assert_eq!((direct.errors.len(), direct.errors_omitted), (100, 50));
+
+        let many = answer("jobs", |job| serde_json::json!([job, null]));
+        let direct: JobsAnswer = serde_json::from_str(&many).unwrap();
+        let generated: get_jobs::ResponseData = serde_json::from_str(&many).unwrap();
+        let mapped: Vec<Option<Job>> = generated
+            .jobs
+            .into_iter()
+            .map(|j| j.map(Job::from))
+            .collect();
+        assert_eq!(direct.jobs, mapped);
     }
 }

@@ -117,6 +117,7 @@ fn job(id: &str, status: JobStatus) -> Job {
         },
         status,
         errors: Vec::new(),
+        errors_omitted: 0,
         result_id: None,
         result: None,
         created_at: "0".to_owned(),

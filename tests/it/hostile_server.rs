@@ -351,3 +351,76 @@ async fn a_zero_poll_interval_is_held_to_the_floor() {
     // One poll every 0.5 s at most: 3 s allow 6 (7 counting the one at 3 s).
     assert!((5..=7).contains(&requests), "{requests} requests in 3 s");
 }
+
+/// A `FAILED` job carrying `count` errors, as JSON text.
+fn job_with_errors(id: &str, count: usize) -> String {
+    let mut errors = String::with_capacity(count * 48);
+    for n in 0..count {
+        if n > 0 {
+            errors.push(',');
+        }
+        errors.push_str(&format!(
+            r#"{{"id":"e{n}","stack":"Error: row {n}","args":null}}"#
+        ));
+    }
+    format!(
+        r#"{{"id":"{id}","status":"FAILED","progress":100,"errors":[{errors}],"resultId":null,"result":null,"createdAt":"1","updatedAt":"2","additionalData":null}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_job_with_a_million_errors_keeps_the_first_hundred_and_counts_the_rest() {
+    let job = job_with_errors("AutoLabelQueue:loud", 1_000_000);
+    let server = MockServer::start().await;
+    for (operation, body) in [
+        ("GetJob", format!(r#"{{"data":{{"job":{job}}}}}"#)),
+        ("GetJobs", format!(r#"{{"data":{{"jobs":[{job}]}}}}"#)),
+    ] {
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::body_partial_json(
+                json!({ "operationName": operation }),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    let client = client_for(&server);
+    let check = |job: &datasaur::Job| {
+        assert_eq!(job.errors.len(), datasaur::Job::ERRORS_KEPT);
+        assert_eq!(job.errors_omitted, 1_000_000 - 100);
+        assert_eq!(job.errors[99].id, "e99", "the first ones, in order");
+        assert_eq!(job.error_summary(), "Error: row 0 (and 999999 more)");
+    };
+    check(&client.get_job("AutoLabelQueue:loud").await.unwrap());
+    let jobs = client.get_jobs(&["AutoLabelQueue:loud"]).await.unwrap();
+    check(jobs[0].as_ref().unwrap());
+    match client.wait_for_job("AutoLabelQueue:loud", None).await {
+        Err(WaitError::Failed { job, .. }) => check(&job),
+        other => panic!("{other:?}"),
+    }
+    // Read back from this crate's own JSON, the count survives.
+    let shown = serde_json::to_string(jobs[0].as_ref().unwrap()).unwrap();
+    let again: datasaur::Job = serde_json::from_str(&shown).unwrap();
+    check(&again);
+}
+
+#[tokio::test]
+async fn an_export_status_with_a_million_errors_keeps_the_first_hundred() {
+    let errors = job_with_errors("x", 1_000_000);
+    let errors = &errors[errors.find('[').unwrap()..=errors.rfind(']').unwrap()];
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(
+            format!(r#"{{"data":{{"status":{{"deliveryStatus":"FAILED","errors":{errors}}}}}}}"#),
+            "application/json",
+        ),
+    )
+    .await;
+    let status = client_for(&server)
+        .export_status("ExportQueue:1")
+        .await
+        .unwrap();
+    assert_eq!(status.errors.len(), 100);
+    assert_eq!(status.errors_omitted, 999_900);
+}

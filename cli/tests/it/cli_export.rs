@@ -3,6 +3,7 @@
 #![cfg(unix)]
 
 use crate::support::command::{scratch, text};
+use crate::support::fixed_server::{datasaur_at, fixed_server};
 
 use std::path::PathBuf;
 
@@ -80,39 +81,6 @@ fn no_wait_prints_the_export_ids_and_exits() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("proj-a  ExportQueue:"), "{stdout}");
-}
-
-/// A server on loopback that answers every request with `body`, and counts them.
-fn fixed_server(body: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let mut buffer = [0u8; 65536];
-            let _ = stream.read(&mut buffer);
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    (format!("http://{addr}"), count)
-}
-
-fn datasaur_at(url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_datasaur"))
-        .args(args)
-        .env("DATASAUR_URL", url)
-        .env("DATASAUR_ACCESS_TOKEN", "t")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
 }
 
 #[test]

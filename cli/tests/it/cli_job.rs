@@ -220,3 +220,29 @@ fn demo_runs_offline_and_delivers() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_job_with_half_a_million_errors_is_shown_with_the_first_hundred_and_a_count() {
+    use crate::support::fixed_server::{datasaur_at, fixed_server};
+    let errors: Vec<String> = (0..500_000)
+        .map(|n| format!(r#"{{"id":"e{n}","stack":"Error: row {n}","args":null}}"#))
+        .collect();
+    let job = format!(
+        r#"{{"id":"J","status":"FAILED","progress":100,"errors":[{}],"resultId":null,"result":null,"createdAt":"1","updatedAt":"2","additionalData":null}}"#,
+        errors.join(",")
+    );
+    // One body answers getJob and getJobs alike: each reads its own key.
+    let (url, _) = fixed_server(format!(r#"{{"data":{{"job":{job},"jobs":[{job}]}}}}"#));
+
+    let waited = datasaur_at(&url, &["job", "wait", "J"]);
+    let shown = String::from_utf8_lossy(&waited.stdout);
+    assert!(
+        shown.contains("J  FAILED  Error: row 0 (and 499999 more)"),
+        "{shown}"
+    );
+
+    let got = datasaur_at(&url, &["job", "get", "--json", "J"]);
+    let line: Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(line["errors"].as_array().unwrap().len(), 100);
+    assert_eq!(line["errorsOmitted"], 499_900);
+}
