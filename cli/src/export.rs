@@ -61,7 +61,8 @@ Example (against `datasaur sandbox`):
 Files are written whole or not at all (a temporary file, renamed into place),
 never over an existing file unless --overwrite. Exit codes as `job wait`:
 0 all delivered and downloaded, 1 some export failed, 2 timed out,
-3 usage or credentials, 4 other errors (a download that failed included).";
+3 usage or credentials, 4 other errors (a download that failed included);
+130 on Ctrl-C, 143 on SIGTERM, with no temporary file left.";
 
 pub async fn run(args: ExportArgs) -> Exit {
     let client = match args.connection.client() {

@@ -78,6 +78,7 @@ Exit codes:
   2  some wait timed out
   3  usage error, or credentials missing or refused
   4  other errors (unknown job, server or network trouble)
+  130, 143  stopped by Ctrl-C or SIGTERM
 When jobs end differently, the highest code wins. A summary line ends the
 output (stderr on a terminal; the last NDJSON line, `\"type\": \"summary\"`, with --json).";
 

@@ -6,6 +6,7 @@ mod demo;
 mod exit;
 mod export;
 mod failure;
+mod interrupt;
 mod introspection;
 mod job;
 mod report;
@@ -85,11 +86,16 @@ async fn main() -> ExitCode {
     };
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Demo => demo::run().await.into(),
-        Command::Job(args) => job::run(args).await.into(),
-        Command::Export(args) => export::run(args).await.into(),
+        Command::Demo => interrupt::unless_stopped(async { demo::run().await.into() }).await,
+        Command::Job(args) => {
+            interrupt::unless_stopped(async { job::run(args).await.into() }).await
+        }
+        Command::Export(args) => {
+            interrupt::unless_stopped(async { export::run(args).await.into() }).await
+        }
+        // Stops on its own signal handling, shutting the server down.
         Command::Sandbox(args) => sandbox::run(args).await,
-        Command::Schema(command) => schema::run(command).await,
+        Command::Schema(command) => interrupt::unless_stopped(schema::run(command)).await,
         Command::Completions(args) => completions::run(args, &mut Cli::command()),
         Command::Man => completions::man(&Cli::command()),
     }

@@ -80,32 +80,8 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         sandbox.token()
     );
     println!("Press Ctrl-C to stop.");
-    wait_for_stop_signal().await;
+    crate::interrupt::stop_signal().await;
     eprintln!("stopping");
     sandbox.shutdown().await;
     ExitCode::SUCCESS
-}
-
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let terminated = async {
-            match terminate.as_mut() {
-                Some(signal) => {
-                    signal.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = terminated => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

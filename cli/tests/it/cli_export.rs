@@ -185,20 +185,79 @@ fn an_export_id_answered_twice_is_an_error_for_the_second_project() {
     assert_eq!(first["exportId"], "ExportQueue:1");
 }
 
+/// A delivered export whose file is at `file_url`, answering
+/// `exportTextProject` and `getJobs` alike.
+fn export_answer(file_url: &str) -> String {
+    let job = r#"{"id":"ExportQueue:1","status":"DELIVERED","progress":100,"errors":[],"resultId":null,"result":null,"createdAt":"1","updatedAt":"2","additionalData":null}"#;
+    format!(
+        r#"{{"data":{{"export":{{"exportId":"ExportQueue:1","fileUrl":"{file_url}","fileUrlExpiredAt":null,"queued":true,"redirect":null}},"jobs":[{job}]}}}}"#
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_mid_download_leaves_no_partial_file_and_exits_with_its_code() {
+    use std::io::{Read, Write};
+    // A file host that sends its headers, then a byte every 50 ms, forever.
+    let host = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let file_url = format!("http://{}/file.zip", host.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in host.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.read(&mut [0u8; 4096]);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\n");
+                while stream.write_all(b"x").is_ok() {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+            });
+        }
+    });
+    let (url, _) = fixed_server(export_answer(&file_url));
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let dir = scratch(&format!("cli-export-signal-{signal}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_datasaur"))
+            .args(["export", "project", "--format", "JSON", "p", "--out"])
+            .arg(&dir)
+            .env("DATASAUR_URL", &url)
+            .env("DATASAUR_ACCESS_TOKEN", "t")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let names = || -> Vec<String> {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        while !names().iter().any(|name| name.ends_with(".part")) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the download never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(code), "{}", text(&output));
+        assert!(names().is_empty(), "left behind: {:?}", names());
+    }
+}
+
 #[test]
 fn timeout_bounds_the_download_too() {
     // A port nobody listens on: every download attempt fails, and is retried.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let file_url = format!("http://{}/file.zip", closed.local_addr().unwrap());
     drop(closed);
-    let job = r#"{"id":"ExportQueue:1","status":"DELIVERED","progress":100,"errors":[],"resultId":null,"result":null,"createdAt":"1","updatedAt":"2","additionalData":null}"#;
-    let body: &'static str = Box::leak(
-        format!(
-            r#"{{"data":{{"export":{{"exportId":"ExportQueue:1","fileUrl":"{file_url}","fileUrlExpiredAt":null,"queued":true,"redirect":null}},"jobs":[{job}]}}}}"#
-        )
-        .into_boxed_str(),
-    );
-    let (url, _) = fixed_server(body);
+    let (url, _) = fixed_server(export_answer(&file_url));
     let dir = scratch("cli-export-timeout");
     let started = std::time::Instant::now();
     let output = datasaur_at(
