@@ -29,6 +29,7 @@ impl PartFile {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".to_owned());
+        remove_stale_parts(target, &name).await;
         let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
         Self::create_at(temp, target).await
     }
@@ -135,6 +136,49 @@ pub async fn write_whole(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(
     part.commit(overwrite).await
 }
 
+/// A temporary file untouched this long was left by a process killed
+/// outright: a live download writes far more often (its stall limit).
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Removes, best effort, the temporary files of earlier downloads to
+/// `target` that were killed before their guard could run: regular files
+/// (never symlinks) named `.NAME.<16 hex digits>.part`, unchanged for
+/// [`STALE_AFTER`].
+async fn remove_stale_parts(target: &Path, name: &str) {
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let prefix = format!(".{name}.");
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+        return;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let is_part = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".part"))
+            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !is_part {
+            continue;
+        }
+        // symlink_metadata: a planted link is judged as a link, and kept.
+        let stale = tokio::fs::symlink_metadata(entry.path())
+            .await
+            .ok()
+            .filter(|meta| meta.file_type().is_file())
+            .and_then(|meta| meta.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if stale {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +188,38 @@ mod tests {
             std::env::temp_dir().join(format!("datasaur-part-{name}-{:x}", fastrand::u64(..)));
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[tokio::test]
+    async fn parts_left_by_a_killed_download_are_removed_by_the_next_one() {
+        let dir = scratch("stale");
+        let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
+        let place = |name: &str, modified: Option<std::time::SystemTime>| {
+            let file = std::fs::File::create(dir.join(name)).unwrap();
+            if let Some(modified) = modified {
+                file.set_modified(modified).unwrap();
+            }
+        };
+        place(".x.zip.0123456789abcdef.part", Some(old));
+        place(".x.zip.fedcba9876543210.part", None);
+        place(".x.zip.notahexnumber00.part", Some(old));
+        place(".y.zip.0123456789abcdef.part", Some(old));
+        let part = PartFile::create(&dir.join("x.zip")).await.unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| *name != part.path().file_name().unwrap().to_string_lossy())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".x.zip.fedcba9876543210.part",
+                ".x.zip.notahexnumber00.part",
+                ".y.zip.0123456789abcdef.part"
+            ],
+            "only the stale part of this target goes"
+        );
     }
 
     #[cfg(unix)]
