@@ -365,50 +365,54 @@ async fn a_stalled_attempt_is_given_up_and_the_next_one_succeeds() {
     assert_eq!(files_in(&dir), ["out.zip"]);
 }
 
-#[tokio::test]
-async fn a_dripping_file_host_is_given_up_on_at_max_time() {
-    let url = hostile_file_host(
-        "HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n",
-        // Faster than the stall limit: only max_time ends it.
-        Some(Duration::from_millis(30)),
-        usize::MAX,
-    )
-    .await;
+/// Downloads from a `hostile_file_host` that never heals, into a fresh
+/// directory named `name`: the error, how long it took, and the files left there.
+async fn download_from_hostile_host(
+    name: &str,
+    head: &'static str,
+    drip: Option<Duration>,
+    options: DownloadOptions,
+) -> (datasaur::Error, Duration, Vec<String>) {
+    let url = hostile_file_host(head, drip, usize::MAX).await;
     let (_server, export) = export_at(&url).await;
-    let dir = scratch("dripping");
-    let options = DownloadOptions::default()
-        .stall_timeout(Duration::from_millis(100))
-        .max_time(secs(2));
+    let dir = scratch(name);
     let started = std::time::Instant::now();
     let error = export
         .download_to(dir.join("out.zip"), options)
         .await
         .unwrap_err();
-    let took = started.elapsed();
+    (error, started.elapsed(), files_in(&dir))
+}
+
+#[tokio::test]
+async fn a_dripping_file_host_is_given_up_on_at_max_time() {
+    let (error, took, left) = download_from_hostile_host(
+        "dripping",
+        "HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n",
+        // Faster than the stall limit: only max_time ends it.
+        Some(Duration::from_millis(30)),
+        DownloadOptions::default()
+            .stall_timeout(Duration::from_millis(100))
+            .max_time(secs(2)),
+    )
+    .await;
     assert!(error.is_timeout(), "{error}");
     assert!(took < secs(4), "the limits hold: {took:?}");
-    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[tokio::test]
 async fn a_file_host_that_answers_404_forever_is_given_up_on_at_max_time() {
-    let url = hostile_file_host(
+    let (error, took, left) = download_from_hostile_host(
+        "404-forever",
         "HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found",
         None,
-        usize::MAX,
+        DownloadOptions::default()
+            .initial_backoff(Duration::from_millis(50))
+            .max_time(secs(2)),
     )
     .await;
-    let (_server, export) = export_at(&url).await;
-    let dir = scratch("404-forever");
-    let options = DownloadOptions::default()
-        .initial_backoff(Duration::from_millis(50))
-        .max_time(secs(2));
-    let started = std::time::Instant::now();
-    let error = export
-        .download_to(dir.join("out.zip"), options)
-        .await
-        .unwrap_err();
     assert_eq!(error.http_status(), Some(404), "{error}");
-    assert!(started.elapsed() < secs(4), "{:?}", started.elapsed());
-    assert!(files_in(&dir).is_empty());
+    assert!(took < secs(4), "{took:?}");
+    assert!(left.is_empty());
 }
