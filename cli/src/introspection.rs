@@ -37,7 +37,46 @@ pub fn schema_of(answer: &Value) -> Result<&Value, String> {
         .unwrap_or(answer)
         .get("__schema")
         .filter(|schema| schema.is_object())
-        .ok_or_else(|| "the answer holds no __schema (is introspection disabled?)".to_owned())
+        .ok_or_else(|| {
+            "no __schema: not an introspection result (is introspection disabled?)".to_owned()
+        })
+}
+
+/// Whether `schema` has the shape of an introspected schema: a list of
+/// types, each named and kinded, whose member lists are lists of named
+/// entries. Anything else is refused before it is printed or written.
+pub fn check_shape(schema: &Value) -> Result<(), String> {
+    let unexpected = |what: String| Err(format!("unexpected introspection shape: {what}"));
+    let Some(types) = schema.get("types").and_then(Value::as_array) else {
+        return unexpected("`types` is not a list".to_owned());
+    };
+    for (index, ty) in types.iter().enumerate() {
+        let (Some(name), Some(_kind)) = (
+            ty.get("name").and_then(Value::as_str),
+            ty.get("kind").and_then(Value::as_str),
+        ) else {
+            return unexpected(format!("types[{index}] has no string `name` and `kind`"));
+        };
+        for list in [
+            "fields",
+            "inputFields",
+            "enumValues",
+            "interfaces",
+            "possibleTypes",
+        ] {
+            match ty.get(list) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(entries))
+                    if entries
+                        .iter()
+                        .all(|entry| entry.get("name").is_some_and(Value::is_string)) => {}
+                Some(_) => {
+                    return unexpected(format!("{name}.{list} is not a list of named entries"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn type_ref(value: &Value) -> String {
@@ -46,6 +85,19 @@ fn type_ref(value: &Value) -> String {
         Some("LIST") => format!("[{}]", type_ref(&value["ofType"])),
         _ => value["name"].as_str().unwrap_or("Unknown").to_owned(),
     }
+}
+
+/// A braced block of `entries` after a definition's head, or none at all
+/// when there are no entries: `type Query {}` is not valid SDL.
+fn block(out: &mut String, entries: impl Iterator<Item = String>) {
+    let mut entries = entries.peekable();
+    if entries.peek().is_none() {
+        out.push('\n');
+        return;
+    }
+    out.push_str(" {\n");
+    entries.for_each(|entry| out.push_str(&entry));
+    out.push_str("}\n");
 }
 
 fn description(out: &mut String, value: &Value, indent: &str) {
@@ -110,11 +162,14 @@ pub fn to_sdl(schema: &Value) -> String {
                 let _ = writeln!(out, "scalar {name}");
             }
             "ENUM" => {
-                let _ = writeln!(out, "enum {name} {{");
-                for value in ty["enumValues"].as_array().into_iter().flatten() {
-                    let _ = writeln!(out, "  {}", value["name"].as_str().unwrap_or_default());
-                }
-                let _ = writeln!(out, "}}");
+                let values: Vec<&str> = ty["enumValues"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|value| value["name"].as_str().unwrap_or_default())
+                    .collect();
+                let _ = write!(out, "enum {name}");
+                block(&mut out, values.iter().map(|value| format!("  {value}\n")));
             }
             "UNION" => {
                 let members: Vec<String> = ty["possibleTypes"]
@@ -126,20 +181,26 @@ pub fn to_sdl(schema: &Value) -> String {
                 let _ = writeln!(out, "union {name} = {}", members.join(" | "));
             }
             "INPUT_OBJECT" => {
-                let _ = writeln!(out, "input {name} {{");
-                for field in ty["inputFields"].as_array().into_iter().flatten() {
-                    description(&mut out, field, "  ");
-                    let mut line = format!(
-                        "  {}: {}",
-                        field["name"].as_str().unwrap_or_default(),
-                        type_ref(&field["type"])
-                    );
-                    if let Some(default) = field["defaultValue"].as_str() {
-                        let _ = write!(line, " = {default}");
-                    }
-                    let _ = writeln!(out, "{line}");
-                }
-                let _ = writeln!(out, "}}");
+                let _ = write!(out, "input {name}");
+                let fields = ty["inputFields"].as_array().into_iter().flatten();
+                block(
+                    &mut out,
+                    fields.map(|field| {
+                        let mut text = String::new();
+                        description(&mut text, field, "  ");
+                        let _ = write!(
+                            text,
+                            "  {}: {}",
+                            field["name"].as_str().unwrap_or_default(),
+                            type_ref(&field["type"])
+                        );
+                        if let Some(default) = field["defaultValue"].as_str() {
+                            let _ = write!(text, " = {default}");
+                        }
+                        text.push('\n');
+                        text
+                    }),
+                );
             }
             kind => {
                 let keyword = if kind == "INTERFACE" {
@@ -158,18 +219,23 @@ pub fn to_sdl(schema: &Value) -> String {
                 } else {
                     format!(" implements {}", interfaces.join(" & "))
                 };
-                let _ = writeln!(out, "{keyword} {name}{implements} {{");
-                for field in ty["fields"].as_array().into_iter().flatten() {
-                    description(&mut out, field, "  ");
-                    let _ = writeln!(
-                        out,
-                        "  {}{}: {}",
-                        field["name"].as_str().unwrap_or_default(),
-                        arguments(&field["args"]),
-                        type_ref(&field["type"])
-                    );
-                }
-                let _ = writeln!(out, "}}");
+                let _ = write!(out, "{keyword} {name}{implements}");
+                let fields = ty["fields"].as_array().into_iter().flatten();
+                block(
+                    &mut out,
+                    fields.map(|field| {
+                        let mut text = String::new();
+                        description(&mut text, field, "  ");
+                        let _ = writeln!(
+                            text,
+                            "  {}{}: {}",
+                            field["name"].as_str().unwrap_or_default(),
+                            arguments(&field["args"]),
+                            type_ref(&field["type"])
+                        );
+                        text
+                    }),
+                );
             }
         }
     }

@@ -14,6 +14,7 @@ mod sandbox;
 mod schema;
 mod schema_check;
 mod schema_diff;
+mod schema_model;
 mod table;
 mod text;
 

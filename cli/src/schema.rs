@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::connection::ConnectionArgs;
 use crate::failure::chain;
 use crate::introspection;
-use crate::schema_check::{SchemaCheckError, SchemaModel, check};
+use crate::schema_check::{SchemaCheckError, check};
 use crate::schema_diff::{Scope, Severity, diff};
 use datasaur::__workspace::{PartFile, write_whole};
 
@@ -128,7 +128,7 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
     };
     // A schema is `__schema` with named, kinded types; anything else is
     // refused before a byte is written.
-    if let Err(error) = SchemaModel::from_introspection_json(&answer.to_string(), "the answer") {
+    if let Err(error) = crate::schema_model::from_introspection(&answer, "the answer") {
         eprintln!("error: cannot pull the schema: {error}; nothing was written");
         return NO_REFERENCE;
     }
@@ -319,7 +319,7 @@ async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -
 
 fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
     let load = |path: &Path| {
-        SchemaModel::load(path).map_err(|error| {
+        crate::schema_model::load(path).map_err(|error| {
             eprintln!("cannot diff: {error}");
         })
     };

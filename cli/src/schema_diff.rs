@@ -7,7 +7,11 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::schema_check::{FieldModel, SchemaModel};
+use apollo_compiler::Schema;
+use apollo_compiler::ast::OperationType;
+use apollo_compiler::schema::ExtendedType;
+
+use crate::schema_model::{self, Member};
 
 /// How much a change matters to a client built against the old schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,10 +57,8 @@ pub enum Scope {
     UsedByClient,
 }
 
-const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
-
 /// The changes from `old` to `new`, most severe first.
-pub fn diff(old: &SchemaModel, new: &SchemaModel, scope: Scope) -> Vec<Change> {
+pub fn diff(old: &Schema, new: &Schema, scope: Scope) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut push = |severity, path: String, message: String| {
         changes.push(Change {
@@ -65,10 +67,14 @@ pub fn diff(old: &SchemaModel, new: &SchemaModel, scope: Scope) -> Vec<Change> {
             message,
         })
     };
-    for (root, old_root, new_root) in [
-        ("query", &old.query, &new.query),
-        ("mutation", &old.mutation, &new.mutation),
+    for (root, operation) in [
+        ("query", OperationType::Query),
+        ("mutation", OperationType::Mutation),
     ] {
+        let (old_root, new_root) = (
+            schema_model::root(old, operation),
+            schema_model::root(new, operation),
+        );
         if old_root.is_some() && old_root != new_root {
             push(
                 Severity::Breaking,
@@ -77,51 +83,55 @@ pub fn diff(old: &SchemaModel, new: &SchemaModel, scope: Scope) -> Vec<Change> {
             );
         }
     }
-    for (name, old_type) in &old.types {
-        if BUILT_IN_SCALARS.contains(&name.as_str()) || name.starts_with("__") {
-            continue;
-        }
-        let Some(new_type) = new.types.get(name) else {
-            push(Severity::Breaking, name.clone(), "type removed".into());
-            continue;
-        };
-        if old_type.kind != new_type.kind {
+    let (old_types, new_types) = (schema_model::own_types(old), schema_model::own_types(new));
+    for (name, old_type) in &old_types {
+        let Some(new_type) = new_types.get(name) else {
             push(
                 Severity::Breaking,
-                name.clone(),
-                format!("kind changed from {} to {}", old_type.kind, new_type.kind),
+                (*name).to_owned(),
+                "type removed".into(),
+            );
+            continue;
+        };
+        let (old_kind, new_kind) = (schema_model::kind(old_type), schema_model::kind(new_type));
+        if old_kind != new_kind {
+            push(
+                Severity::Breaking,
+                (*name).to_owned(),
+                format!("kind changed from {old_kind} to {new_kind}"),
             );
             continue;
         }
-        for value in old_type.enum_values.difference(&new_type.enum_values) {
+        let (old_values, new_values) = (
+            schema_model::enum_values(old_type),
+            schema_model::enum_values(new_type),
+        );
+        for value in old_values.difference(&new_values) {
             push(
                 Severity::Breaking,
                 format!("{name}.{value}"),
                 "enum value removed".into(),
             );
         }
-        for value in new_type.enum_values.difference(&old_type.enum_values) {
+        for value in new_values.difference(&old_values) {
             push(
                 Severity::Safe,
                 format!("{name}.{value}"),
                 "enum value added (read as Unknown by this crate's enums)".into(),
             );
         }
-        let input = old_type.kind == "INPUT_OBJECT";
-        fields(
-            name,
-            &old_type.fields,
-            &new_type.fields,
-            input,
-            scope,
-            &mut push,
+        let (old_fields, new_fields) = (
+            schema_model::members(old_type),
+            schema_model::members(new_type),
         );
-        for (field_name, old_field) in &old_type.fields {
-            if let Some(new_field) = new_type.fields.get(field_name) {
-                fields(
+        let input = matches!(old_type, ExtendedType::InputObject(_));
+        members(name, &old_fields, &new_fields, input, scope, &mut push);
+        for (field_name, old_field) in &old_fields {
+            if let Some(new_field) = new_fields.get(field_name) {
+                members(
                     &format!("{name}.{field_name}"),
-                    &old_field.args,
-                    &new_field.args,
+                    &schema_model::arguments(old_field),
+                    &schema_model::arguments(new_field),
                     true,
                     scope,
                     &mut push,
@@ -130,9 +140,9 @@ pub fn diff(old: &SchemaModel, new: &SchemaModel, scope: Scope) -> Vec<Change> {
         }
     }
     if scope == Scope::Everything {
-        for name in new.types.keys() {
-            if !old.types.contains_key(name) && !name.starts_with("__") {
-                push(Severity::Safe, name.clone(), "type added".into());
+        for name in new_types.keys() {
+            if !old_types.contains_key(name) {
+                push(Severity::Safe, (*name).to_owned(), "type added".into());
             }
         }
     }
@@ -145,10 +155,10 @@ pub fn diff(old: &SchemaModel, new: &SchemaModel, scope: Scope) -> Vec<Change> {
 }
 
 /// Fields of an object (`input == false`), or arguments and input fields.
-fn fields(
+fn members(
     owner: &str,
-    old: &BTreeMap<String, FieldModel>,
-    new: &BTreeMap<String, FieldModel>,
+    old: &BTreeMap<&str, Member<'_>>,
+    new: &BTreeMap<&str, Member<'_>>,
     input: bool,
     scope: Scope,
     push: &mut impl FnMut(Severity, String, String),
@@ -160,39 +170,36 @@ fn fields(
             format!("{owner}.{name}")
         }
     };
-    for (name, old_field) in old {
-        let Some(new_field) = new.get(name) else {
+    for (name, old_member) in old {
+        let Some(new_member) = new.get(name) else {
             push(Severity::Breaking, path(name), "removed".into());
             continue;
         };
-        if old_field.type_ref == new_field.type_ref {
+        if old_member.ty == new_member.ty {
             continue;
         }
-        let (severity, how) = classify(&old_field.type_ref, &new_field.type_ref, input);
+        let (old_type, new_type) = (old_member.ty.to_string(), new_member.ty.to_string());
+        let (severity, how) = classify(&old_type, &new_type, input);
         push(
             severity,
             path(name),
-            format!(
-                "type changed from {} to {} ({how})",
-                old_field.type_ref, new_field.type_ref
-            ),
+            format!("type changed from {old_type} to {new_type} ({how})"),
         );
     }
-    for (name, new_field) in new {
+    for (name, new_member) in new {
         if old.contains_key(name) {
             continue;
         }
-        let required = new_field.type_ref.ends_with('!') && !new_field.has_default;
-        match (input, required) {
+        match (input, new_member.is_required_input()) {
             (true, true) => push(
                 Severity::Breaking,
                 path(name),
-                format!("required {} added", new_field.type_ref),
+                format!("required {} added", new_member.ty),
             ),
             _ if scope == Scope::Everything => push(
                 Severity::Safe,
                 path(name),
-                format!("added ({})", new_field.type_ref),
+                format!("added ({})", new_member.ty),
             ),
             _ => {}
         }

@@ -180,7 +180,12 @@ fn a_missing_reference_says_so() {
 fn a_reference_that_is_not_a_schema_says_so() {
     let reference = write_reference("not-a-schema.json", "{\"data\": {}}");
     let error = check_against(&reference).unwrap_err();
-    assert!(error.to_string().contains("no `__schema`"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("no __schema: not an introspection result"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -215,4 +220,32 @@ fn operations_are_validated_by_the_specs_rules() {
     assert!(outcome("missing_argument.graphql").is_some_and(|e| e.contains("jobId")));
     assert!(outcome("unknown_fragment.graphql").is_some_and(|e| e.contains("Missing")));
     assert_eq!(outcome("fine.graphql"), None);
+}
+
+#[test]
+fn introspected_types_without_members_are_read() {
+    // `type Mutation {}` is not valid SDL: printing must leave the braces out.
+    let json = serde_json::json!({"__schema": {
+        "queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"},
+        "types": [
+            {"kind": "OBJECT", "name": "Query", "fields": [
+                {"name": "ping", "args": [], "type": {"kind": "SCALAR", "name": "String", "ofType": null}}
+            ]},
+            {"kind": "OBJECT", "name": "Mutation", "fields": []},
+            {"kind": "ENUM", "name": "Nothing", "enumValues": []},
+            {"kind": "INPUT_OBJECT", "name": "Empty", "inputFields": []}
+        ]
+    }});
+    let reference = write_reference("memberless.json", &json.to_string());
+    let ours = "type Query { ping: String }\ntype Mutation\nenum Nothing\ninput Empty";
+    let report = check(ours, &[], &reference).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.types_checked, 4);
+
+    let lacking = "type Query { ping: String }\ntype Mutation { start: String }";
+    let report = check(lacking, &[], &reference).unwrap();
+    assert_eq!(
+        report.problems,
+        vec![format!("Mutation: `start` missing in {}", reference.display())]
+    );
 }
