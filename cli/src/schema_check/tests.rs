@@ -246,6 +246,9 @@ fn introspected_types_without_members_are_read() {
     let report = check(lacking, &[], &reference).unwrap();
     assert_eq!(
         report.problems,
-        vec![format!("Mutation: `start` missing in {}", reference.display())]
+        vec![format!(
+            "Mutation: `start` missing in {}",
+            reference.display()
+        )]
     );
 }

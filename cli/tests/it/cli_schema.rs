@@ -5,7 +5,6 @@
 
 use crate::support::command::{datasaur, scratch, text};
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
 
 /// Our SDL, from `datasaur schema print`.
@@ -77,6 +76,26 @@ fn pull_works_with_a_token_and_with_client_credentials() {
         sdl_path.to_str().unwrap(),
     ]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // The same schema twice: no change at all, built-in scalars included
+    // (introspection lists them, SDL does not).
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout).trim(),
+        "0 change(s): 0 breaking, 0 dangerous, 0 safe"
+    );
+    let ours = dir.join("ours.graphql");
+    std::fs::write(&ours, our_sdl()).unwrap();
+    let against_ours = datasaur(&[
+        "schema",
+        "diff",
+        ours.to_str().unwrap(),
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&against_ours.stdout).trim(),
+        "0 change(s): 0 breaking, 0 dangerous, 0 safe",
+        "{}",
+        text(&against_ours)
+    );
 }
 
 #[test]
@@ -240,22 +259,8 @@ fn diff_classes_changes_made_to_the_reference_schema_too() {
 }
 
 /// A server on loopback that answers every request with `status` and `body`.
-fn fixed_server(status: &str, body: &str) -> String {
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buffer = [0u8; 65536];
-            let _ = stream.read(&mut buffer);
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    format!("http://{addr}")
+fn fixed_server(status: &'static str, body: &str) -> String {
+    crate::support::fixed_server::fixed_server_with_status(status, body).0
 }
 
 #[test]

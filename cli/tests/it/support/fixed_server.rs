@@ -9,6 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A server on loopback that answers every request with `body`, and counts them.
 pub fn fixed_server(body: impl Into<String>) -> (String, Arc<AtomicUsize>) {
+    fixed_server_with_status("200 OK", body)
+}
+
+/// [`fixed_server`] answering with an HTTP status of its own (`"401 Unauthorized"`).
+pub fn fixed_server_with_status(
+    status: &'static str,
+    body: impl Into<String>,
+) -> (String, Arc<AtomicUsize>) {
     let body: Arc<str> = body.into().into();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -21,7 +29,7 @@ pub fn fixed_server(body: impl Into<String>) -> (String, Arc<AtomicUsize>) {
             let mut buffer = [0u8; 65536];
             let _ = stream.read(&mut buffer);
             let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
