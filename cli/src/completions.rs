@@ -28,15 +28,69 @@ pub fn run(args: CompletionsArgs, command: &mut clap::Command) -> ExitCode {
     write_out(&out)
 }
 
-pub fn man(command: &clap::Command) -> ExitCode {
-    let mut out = Vec::new();
-    match clap_mangen::Man::new(command.clone()).render(&mut out) {
-        Ok(()) => write_out(&out),
-        Err(error) => {
-            eprintln!("error: cannot render the man page: {error}");
-            Exit::Other.into()
+pub const MAN_HELP: &str = "\
+Example:
+  datasaur man > datasaur.1 && man ./datasaur.1
+  datasaur man --dir man/ && man -M man datasaur-job-wait   (every page)";
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page (datasaur.1, datasaur-job.1, datasaur-job-wait.1, ...)
+    /// into this folder, created if missing, instead of the top page to stdout.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<std::path::PathBuf>,
+}
+
+pub async fn man(args: ManArgs, command: clap::Command) -> ExitCode {
+    let mut command = command.disable_help_subcommand(true);
+    command.build();
+    let Some(dir) = args.dir else {
+        return match render(&command) {
+            Ok(page) => write_out(&page),
+            Err(error) => {
+                eprintln!("error: cannot render the man page: {error}");
+                Exit::Other.into()
+            }
+        };
+    };
+    // The top page's SEE ALSO names a page per subcommand: write them all.
+    let mut pages = Vec::new();
+    if let Err(error) = collect_pages(&command, &mut pages) {
+        eprintln!("error: cannot render the man pages: {error}");
+        return Exit::Other.into();
+    }
+    if let Err(error) = tokio::fs::create_dir_all(&dir).await {
+        eprintln!("error: cannot create {}: {error}", dir.display());
+        return Exit::Other.into();
+    }
+    for (name, page) in &pages {
+        let path = dir.join(name);
+        if let Err(error) = datasaur::__workspace::write_whole(&path, page, true).await {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return Exit::Other.into();
         }
     }
+    eprintln!("wrote {} man pages to {}", pages.len(), dir.display());
+    ExitCode::SUCCESS
+}
+
+fn render(command: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page)?;
+    Ok(page)
+}
+
+/// `(file name, page)` for `command` and every visible subcommand below it.
+fn collect_pages(
+    command: &clap::Command,
+    pages: &mut Vec<(String, Vec<u8>)>,
+) -> std::io::Result<()> {
+    let name = clap_mangen::Man::new(command.clone()).get_filename();
+    pages.push((name, render(command)?));
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        collect_pages(sub, pages)?;
+    }
+    Ok(())
 }
 
 fn write_out(bytes: &[u8]) -> ExitCode {

@@ -4,6 +4,7 @@ use clap::Args;
 use datasaur::{Client, ClientBuilder};
 
 #[derive(Args)]
+#[command(next_help_heading = "Connection (flags, or the DATASAUR_* variables)")]
 pub struct ConnectionArgs {
     /// Datasaur base URL (self-hosted or the sandbox's).
     #[arg(long, env = "DATASAUR_URL", default_value = datasaur::DEFAULT_BASE_URL, global = true)]

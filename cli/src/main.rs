@@ -1,5 +1,6 @@
 //! `datasaur`: the command-line tool for Datasaur's job API.
 
+mod argv;
 mod completions;
 mod connection;
 mod demo;
@@ -52,27 +53,41 @@ enum Command {
     #[command(after_help = "Example:\n  datasaur demo")]
     Demo,
     /// Show and wait on jobs.
+    #[command(after_help = "Examples:\n  \
+                            datasaur job get AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637\n  \
+                            datasaur job wait --timeout 30m --ids-from jobs.txt\n  \
+                            datasaur --token <TOKEN> job wait --json <ID> | jq .")]
     Job(job::JobArgs),
     /// Export projects and download the files.
+    #[command(after_help = "Examples:\n  \
+                            datasaur export project --format JSON --out exports/ <PROJECT_ID>\n  \
+                            datasaur export project --format TSV --no-wait <PROJECT_ID> <PROJECT_ID>")]
     Export(export::ExportArgs),
     /// Serve a local Datasaur-compatible API (GraphQL, OAuth, job scripts) until Ctrl-C.
     #[command(after_help = "Example:\n  datasaur sandbox --addr 127.0.0.1:4000\n  \
                             then: export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it prints>")]
     Sandbox(sandbox::SandboxArgs),
     /// Pull, check and diff Datasaur's GraphQL schema.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+                      datasaur schema pull --out datasaur.schema.json\n  \
+                      datasaur schema check --against datasaur.schema.json\n  \
+                      datasaur schema diff graphql/schema.graphql datasaur.schema.json"
+    )]
     Schema(schema::SchemaCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(after_help = completions::COMPLETIONS_HELP)]
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff) to stdout.
-    #[command(after_help = "Example:\n  datasaur man > datasaur.1 && man ./datasaur.1")]
-    Man,
+    /// Print the man page (roff) to stdout, or write every page to a folder.
+    #[command(after_help = completions::MAN_HELP)]
+    Man(completions::ManArgs),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(argv::hoist_connection_flags(std::env::args_os().collect()))
+    {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version are not failures; every usage error is exit 3,
@@ -98,7 +113,7 @@ async fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Schema(command) => interrupt::unless_stopped(schema::run(command)).await,
         Command::Completions(args) => completions::run(args, &mut Cli::command()),
-        Command::Man => completions::man(&Cli::command()),
+        Command::Man(args) => completions::man(args, Cli::command()).await,
     }
 }
 
@@ -110,8 +125,13 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, _) => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only for a person at a terminal: not into pipes and files
+    // (`-vv 2>&1 | head`), nor when NO_COLOR is set (no-color.org).
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .init();
 }

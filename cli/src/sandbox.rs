@@ -1,6 +1,6 @@
 //! `datasaur sandbox`: serve a local Datasaur-compatible API until Ctrl-C.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -9,8 +9,8 @@ use datasaur_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on (loopback unless --allow-remote).
-    #[arg(long, default_value = "127.0.0.1:4000")]
+    /// Address to listen on, HOST:PORT (loopback unless --allow-remote).
+    #[arg(long, default_value = "127.0.0.1:4000", value_parser = parse_addr)]
     addr: SocketAddr,
     /// Allow an address other than loopback. Anyone who reaches it can get
     /// tokens; the control endpoints then need the printed control token.
@@ -28,6 +28,30 @@ pub struct SandboxArgs {
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     token_ttl: u64,
+}
+
+/// `HOST:PORT`, the host an IP address or a name (`localhost:4005`). A name
+/// is resolved here, its IPv4 address preferred: `localhost` often resolves
+/// to `::1` first, while clients pasted from the printed URL use 127.0.0.1.
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    if !text.contains(':') {
+        return Err(format!(
+            "`{text}` has no port: write HOST:PORT, e.g. 127.0.0.1:4000"
+        ));
+    }
+    let resolved: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|error| format!("cannot resolve `{text}`: {error}"))?
+        .collect();
+    resolved
+        .iter()
+        .find(|addr| addr.is_ipv4())
+        .or_else(|| resolved.first())
+        .copied()
+        .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
 pub async fn run(args: SandboxArgs) -> ExitCode {
@@ -84,4 +108,19 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
     eprintln!("stopping");
     sandbox.shutdown().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_addr;
+
+    #[test]
+    fn addresses_are_ips_or_names_with_a_port() {
+        assert_eq!(parse_addr("127.0.0.1:4005").unwrap().port(), 4005);
+        assert_eq!(parse_addr("[::1]:4005").unwrap().to_string(), "[::1]:4005");
+        let named = parse_addr("localhost:4005").unwrap();
+        assert!(named.ip().is_loopback() && named.port() == 4005, "{named}");
+        assert!(parse_addr("localhost").unwrap_err().contains("no port"));
+        assert!(parse_addr("localhost:notaport").is_err());
+    }
 }

@@ -36,7 +36,11 @@ impl fmt::Display for Error {
                  (build it with redirect::Policy::none())",
                 to.as_deref().unwrap_or("another host")
             ),
-            Detail::Unauthorized { message } => write!(f, "unauthorized: {message}"),
+            // Servers often say only "Unauthorized": no need to say it twice.
+            Detail::Unauthorized { message } if message.eq_ignore_ascii_case("unauthorized") => {
+                f.write_str("credentials refused")
+            }
+            Detail::Unauthorized { message } => write!(f, "credentials refused: {message}"),
             Detail::GraphQL { errors, .. } => write!(
                 f,
                 "{} GraphQL error(s): {}",

@@ -71,7 +71,7 @@ async fn unauthorized_graphql_error_by_message() {
     })))
     .await;
     assert!(
-        error.is_unauthorized() && error.to_string().ends_with("unauthorized: Unauthorized"),
+        error.is_unauthorized() && error.to_string().ends_with(": credentials refused"),
         "{error:?}"
     );
 }
@@ -83,10 +83,13 @@ async fn unauthorized_graphql_error_by_extension_type() {
     })))
     .await;
     assert!(
-        error.is_unauthorized() && error.to_string().ends_with("unauthorized: Token expired"),
+        error.is_unauthorized()
+            && error
+                .to_string()
+                .ends_with("credentials refused: Token expired"),
         "{error:?}"
     );
-    insta::assert_snapshot!(shown(&error), @"GetJob to [host]: unauthorized: Token expired");
+    insta::assert_snapshot!(shown(&error), @"GetJob to [host]: credentials refused: Token expired");
 }
 
 #[tokio::test]
@@ -94,7 +97,7 @@ async fn http_401_is_unauthorized_whatever_the_body() {
     let error =
         get_job_error(ResponseTemplate::new(401).set_body_string("<html>nope</html>")).await;
     assert!(
-        error.is_unauthorized() && error.to_string().ends_with("unauthorized: HTTP 401"),
+        error.is_unauthorized() && error.to_string().ends_with("credentials refused: HTTP 401"),
         "{error:?}"
     );
     assert!(!error.is_transient());

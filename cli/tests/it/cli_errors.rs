@@ -114,7 +114,7 @@ fn unauthorized_says_so_and_quotes_the_request_id() {
     let sandbox = crate::support::sandbox_process::start(&[]);
     let (output, stderr) = job_get_error(&sandbox.base_url, "not-a-valid-token-77");
     assert_eq!(output.status.code(), Some(3));
-    assert!(stderr.contains("Unauthorized"), "{stderr}");
+    assert!(stderr.contains("credentials refused"), "{stderr}");
     assert!(!stderr.contains("not-a-valid-token-77"), "{stderr}");
     insta::assert_snapshot!(stderr);
 }

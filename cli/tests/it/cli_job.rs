@@ -130,7 +130,7 @@ fn missing_or_refused_credentials_exit_3_without_printing_the_token() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
     let everything = format!("{}{}", stdout(&refused), stderr(&refused));
-    assert!(everything.contains("Unauthorized"), "{everything}");
+    assert!(everything.contains("credentials refused"), "{everything}");
     assert!(
         !everything.contains("wrong-token-12345"),
         "the token leaked: {everything}"

@@ -283,7 +283,7 @@ fn bad_input_gets_a_message_and_exit_3_and_nothing_is_overwritten() {
     });
     for (url, expected) in [
         (&disabled, "introspection is not allowed"),
-        (&unauthorized, "unauthorized"),
+        (&unauthorized, "credentials refused"),
         (&no_schema, "no __schema"),
         (&unreachable, "Connection refused"),
     ] {

@@ -19,8 +19,13 @@ impl Drop for SandboxProcess {
 }
 
 pub fn start(extra: &[&str]) -> SandboxProcess {
+    start_at("127.0.0.1:0", extra)
+}
+
+/// [`start`] listening on `addr` (`HOST:PORT`).
+pub fn start_at(addr: &str, extra: &[&str]) -> SandboxProcess {
     let mut child = Command::new(env!("CARGO_BIN_EXE_datasaur"))
-        .args(["sandbox", "--addr", "127.0.0.1:0"])
+        .args(["sandbox", "--addr", addr])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
