@@ -47,7 +47,7 @@ enum JobCommand {
         /// Read job ids from this file, one per line (blank lines and `#` comments skipped).
         #[arg(long, value_name = "FILE")]
         ids_from: Option<PathBuf>,
-        /// Give up after this long (e.g. 90s, 30m, 2h; at most 10 years).
+        /// Give up after this long (e.g. 90s, 30m, 2h; at most 10 years); 0s checks each job once.
         #[arg(long, default_value = "1h", value_parser = parse_timeout)]
         timeout: Duration,
         /// Poll at this fixed interval instead of the adaptive schedule

@@ -34,6 +34,8 @@ struct Watch {
     failing_since: Option<Duration>,
     /// Taken for a request whose answer has not come yet.
     awaiting: bool,
+    /// Whether the last answer said the job does not exist.
+    not_found: bool,
 }
 
 /// One job id, whoever waits on it.
@@ -160,11 +162,17 @@ impl Driver {
         };
         let options = &entry.options;
         for (id, started) in jobs {
-            let deadline = started
-                .checked_add(options.max_wait)
-                .map_or(Duration::MAX, |end| {
-                    end.saturating_duration_since(self.epoch)
-                });
+            // A zero `max_wait` means "check once": it ends after the first
+            // answer (`finish_if_out_of_polls`), not before the first poll.
+            let deadline = if options.max_wait.is_zero() {
+                Duration::MAX
+            } else {
+                started
+                    .checked_add(options.max_wait)
+                    .map_or(Duration::MAX, |end| {
+                        end.saturating_duration_since(self.epoch)
+                    })
+            };
             let key = self.schedule.insert(now, options.backoff, deadline);
             let id: Arc<str> = match self.jobs.get_key_value(id.as_str()) {
                 Some((shared, _)) => shared.clone(),
@@ -183,6 +191,7 @@ impl Driver {
                     last_error: None,
                     failing_since: None,
                     awaiting: false,
+                    not_found: false,
                 },
             );
         }
@@ -198,7 +207,7 @@ impl Driver {
                 continue;
             };
             let limit = WaitLimit::MaxWait(watch.options.max_wait);
-            if let Some(error) = self.timed_out(key, limit, now) {
+            if let Some(error) = self.out_of_time(key, limit, now) {
                 self.finish(key, Err(error));
             }
         }
@@ -308,11 +317,12 @@ impl Driver {
     }
 
     fn observe(&mut self, key: WatchKey, job: Option<Job>, now: Duration, polled: bool) {
-        let Some(watch) = self.watches.get(&key) else {
-            return;
-        };
         let Some(job) = job else {
             let waited = self.schedule.age(key, now);
+            let Some(watch) = self.watches.get_mut(&key) else {
+                return;
+            };
+            watch.not_found = true;
             if waited >= watch.options.not_found_grace {
                 let job_id = watch.id.to_string();
                 self.finish(key, Err(WaitError::NotFound { job_id, waited }));
@@ -321,6 +331,9 @@ impl Driver {
             }
             return;
         };
+        if !self.watches.contains_key(&key) {
+            return;
+        }
         if job.is_delivered() {
             self.finish(key, Ok(job));
             return;
@@ -334,6 +347,7 @@ impl Driver {
         };
         watch.last_error = None;
         watch.failing_since = None;
+        watch.not_found = false;
         let seen = (job.status.clone(), job.progress);
         let changed = watch.last.as_ref() != Some(&seen);
         watch.last = Some(seen);
@@ -396,16 +410,31 @@ impl Driver {
         let Some(watch) = self.watches.get(&key) else {
             return true;
         };
-        let Some(limit) = watch.options.max_polls else {
-            return false;
+        let limit = match watch.options.max_polls {
+            _ if watch.options.max_wait.is_zero() && watch.polls >= 1 => {
+                WaitLimit::MaxWait(Duration::ZERO)
+            }
+            Some(limit) if watch.polls >= limit => WaitLimit::MaxPolls(limit),
+            _ => return false,
         };
-        if watch.polls < limit {
-            return false;
-        }
-        if let Some(error) = self.timed_out(key, WaitLimit::MaxPolls(limit), now) {
+        if let Some(error) = self.out_of_time(key, limit, now) {
             self.finish(key, Err(error));
         }
         true
+    }
+
+    /// How a wait that ran out of time or polls ends: not found if the last
+    /// answer said the job does not exist (a wait shorter than the grace
+    /// still learns that much), timed out otherwise.
+    fn out_of_time(&self, key: WatchKey, limit: WaitLimit, now: Duration) -> Option<WaitError> {
+        let watch = self.watches.get(&key)?;
+        if watch.not_found {
+            return Some(WaitError::NotFound {
+                job_id: watch.id.to_string(),
+                waited: self.schedule.age(key, now),
+            });
+        }
+        self.timed_out(key, limit, now)
     }
 
     fn timed_out(&self, key: WatchKey, limit: WaitLimit, now: Duration) -> Option<WaitError> {

@@ -189,6 +189,9 @@ pub enum WaitLimit {
 impl fmt::Display for WaitLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            WaitLimit::MaxWait(limit) if limit.is_zero() => {
+                f.write_str("checked once (a max wait of zero)")
+            }
             WaitLimit::MaxWait(limit) => write!(f, "max wait of {limit:?} reached"),
             WaitLimit::MaxPolls(limit) => write!(f, "max of {limit} polls reached"),
         }

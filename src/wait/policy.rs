@@ -160,7 +160,18 @@ impl WaitOptions {
         self
     }
 
-    /// Sets the time limit.
+    /// Sets the time limit. Zero means "check once": each job is polled
+    /// once and its wait ends with what that answer says (`TimedOut` if the
+    /// job is still running, `NotFound` if it is unknown), as
+    /// `kubectl wait --timeout=0` does.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::WaitOptions;
+    ///
+    /// let check_once = WaitOptions::default().max_wait(Duration::ZERO);
+    /// assert!(check_once.get_max_wait().is_zero());
+    /// ```
     #[must_use]
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
@@ -224,7 +235,8 @@ impl WaitOptions {
 
     /// How long a job that is `null` (not found) is polled again before it
     /// is reported unknown: a job that was just started may not be visible
-    /// yet (default 10 s).
+    /// yet (default 10 s). A wait that runs out of time or polls sooner, its
+    /// last answer "not found", reports `NotFound` too.
     pub fn get_not_found_grace(&self) -> Duration {
         self.not_found_grace
     }

@@ -312,3 +312,69 @@ async fn a_timeout_while_polls_fail_names_the_failure() {
     let shown = error.to_string();
     assert!(shown.contains("the last polls failed"), "{shown}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_zero_max_wait_checks_each_job_once() {
+    let server = FakeServer::with_jobs(&[("done", &[Delivered]), ("running", &[InProgress])]);
+    let client = server.client();
+    let once = every_second().max_wait(Duration::ZERO);
+    let started = tokio::time::Instant::now();
+    let results: HashMap<String, Result<Job, WaitError>> = client
+        .wait_for_jobs(["done", "running", "unknown"], once)
+        .map(|result| {
+            let id = match &result {
+                Ok(job) => job.id.clone(),
+                Err(error) => error.job_id().to_owned(),
+            };
+            (id, result)
+        })
+        .collect()
+        .await;
+    assert!(matches!(&results["done"], Ok(job) if job.is_delivered()));
+    match &results["running"] {
+        Err(WaitError::TimedOut {
+            limit: super::WaitLimit::MaxWait(limit),
+            polls: 1,
+            last_seen: Some(job),
+            ..
+        }) => {
+            assert!(limit.is_zero());
+            assert_eq!(job.status, InProgress);
+        }
+        other => panic!("expected a timeout after one check, got {other:?}"),
+    }
+    assert!(
+        matches!(&results["unknown"], Err(WaitError::NotFound { .. })),
+        "{:?}",
+        results["unknown"]
+    );
+    assert_eq!(server.batches(), vec![vec!["done", "running", "unknown"]]);
+    assert!(started.elapsed() < Duration::from_secs(1), "no second poll");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_job_in_a_wait_shorter_than_the_grace_is_not_found() {
+    let server = FakeServer::with_jobs(&[]);
+    let client = server.client();
+    let short = every_second()
+        .max_wait(Duration::from_secs(3))
+        .not_found_grace(Duration::from_secs(10));
+    let error = client.wait_for_job("ghost", short).await.unwrap_err();
+    match error {
+        WaitError::NotFound { waited, .. } => {
+            assert!(waited >= Duration::from_secs(3) && waited < Duration::from_secs(10))
+        }
+        other => panic!("expected not found, got {other:?}"),
+    }
+    let few_polls = every_second().max_polls(2);
+    let error = client.wait_for_job("ghost", few_polls).await.unwrap_err();
+    assert!(matches!(error, WaitError::NotFound { .. }), "{error:?}");
+    // A job that is seen, then running when time runs out, still times out.
+    let server = FakeServer::with_jobs(&[("slow", &[InProgress])]);
+    let error = server
+        .client()
+        .wait_for_job("slow", every_second().max_wait(Duration::from_secs(3)))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+}

@@ -98,6 +98,43 @@ fn job_wait_times_out_with_exit_2() {
 }
 
 #[test]
+fn a_zero_timeout_checks_once_and_a_short_wait_reports_unknown_ids() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let running = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 3_600_000}));
+    let output = sandbox.run(&[
+        "job",
+        "wait",
+        "--json",
+        "--timeout",
+        "0s",
+        DOCUMENTED_JOB_ID,
+        &running,
+        "AutoLabelQueue:nobody",
+    ]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    let (summary, events) = lines.split_last().unwrap();
+    assert_eq!(summary["delivered"], 1, "{lines:?}");
+    assert_eq!(summary["timedOut"], 1, "{lines:?}");
+    assert_eq!(summary["notFound"], 1, "{lines:?}");
+    let timed_out = events
+        .iter()
+        .find(|event| event["event"] == "timed_out")
+        .unwrap();
+    assert_eq!(timed_out["polls"], 1, "checked once: {timed_out}");
+    assert!(summary["totalMs"].as_u64().unwrap() < 1000, "{summary}");
+
+    // A wait shorter than the not-found grace (10 s) learns the id is unknown.
+    let output = sandbox.run(&["job", "wait", "--timeout", "2s", "AutoLabelQueue:nobody"]);
+    assert!(
+        stdout(&output).contains("NOT FOUND") && !stdout(&output).contains("TIMED OUT"),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+#[test]
 fn missing_or_refused_credentials_exit_3_without_printing_the_token() {
     let sandbox = crate::support::sandbox_process::start(&[]);
     let missing = Command::new(env!("CARGO_BIN_EXE_datasaur"))
