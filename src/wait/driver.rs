@@ -22,6 +22,8 @@ use super::policy::WaitOptions;
 use super::schedule::{PollSchedule, WatchKey};
 use crate::{Client, Error, Job, JobStatus};
 
+mod endings;
+
 struct Watch {
     caller: CallerId,
     id: Arc<str>,
@@ -402,115 +404,6 @@ impl Driver {
             retry_in,
         };
         self.deliver(watch.caller, update);
-    }
-
-    /// Ends `key` with a timeout if it has used up its polls; says whether
-    /// it ended (or is gone).
-    fn finish_if_out_of_polls(&mut self, key: WatchKey, now: Duration) -> bool {
-        let Some(watch) = self.watches.get(&key) else {
-            return true;
-        };
-        let limit = match watch.options.max_polls {
-            _ if watch.options.max_wait.is_zero() && watch.polls >= 1 => {
-                WaitLimit::MaxWait(Duration::ZERO)
-            }
-            Some(limit) if watch.polls >= limit => WaitLimit::MaxPolls(limit),
-            _ => return false,
-        };
-        if let Some(error) = self.out_of_time(key, limit, now) {
-            self.finish(key, Err(error));
-        }
-        true
-    }
-
-    /// How a wait that ran out of time or polls ends: not found if the last
-    /// answer said the job does not exist (a wait shorter than the grace
-    /// still learns that much), timed out otherwise.
-    fn out_of_time(&self, key: WatchKey, limit: WaitLimit, now: Duration) -> Option<WaitError> {
-        let watch = self.watches.get(&key)?;
-        if watch.not_found {
-            return Some(WaitError::NotFound {
-                job_id: watch.id.to_string(),
-                waited: self.schedule.age(key, now),
-            });
-        }
-        self.timed_out(key, limit, now)
-    }
-
-    fn timed_out(&self, key: WatchKey, limit: WaitLimit, now: Duration) -> Option<WaitError> {
-        let watch = self.watches.get(&key)?;
-        Some(WaitError::TimedOut {
-            job_id: watch.id.to_string(),
-            limit,
-            // From this job's own start, whatever else the wait holds.
-            elapsed: self.schedule.age(key, now),
-            polls: watch.polls,
-            last_seen: self
-                .jobs
-                .get(&watch.id)
-                .and_then(|tracked| tracked.last_seen.clone()),
-            last_error: watch.last_error.clone(),
-        })
-    }
-
-    /// Reports `key` to its caller and stops polling it.
-    fn finish(&mut self, key: WatchKey, result: Result<Job, WaitError>) {
-        let Some(watch) = self.forget(key) else {
-            return;
-        };
-        if let Some(caller) = self.callers.get_mut(&watch.caller) {
-            caller.watches.remove(&key);
-        }
-        self.deliver(watch.caller, JobUpdate::Finished(result));
-    }
-
-    /// Drops `key` from every index; returns it.
-    fn forget(&mut self, key: WatchKey) -> Option<Watch> {
-        let watch = self.watches.remove(&key)?;
-        self.schedule.remove(key);
-        if let Some(tracked) = self.jobs.get_mut(&watch.id) {
-            tracked.watches.retain(|&other| other != key);
-            if tracked.watches.is_empty() {
-                // An answer still in flight for it finds no one and is dropped.
-                self.jobs.remove(&watch.id);
-            }
-        }
-        Some(watch)
-    }
-
-    /// Ends every watch of `caller` with `error`, then tells it the wait is over.
-    fn end_caller(&mut self, caller: CallerId, error: &Error) {
-        let Some(entry) = self.callers.remove(&caller) else {
-            return;
-        };
-        for key in entry.watches {
-            if let Some(watch) = self.forget(key) {
-                let failure = WaitError::Poll {
-                    job_id: watch.id.to_string(),
-                    source: error.clone(),
-                    failing_for: None,
-                };
-                let _ = entry
-                    .updates
-                    .send(Delivery::Update(JobUpdate::Finished(Err(failure))));
-            }
-        }
-        let _ = entry.updates.send(Delivery::Ended(error.clone()));
-    }
-
-    fn deliver(&mut self, caller: CallerId, update: JobUpdate) {
-        let gone = match self.callers.get(&caller) {
-            Some(entry) => entry.updates.send(Delivery::Update(update)).is_err(),
-            None => false,
-        };
-        if gone {
-            // Its stream was dropped without a word (a runtime shutting down).
-            if let Some(entry) = self.callers.remove(&caller) {
-                for key in entry.watches {
-                    self.forget(key);
-                }
-            }
-        }
     }
 }
 
