@@ -2,6 +2,7 @@
 //! fetched the job.
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -43,9 +44,10 @@ pub struct Job {
     /// Arbitrary JSON the job produced, if any.
     #[serde(default)]
     pub result: Option<serde_json::Value>,
-    /// Creation time, as the server formats it.
+    /// Creation time, as the server formats it (milliseconds since the Unix
+    /// epoch, as text); [`Job::created_at_time`] reads it.
     pub created_at: String,
-    /// Last update time, as the server formats it.
+    /// Last update time, as the server formats it; [`Job::updated_at_time`] reads it.
     pub updated_at: String,
     /// Extra data for automation jobs.
     #[serde(default)]
@@ -70,6 +72,28 @@ impl Job {
     /// Whether the job ended badly; see [`Job::errors`].
     pub fn is_failed(&self) -> bool {
         self.status == JobStatus::Failed
+    }
+
+    /// When the job was created, or `None` if the server's `createdAt` is
+    /// not milliseconds since the Unix epoch (as Datasaur sends it).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// let job: datasaur::Job = serde_json::from_str(r#"{"id":"j","status":"QUEUED","progress":0,
+    ///     "createdAt":"1764633600000","updatedAt":"1764633605500"}"#).unwrap();
+    /// assert_eq!(job.created_at_time(), Some(UNIX_EPOCH + Duration::from_secs(1_764_633_600)));
+    /// let took = job.updated_at_time().unwrap().duration_since(job.created_at_time().unwrap());
+    /// assert_eq!(took.unwrap(), Duration::from_millis(5500));
+    /// ```
+    pub fn created_at_time(&self) -> Option<SystemTime> {
+        epoch_millis(&self.created_at)
+    }
+
+    /// When the job last changed, or `None` if the server's `updatedAt` is
+    /// not milliseconds since the Unix epoch; see [`Job::created_at_time`].
+    pub fn updated_at_time(&self) -> Option<SystemTime> {
+        epoch_millis(&self.updated_at)
     }
 
     /// The first line of the first error, and how many more there are;
@@ -311,6 +335,16 @@ pub struct JobAdditionalData {
     pub automation_activity_id: Option<String>,
 }
 
+/// `text` as milliseconds since the Unix epoch: digits only, and a time
+/// `SystemTime` can hold (a hostile value is `None`, never a panic).
+fn epoch_millis(text: &str) -> Option<SystemTime> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let millis: u64 = text.parse().ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(millis))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +361,37 @@ mod tests {
             r#"{{"id":"j","status":"FAILED","progress":1,"errors":{errors},"createdAt":"1","updatedAt":"2"}}"#
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn timestamps_are_read_only_from_epoch_milliseconds() {
+        assert_eq!(epoch_millis("0"), Some(SystemTime::UNIX_EPOCH));
+        assert_eq!(
+            epoch_millis("1500"),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500))
+        );
+        for hostile in [
+            "",
+            "-1",
+            "+5",
+            " 5",
+            "1.5",
+            "2026-12-01T00:00:00Z",
+            "99999999999999999999999",
+            "18446744073709551615",
+        ] {
+            // Never a panic; a time only when the text is one.
+            let read = epoch_millis(hostile);
+            assert!(
+                read.is_none() || hostile == "18446744073709551615",
+                "{hostile:?} read as {read:?}"
+            );
+        }
+        let job = job_with("[]");
+        assert_eq!(
+            job.updated_at_time(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_millis(2))
+        );
     }
 
     #[test]
