@@ -32,6 +32,7 @@ mod body;
 mod builder;
 mod client;
 mod download;
+mod duration_text;
 mod error;
 mod export;
 mod from_env;
@@ -70,6 +71,7 @@ pub use wait::{
 /// public API, and not covered by semantic versioning.
 #[doc(hidden)]
 pub mod __workspace {
+    pub use crate::duration_text::HumanDuration;
     pub use crate::part_file::{PartFile, write_whole};
 }
 

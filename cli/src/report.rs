@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use datasaur::__workspace::HumanDuration;
 use datasaur::{Error, Job, JobStatus, JobUpdate, WaitError};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use serde_json::json;
@@ -51,6 +52,12 @@ pub struct Tally {
 
 pub struct Reporter {
     mode: Mode,
+    /// Whether results (a line per finished job, and the summary) go to
+    /// stdout: without bars, or with bars while stdout is a file or pipe
+    /// (`job wait ID > log.txt` from a terminal).
+    results_to_stdout: bool,
+    /// The look of a bar that ended without its job delivered.
+    ended_badly: ProgressStyle,
     multi: MultiProgress,
     bars: HashMap<String, ProgressBar>,
     overall: Option<ProgressBar>,
@@ -64,6 +71,7 @@ impl Reporter {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let mut bars = HashMap::new();
         let mut overall = None;
+        let mut ended_badly = ProgressStyle::default_bar();
         if matches!(mode, Mode::Bars) {
             if ids.len() <= MAX_BARS {
                 let width = ids
@@ -76,6 +84,14 @@ impl Reporter {
                 ))
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .with_key("eta_if_moving", eta_if_moving)
+                .with_key("elapsed", human_elapsed)
+                .progress_chars("=> ");
+                // Where the job stood when it failed or the wait gave up, in red.
+                ended_badly = ProgressStyle::with_template(&format!(
+                    "{{prefix:{width}}} [{{bar:30.red}}] {{pos:>3}}% {{elapsed:>4}} {{msg}}"
+                ))
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("elapsed", human_elapsed)
                 .progress_chars("=> ");
                 for id in ids {
                     let bar = multi.add(
@@ -93,12 +109,20 @@ impl Reporter {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .with_key("eta_if_moving", eta_if_moving)
+                .with_key("elapsed", human_elapsed)
                 .progress_chars("=> ");
                 overall = Some(multi.add(ProgressBar::new(ids.len() as u64).with_style(style)));
             }
         }
+        let results_to_stdout = match mode {
+            Mode::Lines => true,
+            Mode::Bars => !std::io::stdout().is_terminal(),
+            Mode::Json | Mode::Quiet => false,
+        };
         Reporter {
             mode,
+            results_to_stdout,
+            ended_badly,
             multi,
             bars,
             overall,
@@ -145,7 +169,7 @@ impl Reporter {
     }
 
     fn poll_failed(&self, job_id: &str, error: &Error, retry_in: Duration) {
-        let retry = humantime::format_duration(Duration::from_secs(retry_in.as_secs().max(1)));
+        let retry = HumanDuration(retry_in);
         match self.mode {
             Mode::Json => println!(
                 "{}",
@@ -178,26 +202,34 @@ impl Reporter {
             Err(WaitError::NotFound { .. }) => self.tally.not_found += 1,
             Err(_) => self.tally.errors += 1,
         }
-        match self.mode {
-            Mode::Json => println!("{}", finished_event(result)),
-            Mode::Lines => println!("{}", finished_line(result)),
-            Mode::Quiet => {}
-            Mode::Bars => {
-                let id = finished_id(result);
-                let line = finished_line(result);
-                if let Some(bar) = self.bars.get(id) {
-                    if let Ok(job) = result {
+        if matches!(self.mode, Mode::Json) {
+            println!("{}", finished_event(result));
+        }
+        if self.results_to_stdout {
+            println!("{}", finished_line(result));
+        }
+        if matches!(self.mode, Mode::Bars) {
+            let id = finished_id(result);
+            let line = finished_line(result);
+            if let Some(bar) = self.bars.get(id) {
+                let shown = terminal_safe(id).into_owned();
+                let message = line.trim_start_matches(shown.as_str()).trim().to_owned();
+                match result {
+                    Ok(job) => {
                         bar.set_position(job.progress.clamp(0, 100) as u64);
+                        bar.finish_with_message(message);
                     }
-                    let shown = terminal_safe(id).into_owned();
-                    bar.finish_with_message(
-                        line.trim_start_matches(shown.as_str()).trim().to_owned(),
-                    );
-                } else if let Some(overall) = &self.overall {
-                    overall.inc(1);
-                    if result.is_err() {
-                        let _ = self.multi.println(&line);
+                    // The bar stays where the job was last seen (a
+                    // timeout at 11% is not a full bar), in red.
+                    Err(_) => {
+                        bar.set_style(self.ended_badly.clone());
+                        bar.abandon_with_message(message);
                     }
+                }
+            } else if let Some(overall) = &self.overall {
+                overall.inc(1);
+                if result.is_err() {
+                    let _ = self.multi.println(&line);
                 }
             }
         }
@@ -208,8 +240,9 @@ impl Reporter {
         self.worst
     }
 
-    /// Ends the display and prints the summary: a line on stderr when it is
-    /// a terminal (whatever the mode), and the last NDJSON line with `--json`.
+    /// Ends the display and prints the summary: the last NDJSON line with
+    /// `--json`, the last line of the results on stdout when they go there,
+    /// and a line on stderr when it is a terminal.
     pub fn finish(&self) {
         if let Some(overall) = &self.overall {
             overall.finish();
@@ -230,8 +263,13 @@ impl Reporter {
                        "totalMs": u64::try_from(total.as_millis()).unwrap_or(u64::MAX)})
             );
         }
-        if std::io::stderr().is_terminal() {
-            eprintln!("{}", summary_line(self.tally, total));
+        let line = summary_line(self.tally, total);
+        if self.results_to_stdout {
+            println!("{line}");
+        }
+        let shown_on_stdout = self.results_to_stdout && std::io::stdout().is_terminal();
+        if std::io::stderr().is_terminal() && !shown_on_stdout {
+            eprintln!("{line}");
         }
     }
 }
@@ -245,8 +283,7 @@ pub fn summary_line(tally: Tally, total: Duration) -> String {
     if tally.errors > 0 {
         line.push_str(&format!(", {} stopped by errors", tally.errors));
     }
-    let total = Duration::from_secs(total.as_secs());
-    line.push_str(&format!(" in {}", humantime::format_duration(total)));
+    line.push_str(&format!(" in {}", HumanDuration(total)));
     line
 }
 
@@ -257,8 +294,12 @@ fn eta_if_moving(state: &ProgressState, out: &mut dyn std::fmt::Write) {
     if position == 0 || position >= length || state.per_sec() <= 0.0 {
         return;
     }
-    let eta = Duration::from_secs(state.eta().as_secs());
-    let _ = write!(out, " eta {}", humantime::format_duration(eta));
+    let _ = write!(out, " eta {}", HumanDuration(state.eta()));
+}
+
+/// A finished bar's elapsed time, in the same units as every message.
+fn human_elapsed(state: &ProgressState, out: &mut dyn std::fmt::Write) {
+    let _ = write!(out, "{}", HumanDuration(state.elapsed()));
 }
 
 /// The id of a finished wait's job.
@@ -345,7 +386,7 @@ mod tests {
         };
         assert_eq!(
             summary_line(tally, Duration::from_millis(72_500)),
-            "3 delivered, 1 failed, 2 timed out, 0 not found, 1 stopped by errors in 1m 12s"
+            "3 delivered, 1 failed, 2 timed out, 0 not found, 1 stopped by errors in 1m12s"
         );
     }
 }

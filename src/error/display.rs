@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::*;
+use crate::duration_text::HumanDuration;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -12,7 +13,7 @@ impl fmt::Display for Error {
         }
         match &self.0.detail {
             Detail::Transport => f.write_str("request failed"),
-            Detail::Timeout { limit } => write!(f, "no answer within {limit:?}"),
+            Detail::Timeout { limit } => write!(f, "no answer within {}", HumanDuration(*limit)),
             Detail::ResponseTooLarge { limit } => {
                 write!(f, "the answer exceeds the limit of {limit} bytes")
             }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::duration_text::HumanDuration;
 use crate::{Error, Job};
 
 /// Why waiting on a job did not end with it `DELIVERED`.
@@ -117,7 +118,8 @@ impl fmt::Display for WaitError {
             } => {
                 write!(
                     f,
-                    "gave up on job {job_id} after {elapsed:?} and {polls} poll(s): {limit}"
+                    "gave up on job {job_id} after {} and {polls} poll(s): {limit}",
+                    HumanDuration(*elapsed)
                 )?;
                 if let Some(job) = last_seen {
                     write!(f, ", last seen {} at {}%", job.status, job.progress)?;
@@ -131,7 +133,8 @@ impl fmt::Display for WaitError {
             }
             WaitError::NotFound { job_id, waited } => write!(
                 f,
-                "job {job_id} not found (still unknown {waited:?} after the wait began)"
+                "job {job_id} not found (still unknown {} after the wait began)",
+                HumanDuration(*waited)
             ),
             WaitError::Poll {
                 job_id,
@@ -139,7 +142,8 @@ impl fmt::Display for WaitError {
                 ..
             } => write!(
                 f,
-                "polling job {job_id} kept failing for {failing_for:?}; gave up"
+                "polling job {job_id} kept failing for {}; gave up",
+                HumanDuration(*failing_for)
             ),
             WaitError::Poll { job_id, .. } => write!(f, "polling job {job_id} failed"),
             WaitError::Abandoned { job_id } => write!(
@@ -192,7 +196,7 @@ impl fmt::Display for WaitLimit {
             WaitLimit::MaxWait(limit) if limit.is_zero() => {
                 f.write_str("checked once (a max wait of zero)")
             }
-            WaitLimit::MaxWait(limit) => write!(f, "max wait of {limit:?} reached"),
+            WaitLimit::MaxWait(limit) => write!(f, "max wait of {} reached", HumanDuration(*limit)),
             WaitLimit::MaxPolls(limit) => write!(f, "max of {limit} polls reached"),
         }
     }

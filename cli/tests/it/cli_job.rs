@@ -57,6 +57,12 @@ fn job_wait_plain_lines_and_exit_1_when_a_job_failed() {
     let output = sandbox.run(&["job", "wait", &delivered, &failed]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let mut lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    // Piped output ends with the summary too (the CI-log case).
+    let summary = lines.pop().unwrap_or_default();
+    assert!(
+        summary.starts_with("1 delivered, 1 failed, 0 timed out, 0 not found in "),
+        "{summary}"
+    );
     lines.sort();
     assert_eq!(
         lines,
@@ -282,4 +288,77 @@ fn a_job_with_half_a_million_errors_is_shown_with_the_first_hundred_and_a_count(
     let line: Value = serde_json::from_slice(&got.stdout).unwrap();
     assert_eq!(line["errors"].as_array().unwrap().len(), 100);
     assert_eq!(line["errorsOmitted"], 499_900);
+}
+
+#[test]
+fn bars_end_where_their_job_stood_and_results_reach_a_redirected_stdout() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let delivered = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 0}));
+    let failing = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 3000, "outcome": {"status": "FAILED", "errors": [{"id": "e", "stack": "model crashed"}]}}));
+    let slow = sandbox.create_job(json!({"queuedFor": 0, "runningFor": 40_000}));
+    let log = crate::support::command::scratch("cli-job-bars").join("log.txt");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_datasaur"));
+    command
+        .args(["job", "wait", "--timeout", "4s", "--interval", "500ms"])
+        .args([&delivered, &failing, &slow])
+        .env("DATASAUR_URL", &sandbox.base_url)
+        .env("DATASAUR_ACCESS_TOKEN", &sandbox.token)
+        .env_remove("RUST_LOG");
+    // `job wait ... > log.txt` from a terminal: bars on the terminal, results in the file.
+    let run =
+        crate::support::pty::run_on_terminal(command, Some(std::fs::File::create(&log).unwrap()));
+    assert_eq!(run.status.code(), Some(2), "{}", run.screen);
+
+    let delivered_bar = run.last_line_with(&delivered);
+    assert!(
+        delivered_bar.contains("100%") && delivered_bar.contains("DELIVERED"),
+        "{delivered_bar}"
+    );
+    let failed_bar = run.last_line_with(&failing);
+    assert!(
+        failed_bar.contains("FAILED")
+            && !failed_bar.contains("100%")
+            && !failed_bar.contains("=====]"),
+        "a failed job's bar stays where it was: {failed_bar}"
+    );
+    let slow_bar = run.last_line_with(&slow);
+    assert!(
+        slow_bar.contains("TIMED OUT") && !slow_bar.contains("100%"),
+        "a timed-out job's bar stays where it was: {slow_bar}"
+    );
+    // Durations as people read them, not Debug's nanoseconds.
+    assert!(slow_bar.contains("after 4."), "{slow_bar}");
+    assert!(
+        !run.screen.contains("µs") && !run.screen.contains("ns "),
+        "{}",
+        run.screen
+    );
+    assert!(
+        run.screen
+            .contains("1 delivered, 1 failed, 1 timed out, 0 not found in 4."),
+        "the summary is on the terminal: {}",
+        run.screen
+    );
+
+    let written = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 4, "{written}");
+    assert!(
+        lines.contains(&format!("{delivered}  DELIVERED  100%").as_str()),
+        "{written}"
+    );
+    assert!(
+        lines.contains(&format!("{failing}  FAILED  model crashed").as_str()),
+        "{written}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with(&format!("{slow}  TIMED OUT"))),
+        "{written}"
+    );
+    assert!(
+        lines[3].starts_with("1 delivered, 1 failed, 1 timed out"),
+        "{written}"
+    );
 }
