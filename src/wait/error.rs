@@ -178,7 +178,7 @@ fn failure_summary(job: &Job) -> String {
 /// use std::time::Duration;
 /// use datasaur::WaitLimit;
 ///
-/// assert_eq!(WaitLimit::MaxWait(Duration::from_secs(60)).to_string(), "max wait of 60s reached");
+/// assert_eq!(WaitLimit::MaxWait(Duration::from_secs(60)).to_string(), "max wait of 1m00s reached");
 /// assert_eq!(WaitLimit::MaxPolls(5).to_string(), "max of 5 polls reached");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
