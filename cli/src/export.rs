@@ -8,11 +8,11 @@ use clap::{Args, Subcommand};
 use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
 use datasaur::{Client, DownloadOptions, Export, JobUpdate, WaitError, WaitOptions};
 use futures::StreamExt;
-use serde_json::json;
 
 use crate::connection::ConnectionArgs;
 use crate::exit::Exit;
 use crate::failure::{self, chain};
+use crate::ndjson;
 use crate::report::{Mode, Reporter};
 use crate::text::terminal_safe;
 
@@ -132,7 +132,7 @@ pub async fn run(args: ExportArgs) -> Exit {
         if json {
             println!(
                 "{}",
-                json!({"projectId": project, "exportId": export_id, "status": "error", "message": message})
+                ndjson::export_failed(project, export_id, "duplicate_export_id", &message)
             );
         } else {
             eprintln!("error: {}", terminal_safe(&message));
@@ -143,8 +143,11 @@ pub async fn run(args: ExportArgs) -> Exit {
             if json {
                 println!(
                     "{}",
-                    json!({"projectId": project, "exportId": export.id(),
-                           "fileUrl": export.file_url().map(|url| url.as_str())})
+                    ndjson::export_started(
+                        project,
+                        export.id(),
+                        export.file_url().map(|url| url.as_str())
+                    )
                 );
             } else {
                 println!("{}  {}", terminal_safe(project), terminal_safe(export.id()));
@@ -245,29 +248,29 @@ async fn wait_and_download(
                     .download_to(&path, download.clone().max_time(remaining))
                     .await
                 {
-                    Ok(file) => {
-                        json!({"projectId": project, "exportId": export.id(), "status": "delivered",
-                                       "path": file.path, "bytes": file.bytes, "sha256": file.sha256})
-                    }
+                    Ok(file) => ndjson::exported(project, export.id(), &file),
                     Err(error) => {
                         worst = worst.max(Exit::Other);
                         if !json {
                             eprintln!("error: {}", chain(&error));
                         }
-                        json!({"projectId": project, "exportId": export.id(), "status": "download_failed",
-                               "message": chain(&error)})
+                        ndjson::export_failed(
+                            project,
+                            export.id(),
+                            "download_failed",
+                            &chain(&error),
+                        )
                     }
                 }
             }
             Err(error) => {
                 worst = worst.max(Exit::for_wait_error(&error));
-                json!({"projectId": project, "exportId": export.id(), "status": status_of(&error),
-                       "message": chain(&error)})
+                ndjson::export_failed(project, export.id(), reason_of(&error), &chain(&error))
             }
         };
         if json {
             println!("{line}");
-        } else if line["status"] == "delivered" {
+        } else if line["event"] == "exported" {
             println!(
                 "{}  {}  {} bytes  sha256 {}",
                 terminal_safe(export.id()),
@@ -280,7 +283,7 @@ async fn wait_and_download(
     worst
 }
 
-fn status_of(error: &WaitError) -> &'static str {
+fn reason_of(error: &WaitError) -> &'static str {
     match error {
         WaitError::Failed { .. } => "failed",
         WaitError::TimedOut { .. } => "timed_out",

@@ -197,8 +197,11 @@ async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
     if json {
         for (id, job) in &rows {
             match job {
-                Some(job) => println!("{}", serde_json::json!(job)),
-                None => println!("{}", serde_json::json!({"id": id, "notFound": true})),
+                Some(job) => println!("{}", crate::ndjson::job(job)),
+                None => println!(
+                    "{}",
+                    crate::ndjson::not_found(id, &format!("job {id} not found"))
+                ),
             }
         }
     } else {

@@ -10,6 +10,7 @@ mod failure;
 mod interrupt;
 mod introspection;
 mod job;
+mod ndjson;
 mod report;
 mod sandbox;
 mod schema;

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use datasaur::__workspace::HumanDuration;
 use datasaur::{Error, Job, JobStatus, JobUpdate, WaitError};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
-use serde_json::json;
 
 use crate::exit::Exit;
 use crate::failure::chain;
+use crate::ndjson;
 use crate::text::{shorten, terminal_safe};
 
 /// More jobs than this get one overall bar instead of a bar each.
@@ -147,7 +147,7 @@ impl Reporter {
 
     fn progress(&self, job: &Job) {
         match self.mode {
-            Mode::Json => println!("{}", json!({"event": "progress", "job": job})),
+            Mode::Json => println!("{}", ndjson::progress(job)),
             Mode::Lines => println!(
                 "{}  {}  {}%",
                 terminal_safe(&job.id),
@@ -171,11 +171,7 @@ impl Reporter {
     fn poll_failed(&self, job_id: &str, error: &Error, retry_in: Duration) {
         let retry = HumanDuration(retry_in);
         match self.mode {
-            Mode::Json => println!(
-                "{}",
-                json!({"event": "poll_failed", "jobId": job_id, "message": chain(error),
-                       "retryInMs": u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX)})
-            ),
+            Mode::Json => println!("{}", ndjson::poll_failed(job_id, &chain(error), retry_in)),
             Mode::Quiet => {}
             Mode::Lines => println!(
                 "{}  RETRYING in {retry}  {}",
@@ -203,7 +199,7 @@ impl Reporter {
             Err(_) => self.tally.errors += 1,
         }
         if matches!(self.mode, Mode::Json) {
-            println!("{}", finished_event(result));
+            println!("{}", ndjson::finished(result));
         }
         if self.results_to_stdout {
             println!("{}", finished_line(result));
@@ -248,20 +244,8 @@ impl Reporter {
             overall.finish();
         }
         let total = self.started.elapsed();
-        let Tally {
-            delivered,
-            failed,
-            timed_out,
-            not_found,
-            errors,
-        } = self.tally;
         if matches!(self.mode, Mode::Json) {
-            println!(
-                "{}",
-                json!({"type": "summary", "delivered": delivered, "failed": failed,
-                       "timedOut": timed_out, "notFound": not_found, "errors": errors,
-                       "totalMs": u64::try_from(total.as_millis()).unwrap_or(u64::MAX)})
-            );
+            println!("{}", ndjson::summary(self.tally, total));
         }
         let line = summary_line(self.tally, total);
         if self.results_to_stdout {
@@ -310,31 +294,6 @@ fn finished_id(result: &Result<Job, WaitError>) -> &str {
     }
 }
 
-/// The NDJSON event for a finished job (built only in JSON mode: a job's
-/// JSON can be large).
-fn finished_event(result: &Result<Job, WaitError>) -> serde_json::Value {
-    match result {
-        Ok(job) => json!({"event": "delivered", "job": job}),
-        Err(WaitError::Failed { job, .. }) => json!({"event": "failed", "job": job}),
-        Err(
-            error @ WaitError::TimedOut {
-                job_id,
-                elapsed,
-                polls,
-                last_seen,
-                ..
-            },
-        ) => json!({"event": "timed_out", "jobId": job_id,
-               "elapsedMs": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-               "polls": polls, "lastSeen": last_seen, "message": error.to_string()}),
-        Err(error @ WaitError::NotFound { job_id, .. }) => {
-            json!({"event": "not_found", "jobId": job_id, "message": error.to_string()})
-        }
-        Err(error) => json!({"event": "error", "jobId": error.job_id(), "message": chain(error),
-                             "requestId": poll_request_id(error)}),
-    }
-}
-
 /// The plain (terminal-safe) line for a finished job.
 fn finished_line(result: &Result<Job, WaitError>) -> String {
     match result {
@@ -351,7 +310,7 @@ fn finished_line(result: &Result<Job, WaitError>) -> String {
             format!("{}  NOT FOUND", terminal_safe(job_id))
         }
         Err(error) => {
-            let suffix = poll_request_id(error)
+            let suffix = ndjson::poll_request_id(error)
                 .map(|id| format!(" (request id {id})"))
                 .unwrap_or_default();
             format!(
@@ -360,14 +319,6 @@ fn finished_line(result: &Result<Job, WaitError>) -> String {
                 chain(error)
             )
         }
-    }
-}
-
-/// The request id of the failed poll that ended a wait, if that is how it ended.
-fn poll_request_id(error: &WaitError) -> Option<&str> {
-    match error {
-        WaitError::Poll { source, .. } => source.request_id(),
-        _ => None,
     }
 }
 

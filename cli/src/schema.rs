@@ -285,7 +285,7 @@ async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -
             .collect();
         println!(
             "{}",
-            json!({"reference": against, "typesChecked": report.types_checked,
+            json!({"event": "schema_check", "reference": against, "typesChecked": report.types_checked,
                    "operations": operations, "changes": report.changes,
                    "breaking": breaking, "ok": verdict == OK})
         );
@@ -334,7 +334,7 @@ fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
     if json {
         println!(
             "{}",
-            json!({"old": old, "new": new, "changes": changes, "breaking": breaking})
+            json!({"event": "schema_diff", "old": old, "new": new, "changes": changes, "breaking": breaking})
         );
     } else {
         for change in &changes {

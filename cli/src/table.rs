@@ -7,7 +7,7 @@ use crate::text::{shorten, terminal_safe};
 /// The widest a cell is shown; a longer id or error is cut with `…`.
 const MAX_CELL: usize = 200;
 
-/// One row per id: the job, or `not found`.
+/// One row per id: the job, or `NOT FOUND` (as `job wait` spells it).
 pub fn render(rows: &[(String, Option<Job>)]) -> String {
     let header = ["ID", "STATUS", "PROGRESS", "ERRORS"].map(str::to_owned);
     let mut lines: Vec<[String; 4]> = vec![header];
@@ -21,7 +21,7 @@ pub fn render(rows: &[(String, Option<Job>)]) -> String {
             ],
             None => [
                 shorten(id, MAX_CELL),
-                "not found".into(),
+                "NOT FOUND".into(),
                 "-".into(),
                 String::new(),
             ],

@@ -33,7 +33,7 @@ fn export_project_waits_downloads_and_reports_each_file() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     for (line, project) in lines.iter().zip(["proj-a", "proj-b"]) {
         assert_eq!(line["projectId"], project);
-        assert_eq!(line["status"], "delivered");
+        assert_eq!(line["event"], "exported");
         let path = PathBuf::from(line["path"].as_str().unwrap());
         assert_eq!(path, dir.join(format!("{project}.zip")));
         let bytes = std::fs::read(&path).unwrap();
@@ -81,6 +81,25 @@ fn no_wait_prints_the_export_ids_and_exits() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("proj-a  ExportQueue:"), "{stdout}");
+
+    let json = sandbox.run(&[
+        "export",
+        "project",
+        "proj-a",
+        "--format",
+        "JSON",
+        "--no-wait",
+        "--json",
+    ]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    let line: Value = serde_json::from_slice(&json.stdout).expect("one JSON line");
+    assert_eq!(line["event"], "export_started", "{line}");
+    assert_eq!(line["projectId"], "proj-a");
+    assert!(
+        line["exportId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("ExportQueue:"))
+    );
 }
 
 #[test]
@@ -171,7 +190,8 @@ fn an_export_id_answered_twice_is_an_error_for_the_second_project() {
         .iter()
         .find(|line| line["projectId"] == "second")
         .unwrap();
-    assert_eq!(second["status"], "error");
+    assert_eq!(second["event"], "export_failed");
+    assert_eq!(second["reason"], "duplicate_export_id");
     assert!(
         second["message"]
             .as_str()

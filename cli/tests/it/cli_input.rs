@@ -50,7 +50,7 @@ fn very_long_ids_are_shown_without_panicking() {
     let output = sandbox.run(&["job", "get", &long]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
     assert!(!text(&output).contains("panicked"));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("not found"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("NOT FOUND"));
 }
 
 #[test]
@@ -70,8 +70,8 @@ fn escape_sequences_from_the_server_never_reach_the_terminal_raw() {
     }
     // --json stays exact.
     let output = sandbox.run(&["job", "get", "--json", &failed]);
-    let job: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
-    assert_eq!(job["errors"][0]["stack"], evil);
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(line["job"]["errors"][0]["stack"], evil);
 }
 
 #[test]

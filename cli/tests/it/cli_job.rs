@@ -35,9 +35,17 @@ fn job_get_prints_a_table_and_flags_unknown_ids() {
 fn job_get_json_prints_one_object_per_job() {
     let sandbox = crate::support::sandbox_process::start(&[]);
     let failed = sandbox.create_job(json!({"outcome": {"status": "FAILED", "errors": [{"id": "e1", "stack": "Error: boom\n  at x", "args": {"file": "a.txt"}}]}, "queuedFor": 0, "runningFor": 0}));
-    let output = sandbox.run(&["job", "get", "--json", DOCUMENTED_JOB_ID, &failed]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    insta::assert_json_snapshot!(json_lines(&output), {"[].createdAt" => "[timestamp]", "[].updatedAt" => "[timestamp]"});
+    let output = sandbox.run(&[
+        "job",
+        "get",
+        "--json",
+        DOCUMENTED_JOB_ID,
+        &failed,
+        "AutoLabelQueue:unknown",
+    ]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    // The same line kinds as `job wait --json`: every line names its event.
+    insta::assert_json_snapshot!(json_lines(&output), {"[].job.createdAt" => "[timestamp]", "[].job.updatedAt" => "[timestamp]"});
 }
 
 #[test]
@@ -90,7 +98,7 @@ fn job_wait_times_out_with_exit_2() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let lines = json_lines(&output);
     let (summary, jobs) = lines.split_last().unwrap();
-    assert_eq!(summary["type"], "summary", "the summary is the last line");
+    assert_eq!(summary["event"], "summary", "the summary is the last line");
     assert_eq!(summary["timedOut"], 1);
     assert_eq!(summary["delivered"], 0);
     assert!(summary["totalMs"].as_u64().unwrap() >= 1500);
@@ -286,8 +294,8 @@ fn a_job_with_half_a_million_errors_is_shown_with_the_first_hundred_and_a_count(
 
     let got = datasaur_at(&url, &["job", "get", "--json", "J"]);
     let line: Value = serde_json::from_slice(&got.stdout).unwrap();
-    assert_eq!(line["errors"].as_array().unwrap().len(), 100);
-    assert_eq!(line["errorsOmitted"], 499_900);
+    assert_eq!(line["job"]["errors"].as_array().unwrap().len(), 100);
+    assert_eq!(line["job"]["errorsOmitted"], 499_900);
 }
 
 #[test]

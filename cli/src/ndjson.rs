@@ -1,0 +1,94 @@
+//! The `--json` output of every command: one JSON object per line, each
+//! with an `event` field naming its kind (snake_case), ids as `jobId`,
+//! `projectId`, `exportId`, times in milliseconds (`...Ms`), and a job as
+//! Datasaur sends it under `job` (its `status` spelled as Datasaur spells
+//! it). The README documents these lines as a stable format; change them
+//! only with a CHANGELOG entry.
+
+use std::time::Duration;
+
+use datasaur::{Job, WaitError};
+use serde_json::{Value, json};
+
+use crate::failure::chain;
+use crate::report::Tally;
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `job get`: a job that exists.
+pub fn job(job: &Job) -> Value {
+    json!({"event": "job", "job": job})
+}
+
+/// `job get`, `job wait`: an id the server does not know.
+pub fn not_found(job_id: &str, message: &str) -> Value {
+    json!({"event": "not_found", "jobId": job_id, "message": message})
+}
+
+/// `job wait`: a job's status or progress changed.
+pub fn progress(job: &Job) -> Value {
+    json!({"event": "progress", "job": job})
+}
+
+/// `job wait`: a poll failed and will be tried again.
+pub fn poll_failed(job_id: &str, message: &str, retry_in: Duration) -> Value {
+    json!({"event": "poll_failed", "jobId": job_id, "message": message,
+           "retryInMs": millis(retry_in)})
+}
+
+/// `job wait`: how a job's wait ended.
+pub fn finished(result: &Result<Job, WaitError>) -> Value {
+    match result {
+        Ok(job) => json!({"event": "delivered", "job": job}),
+        Err(WaitError::Failed { job, .. }) => json!({"event": "failed", "job": job}),
+        Err(
+            error @ WaitError::TimedOut {
+                job_id,
+                elapsed,
+                polls,
+                last_seen,
+                ..
+            },
+        ) => json!({"event": "timed_out", "jobId": job_id, "elapsedMs": millis(*elapsed),
+                    "polls": polls, "lastSeen": last_seen, "message": error.to_string()}),
+        Err(error @ WaitError::NotFound { job_id, .. }) => not_found(job_id, &error.to_string()),
+        Err(error) => json!({"event": "error", "jobId": error.job_id(), "message": chain(error),
+                             "requestId": poll_request_id(error)}),
+    }
+}
+
+/// The last line of `job wait` (and `export` without `--json` does not print it).
+pub fn summary(tally: Tally, total: Duration) -> Value {
+    json!({"event": "summary", "delivered": tally.delivered, "failed": tally.failed,
+           "timedOut": tally.timed_out, "notFound": tally.not_found, "errors": tally.errors,
+           "totalMs": millis(total)})
+}
+
+/// `export --no-wait`: an export started.
+pub fn export_started(project_id: &str, export_id: &str, file_url: Option<&str>) -> Value {
+    json!({"event": "export_started", "projectId": project_id, "exportId": export_id,
+           "fileUrl": file_url})
+}
+
+/// `export`: a file downloaded whole.
+pub fn exported(project_id: &str, export_id: &str, file: &datasaur::Download) -> Value {
+    json!({"event": "exported", "projectId": project_id, "exportId": export_id,
+           "path": file.path, "bytes": file.bytes, "sha256": file.sha256})
+}
+
+/// `export`: a project whose file did not land, and why: `failed`,
+/// `timed_out`, `not_found`, `error`, `download_failed` or `duplicate_export_id`.
+pub fn export_failed(project_id: &str, export_id: &str, reason: &str, message: &str) -> Value {
+    json!({"event": "export_failed", "projectId": project_id, "exportId": export_id,
+           "reason": reason, "message": message})
+}
+
+/// The request id of the failed poll that ended a wait, if that is how it ended.
+pub fn poll_request_id(error: &WaitError) -> Option<&str> {
+    match error {
+        WaitError::Poll { source, .. } => source.request_id(),
+        _ => None,
+    }
+}
