@@ -3,7 +3,8 @@
 //! from Datasaur's is caught before a request fails in production.
 //!
 //! The reference is an introspection result (`.json`, as written by
-//! `graphql-client introspect-schema`) or SDL (any other extension).
+//! `datasaur schema pull` or `graphql-client introspect-schema`) or SDL (any
+//! other extension).
 
 use std::collections::BTreeMap;
 use std::fmt;

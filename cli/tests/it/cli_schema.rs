@@ -82,8 +82,14 @@ fn pull_works_with_a_token_and_with_client_credentials() {
         String::from_utf8_lossy(&diff.stdout).trim(),
         "0 change(s): 0 breaking, 0 dangerous, 0 safe"
     );
+    // `schema print` tells how to refresh with this tool, not another one.
+    let printed = our_sdl();
+    assert!(
+        printed.contains("datasaur schema pull") && !printed.contains("graphql_client_cli"),
+        "{printed}"
+    );
     let ours = dir.join("ours.graphql");
-    std::fs::write(&ours, our_sdl()).unwrap();
+    std::fs::write(&ours, printed).unwrap();
     let against_ours = datasaur(&[
         "schema",
         "diff",
