@@ -49,6 +49,7 @@ mod retry;
 mod sync;
 mod transport;
 mod wait;
+mod webhook;
 
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,
@@ -66,6 +67,7 @@ pub use wait::{
     DEFAULT_POLL_FAILURE_LIMIT, JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError,
     WaitLimit, WaitOptions,
 };
+pub use webhook::{ExportWebhook, SIGNATURE_HEADER};
 
 /// Shared with the workspace's `datasaur` command line; not part of the
 /// public API, and not covered by semantic versioning.

@@ -145,6 +145,11 @@ impl Error {
         Error::new(Detail::Config { message }, None, None)
     }
 
+    pub(crate) fn webhook(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        Error::new(Detail::Webhook { reason }, None, None)
+    }
+
     /// Records the request id, once the request may have reached the server.
     pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
         if let Some(request) = &mut Arc::make_mut(&mut self.0).request {

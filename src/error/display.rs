@@ -74,6 +74,7 @@ impl fmt::Display for Error {
                 None => f.write_str("a wait did not succeed"),
             },
             Detail::Config { message } => write!(f, "invalid configuration: {message}"),
+            Detail::Webhook { reason } => write!(f, "webhook delivery refused: {reason}"),
         }
     }
 }

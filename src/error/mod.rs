@@ -117,6 +117,9 @@ enum Detail {
     Config {
         message: String,
     },
+    Webhook {
+        reason: String,
+    },
 }
 
 /// What kind of failure an [`Error`] is; [`Error::kind`] tells.
@@ -174,6 +177,10 @@ pub enum ErrorKind {
     Wait,
     /// The client was configured wrongly (bad URL, empty token, ...).
     Config,
+    /// A webhook delivery was refused: its signature does not match the
+    /// body and secret, or the signed body is not the payload expected
+    /// ([`crate::ExportWebhook::verify`]).
+    Webhook,
 }
 
 impl Error {
@@ -203,6 +210,7 @@ impl Error {
             Detail::ExportFailed { .. } => ErrorKind::ExportFailed,
             Detail::Wait => ErrorKind::Wait,
             Detail::Config { .. } => ErrorKind::Config,
+            Detail::Webhook { .. } => ErrorKind::Webhook,
         }
     }
 
@@ -241,6 +249,12 @@ impl Error {
     /// Whether the client's configuration is wrong ([`ErrorKind::Config`]).
     pub fn is_config(&self) -> bool {
         self.kind() == ErrorKind::Config
+    }
+
+    /// Whether a webhook delivery was refused ([`ErrorKind::Webhook`]):
+    /// answer it with 401 and do not act on it.
+    pub fn is_webhook_rejected(&self) -> bool {
+        self.kind() == ErrorKind::Webhook
     }
 
     /// The GraphQL operation (or `OAuth token`, `Download`) that failed.
