@@ -43,6 +43,7 @@ mod stats;
 mod store;
 mod sync;
 mod tokens;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +58,7 @@ pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
 pub use stats::RequestStats;
 pub use store::DOCUMENTED_JOB_ID;
+pub use webhooks::SIGNATURE_HEADER as WEBHOOK_SIGNATURE_HEADER;
 
 use state::SandboxState;
 

@@ -80,7 +80,13 @@ impl ExportQuery {
         ctx: &Context<'_>,
         input: ExportTextProjectInput,
     ) -> ExportRequestResult {
-        start_export(state(ctx), &input.file_name, input.method)
+        let webhook = Webhook {
+            url: input.url,
+            secret: input.secret,
+            project_id: input.project_ids.first().map(|id| id.0.clone()),
+            document_id: None,
+        };
+        start_export(state(ctx), &input.file_name, input.method, webhook)
     }
 
     /// Starts an export of one document (a query that starts work).
@@ -89,7 +95,13 @@ impl ExportQuery {
         ctx: &Context<'_>,
         input: ExportTextProjectDocumentInput,
     ) -> ExportRequestResult {
-        start_export(state(ctx), &input.file_name, input.method)
+        let webhook = Webhook {
+            url: input.url,
+            secret: input.secret,
+            project_id: None,
+            document_id: Some(input.document_id),
+        };
+        start_export(state(ctx), &input.file_name, input.method, webhook)
     }
 
     /// Where an export stands, by its id.
@@ -110,10 +122,19 @@ impl ExportQuery {
 }
 
 /// Creates the export's job and, for `FILE_STORAGE`, its file.
+/// Where a `CUSTOM_WEBHOOK` export is delivered, from its input.
+struct Webhook {
+    url: Option<String>,
+    secret: Option<String>,
+    project_id: Option<String>,
+    document_id: Option<String>,
+}
+
 fn start_export(
-    state: &SandboxState,
+    state: &Arc<SandboxState>,
     file_name: &str,
     method: GqlExportMethod,
+    webhook: Webhook,
 ) -> ExportRequestResult {
     let id = state
         .store
@@ -131,6 +152,23 @@ fn start_export(
         let key = state.exports.add(&id, file_name, expires_at);
         result.file_url = Some(format!("{}/_sandbox/files/{key}", state.base_url));
         result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
+    }
+    if method == GqlExportMethod::CustomWebhook {
+        if let Some(url) = webhook.url {
+            let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
+            let key = state.exports.add(&id, file_name, expires_at);
+            crate::webhooks::schedule(
+                state.clone(),
+                crate::webhooks::Delivery {
+                    export_id: id,
+                    url,
+                    secret: webhook.secret.unwrap_or_default(),
+                    file_url: format!("{}/_sandbox/files/{key}", state.base_url),
+                    project_id: webhook.project_id,
+                    document_id: webhook.document_id,
+                },
+            );
+        }
     }
     result
 }

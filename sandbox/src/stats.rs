@@ -39,6 +39,11 @@ pub struct RequestStats {
     pub token_requests: u64,
     /// Jobs started through mutations.
     pub jobs_started: u64,
+    /// `CUSTOM_WEBHOOK` exports delivered to their URL (answered 2xx).
+    pub webhooks_delivered: u64,
+    /// `CUSTOM_WEBHOOK` deliveries refused, unanswered, or to a URL the
+    /// sandbox does not reach (only plain-HTTP loopback).
+    pub webhooks_failed: u64,
 }
 
 impl RequestStats {

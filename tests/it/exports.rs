@@ -416,3 +416,65 @@ async fn a_file_host_that_answers_404_forever_is_given_up_on_at_max_time() {
     assert!(took < secs(4), "{took:?}");
     assert!(left.is_empty());
 }
+
+/// An export by webhook, end to end: the sandbox PUTs the signed delivery
+/// once the export is done, the receiver verifies it with
+/// `ExportWebhook::verify` and fetches the file it names. No polling.
+#[tokio::test]
+async fn a_custom_webhook_export_is_pushed_signed_and_verifies() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let receiver = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let sandbox = Sandbox::start(SandboxConfig::default().export_script(
+        datasaur_sandbox::JobScript::delivered(Duration::ZERO, Duration::from_millis(200)),
+    ))
+    .await
+    .unwrap();
+    let client = sandbox.client();
+    let input = ExportTextProjectInput::new(
+        "labels",
+        "JSON",
+        GqlExportMethod::CustomWebhook,
+        ["HvdyIL2iwZn"],
+    )
+    .url(format!("{}/datasaur-hook", receiver.uri()))
+    .secret("hook-secret");
+    let export = client.export_project(input).await.unwrap();
+
+    let mut received = Vec::new();
+    for _ in 0..200 {
+        received = receiver.received_requests().await.unwrap_or_default();
+        if !received.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let [delivery] = received.as_slice() else {
+        panic!("one delivery, got {}", received.len());
+    };
+    assert_eq!(delivery.url.path(), "/datasaur-hook");
+    let signature = delivery
+        .headers
+        .get(datasaur::SIGNATURE_HEADER)
+        .expect("the delivery is signed")
+        .to_str()
+        .unwrap();
+
+    let pushed = datasaur::ExportWebhook::verify(&delivery.body, signature, "hook-secret").unwrap();
+    assert_eq!(pushed.project_id.as_deref(), Some("HvdyIL2iwZn"));
+    // The file it names is the export's, ready to fetch.
+    let file = reqwest::get(pushed.file_url.as_str()).await.unwrap();
+    assert!(file.status().is_success(), "{}", file.status());
+    let bytes = file.bytes().await.unwrap();
+    assert!(bytes.starts_with(format!("datasaur sandbox export {}", export.id()).as_bytes()));
+
+    let forged = datasaur::ExportWebhook::verify(&delivery.body, signature, "guessed-secret");
+    assert!(forged.is_err_and(|error| error.is_webhook_rejected()));
+    assert_eq!(sandbox.stats().webhooks_delivered, 1);
+    sandbox.shutdown().await;
+}
