@@ -1,5 +1,5 @@
 //! The sandbox's GraphQL schema, in async-graphql. It must equal
-//! `graphql/schema.graphql` type by type; `tests/sandbox_schema.rs` proves it.
+//! `graphql/schema.graphql` type by type; `cli/src/schema_check/sandbox_agreement.rs` proves it.
 
 use std::sync::Arc;
 
