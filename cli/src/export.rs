@@ -218,11 +218,7 @@ async fn wait_and_download(
     while let Some(update) = updates.next().await {
         reporter.update(&update);
         if let JobUpdate::Finished(result) = update {
-            let id = match &result {
-                Ok(job) => job.id.clone(),
-                Err(error) => error.job_id().to_owned(),
-            };
-            outcomes.insert(id, result);
+            outcomes.insert(crate::report::finished_id(&result).to_owned(), result);
         }
     }
     reporter.finish();

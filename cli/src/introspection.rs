@@ -113,21 +113,21 @@ fn arguments(args: &Value) -> String {
     let Some(args) = args.as_array().filter(|args| !args.is_empty()) else {
         return String::new();
     };
-    let list: Vec<String> = args
-        .iter()
-        .map(|arg| {
-            let mut text = format!(
-                "{}: {}",
-                arg["name"].as_str().unwrap_or("_"),
-                type_ref(&arg["type"])
-            );
-            if let Some(default) = arg["defaultValue"].as_str() {
-                let _ = write!(text, " = {default}");
-            }
-            text
-        })
-        .collect();
+    let list: Vec<String> = args.iter().map(input_value).collect();
     format!("({})", list.join(", "))
+}
+
+/// An argument or input field: `name: Type`, then ` = default` if it has one.
+fn input_value(value: &Value) -> String {
+    let mut text = format!(
+        "{}: {}",
+        value["name"].as_str().unwrap_or("_"),
+        type_ref(&value["type"])
+    );
+    if let Some(default) = value["defaultValue"].as_str() {
+        let _ = write!(text, " = {default}");
+    }
+    text
 }
 
 /// The schema as SDL, introspection's own types left out.
@@ -188,16 +188,7 @@ pub fn to_sdl(schema: &Value) -> String {
                     fields.map(|field| {
                         let mut text = String::new();
                         description(&mut text, field, "  ");
-                        let _ = write!(
-                            text,
-                            "  {}: {}",
-                            field["name"].as_str().unwrap_or_default(),
-                            type_ref(&field["type"])
-                        );
-                        if let Some(default) = field["defaultValue"].as_str() {
-                            let _ = write!(text, " = {default}");
-                        }
-                        text.push('\n');
+                        let _ = writeln!(text, "  {}", input_value(field));
                         text
                     }),
                 );

@@ -287,7 +287,7 @@ fn human_elapsed(state: &ProgressState, out: &mut dyn std::fmt::Write) {
 }
 
 /// The id of a finished wait's job.
-fn finished_id(result: &Result<Job, WaitError>) -> &str {
+pub fn finished_id(result: &Result<Job, WaitError>) -> &str {
     match result {
         Ok(job) => &job.id,
         Err(error) => error.job_id(),

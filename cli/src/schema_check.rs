@@ -11,7 +11,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use apollo_compiler::Schema;
-use apollo_compiler::ast::OperationType;
 use apollo_compiler::schema::ExtendedType;
 use graphql_client_codegen::{
     CodegenMode, GraphQLClientCodegenOptions, generate_module_token_stream_from_string,
@@ -159,19 +158,10 @@ fn validate_operation(document: &str, schema: &Path) -> Result<(), String> {
 /// required argument or input field of `theirs` that `ours` omits.
 pub fn subset_problems(ours: &Schema, theirs: &Schema, origin: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    for (root, operation) in [
-        ("query", OperationType::Query),
-        ("mutation", OperationType::Mutation),
-    ] {
-        let (ours_root, theirs_root) = (
-            schema_model::root(ours, operation),
-            schema_model::root(theirs, operation),
-        );
-        if ours_root.is_some() && ours_root != theirs_root {
-            problems.push(format!(
-                "{root} root type is {ours_root:?} here but {theirs_root:?} in {origin}"
-            ));
-        }
+    for (root, ours_root, theirs_root) in schema_model::changed_roots(ours, theirs) {
+        problems.push(format!(
+            "{root} root type is {ours_root:?} here but {theirs_root:?} in {origin}"
+        ));
     }
     let their_types = schema_model::own_types(theirs);
     for (name, ty) in schema_model::own_types(ours) {

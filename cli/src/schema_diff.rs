@@ -8,7 +8,6 @@ use std::fmt;
 use serde::Serialize;
 
 use apollo_compiler::Schema;
-use apollo_compiler::ast::OperationType;
 use apollo_compiler::schema::ExtendedType;
 
 use crate::schema_model::{self, Member};
@@ -67,21 +66,12 @@ pub fn diff(old: &Schema, new: &Schema, scope: Scope) -> Vec<Change> {
             message,
         })
     };
-    for (root, operation) in [
-        ("query", OperationType::Query),
-        ("mutation", OperationType::Mutation),
-    ] {
-        let (old_root, new_root) = (
-            schema_model::root(old, operation),
-            schema_model::root(new, operation),
+    for (root, old_root, new_root) in schema_model::changed_roots(old, new) {
+        push(
+            Severity::Breaking,
+            format!("schema.{root}"),
+            format!("root type changed from {old_root:?} to {new_root:?}"),
         );
-        if old_root.is_some() && old_root != new_root {
-            push(
-                Severity::Breaking,
-                format!("schema.{root}"),
-                format!("root type changed from {old_root:?} to {new_root:?}"),
-            );
-        }
     }
     let (old_types, new_types) = (schema_model::own_types(old), schema_model::own_types(new));
     for (name, old_type) in &old_types {

@@ -76,9 +76,22 @@ fn invalid(origin: &str, message: String) -> SchemaCheckError {
     }
 }
 
-/// The name of a root operation type, if the schema has one.
-pub fn root(schema: &Schema, operation: OperationType) -> Option<&str> {
-    schema.root_operation(operation).map(|name| name.as_str())
+/// Each root (`query`, `mutation`) that `old` names and `new` names
+/// otherwise or not at all: `(root, old's type, new's type)`.
+pub fn changed_roots<'a>(
+    old: &'a Schema,
+    new: &'a Schema,
+) -> Vec<(&'static str, Option<&'a str>, Option<&'a str>)> {
+    let root =
+        |schema: &'a Schema, operation| schema.root_operation(operation).map(|name| name.as_str());
+    [
+        ("query", OperationType::Query),
+        ("mutation", OperationType::Mutation),
+    ]
+    .into_iter()
+    .map(|(name, operation)| (name, root(old, operation), root(new, operation)))
+    .filter(|(_, old, new)| old.is_some() && old != new)
+    .collect()
 }
 
 /// The schema's own types (not the built-in scalars and introspection types), by name.

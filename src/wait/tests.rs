@@ -140,6 +140,22 @@ fn fatal() -> Error {
     )
 }
 
+/// Each outcome of a wait on several jobs, by job id.
+async fn by_id(
+    outcomes: impl futures::Stream<Item = Result<Job, WaitError>>,
+) -> HashMap<String, Result<Job, WaitError>> {
+    outcomes
+        .map(|result| {
+            let id = match &result {
+                Ok(job) => job.id.clone(),
+                Err(error) => error.job_id().to_owned(),
+            };
+            (id, result)
+        })
+        .collect()
+        .await
+}
+
 fn every_second() -> WaitOptions {
     WaitOptions::default().backoff(PollBackoff::fixed(Duration::from_secs(1)))
 }
@@ -153,17 +169,7 @@ async fn each_answer_reaches_the_wait_on_its_job() {
         ("b", &[InProgress, InProgress, Failed]),
     ]);
     let client = server.client();
-    let results: HashMap<String, Result<Job, WaitError>> = client
-        .wait_for_jobs(["a", "b"], every_second())
-        .map(|result| {
-            let id = match &result {
-                Ok(job) => job.id.clone(),
-                Err(error) => error.job_id().to_owned(),
-            };
-            (id, result)
-        })
-        .collect()
-        .await;
+    let results = by_id(client.wait_for_jobs(["a", "b"], every_second())).await;
     assert!(matches!(&results["a"], Ok(job) if job.id == "a" && job.is_delivered()));
     assert!(matches!(&results["b"], Err(WaitError::Failed { job }) if job.id == "b"));
     // Both ids went out in one request per tick, and nothing after the end.
@@ -319,17 +325,7 @@ async fn a_zero_max_wait_checks_each_job_once() {
     let client = server.client();
     let once = every_second().max_wait(Duration::ZERO);
     let started = tokio::time::Instant::now();
-    let results: HashMap<String, Result<Job, WaitError>> = client
-        .wait_for_jobs(["done", "running", "unknown"], once)
-        .map(|result| {
-            let id = match &result {
-                Ok(job) => job.id.clone(),
-                Err(error) => error.job_id().to_owned(),
-            };
-            (id, result)
-        })
-        .collect()
-        .await;
+    let results = by_id(client.wait_for_jobs(["done", "running", "unknown"], once)).await;
     assert!(matches!(&results["done"], Ok(job) if job.is_delivered()));
     match &results["running"] {
         Err(WaitError::TimedOut {

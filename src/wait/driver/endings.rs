@@ -18,12 +18,16 @@ impl Driver {
         let Some(watch) = self.watches.get(&key) else {
             return true;
         };
-        let limit = match watch.options.max_polls {
-            _ if watch.options.max_wait.is_zero() && watch.polls >= 1 => {
-                WaitLimit::MaxWait(Duration::ZERO)
-            }
-            Some(limit) if watch.polls >= limit => WaitLimit::MaxPolls(limit),
-            _ => return false,
+        let limit = if watch.options.max_wait.is_zero() && watch.polls >= 1 {
+            WaitLimit::MaxWait(Duration::ZERO)
+        } else if let Some(limit) = watch
+            .options
+            .max_polls
+            .filter(|&limit| watch.polls >= limit)
+        {
+            WaitLimit::MaxPolls(limit)
+        } else {
+            return false;
         };
         if let Some(error) = self.out_of_time(key, limit, now) {
             self.finish(key, Err(error));
@@ -47,16 +51,6 @@ impl Driver {
                 waited: self.schedule.age(key, now),
             });
         }
-        self.timed_out(key, limit, now)
-    }
-
-    pub(super) fn timed_out(
-        &self,
-        key: WatchKey,
-        limit: WaitLimit,
-        now: Duration,
-    ) -> Option<WaitError> {
-        let watch = self.watches.get(&key)?;
         Some(WaitError::TimedOut {
             job_id: watch.id.to_string(),
             limit,
