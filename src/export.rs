@@ -12,7 +12,8 @@ use crate::{Client, Download, Error, Job, JobError, JobStatus, JobUpdate, WaitEr
 /// Where in an export answer the file URL is.
 const FILE_URL: &str = "data.export.fileUrl";
 
-/// An export Datasaur has started (`exportTextProject`): its id (which is a
+/// An export Datasaur has started (`exportTextProject` or any other export
+/// starter, such as [`Client::export_team_overview`]): its id (which is a
 /// job id), and where its file will be, which Datasaur says before the file
 /// exists.
 ///
@@ -59,6 +60,7 @@ pub struct ExportStatus {
 impl Export {
     pub(crate) fn new(
         client: Client,
+        operation: &'static str,
         id: String,
         file_url: Option<String>,
         file_url_expires_at: Option<String>,
@@ -66,7 +68,7 @@ impl Export {
         queued: Option<bool>,
     ) -> Result<Self, Error> {
         let bad_url = |message: String| {
-            let request = client.request("ExportTextProject");
+            let request = client.request(operation);
             Error::decode(request, FILE_URL, message, String::new(), false)
         };
         let file_url = match file_url.filter(|url| !url.is_empty()) {

@@ -41,8 +41,11 @@ mod generated {
 
 pub use generated::types;
 pub use generated::{
-    AutoLabelTokenBasedProject, ExportTextProject, ExportTextProjectDocument,
-    GetExportDeliveryStatus, GetJob, GetJobs, OPERATION_DOCUMENTS, STARTS_WORK,
+    AutoLabelTokenBasedProject, CalculateAgreementTables, CollectDataset, ExportChart,
+    ExportCustomReport, ExportLabelAccuracyChart, ExportTeamIaa, ExportTeamOverview,
+    ExportTestProjectResult, ExportTextProject, ExportTextProjectDocument,
+    GetDataProgrammingPredictions, GetExportDeliveryStatus, GetJob, GetJobs, OPERATION_DOCUMENTS,
+    RunAutomation, STARTS_WORK,
 };
 
 /// `graphql/get_job.graphql`: one job by id.
@@ -86,6 +89,80 @@ pub mod auto_label_token_based_project {
     };
 }
 
+/// `graphql/calculate_agreement_tables.graphql`: starts calculating agreement tables.
+pub mod calculate_agreement_tables {
+    pub use super::generated::calculate_agreement_tables::{
+        OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/run_automation.graphql`: starts an automation.
+pub mod run_automation {
+    pub use super::generated::run_automation::{
+        AutomationType, OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/collect_dataset.graphql`: starts collecting a dataset.
+pub mod collect_dataset {
+    pub use super::generated::collect_dataset::{
+        CollectDatasetInput, OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/get_data_programming_predictions.graphql`: starts a prediction job.
+pub mod get_data_programming_predictions {
+    pub use super::generated::get_data_programming_predictions::{
+        DocumentForPredictionInput, GetDataProgrammingPredictionsInput, OPERATION_NAME, QUERY,
+        ResponseData, Variables,
+    };
+}
+
+/// `graphql/export_team_overview.graphql`: starts an export of a team's overview.
+pub mod export_team_overview {
+    pub use super::generated::export_team_overview::{
+        ExportTeamOverviewInput, GqlExportMethod, OPERATION_NAME, QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/export_team_iaa.graphql`: starts an export of a team's agreement (IAA).
+pub mod export_team_iaa {
+    pub use super::generated::export_team_iaa::{OPERATION_NAME, QUERY, ResponseData, Variables};
+}
+
+/// `graphql/export_chart.graphql`: starts an export of an analytics chart.
+pub mod export_chart {
+    pub use super::generated::export_chart::{
+        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME, QUERY,
+        ResponseData, Variables,
+    };
+}
+
+/// `graphql/export_label_accuracy_chart.graphql`: starts an export of the label-accuracy chart.
+pub mod export_label_accuracy_chart {
+    pub use super::generated::export_label_accuracy_chart::{
+        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME, QUERY,
+        ResponseData, Variables,
+    };
+}
+
+/// `graphql/export_custom_report.graphql`: starts an export of a custom report.
+pub mod export_custom_report {
+    pub use super::generated::export_custom_report::{
+        CustomReportBuilderInput, CustomReportClientSegment, CustomReportFilter,
+        CustomReportFilterColumn, CustomReportFilterStrategy, CustomReportMetric, OPERATION_NAME,
+        QUERY, ResponseData, Variables,
+    };
+}
+
+/// `graphql/export_test_project_result.graphql`: starts an export of a test project's results.
+pub mod export_test_project_result {
+    pub use super::generated::export_test_project_result::{
+        ExportTestProjectResultInput, ExternalFileStorageInput, GqlExportMethod, OPERATION_NAME,
+        QUERY, ResponseData, Variables,
+    };
+}
+
 /// Maps an operation's generated job type into the one [`Job`] users see.
 macro_rules! generated_job_into_domain {
     ($job:path) => {
@@ -120,4 +197,10 @@ generated_job_into_domain!(generated::get_job::GetJobJob);
 generated_job_into_domain!(generated::get_jobs::GetJobsJobs);
 generated_job_into_domain!(
     generated::auto_label_token_based_project::AutoLabelTokenBasedProjectJob
+);
+generated_job_into_domain!(generated::calculate_agreement_tables::CalculateAgreementTablesJob);
+generated_job_into_domain!(generated::run_automation::RunAutomationJob);
+generated_job_into_domain!(generated::collect_dataset::CollectDatasetJob);
+generated_job_into_domain!(
+    generated::get_data_programming_predictions::GetDataProgrammingPredictionsJob
 );

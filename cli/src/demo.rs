@@ -52,7 +52,7 @@ pub async fn run() -> Exit {
         Ok(job) => job,
         Err(error) => return fail(&error),
     };
-    println!("   started {} ({})", started.id(), started.job().status);
+    println!("   started {}", started.id());
 
     println!("\n3. Wait for it:");
     let (exit, finished) = job::wait(

@@ -28,7 +28,8 @@ pub struct RequestStats {
     pub unauthorized: u64,
     /// Requests answered with an injected fault.
     pub faults_injected: u64,
-    /// Exports started (`exportTextProject`, `exportTextProjectDocument`).
+    /// Exports started, by any export field (`exportTextProject`,
+    /// `exportTeamOverview`, `exportChart`, ...).
     pub exports_started: u64,
     /// Requests for export files.
     pub file_requests: u64,
@@ -37,7 +38,8 @@ pub struct RequestStats {
     pub file_requests_with_authorization: u64,
     /// Requests to the OAuth token endpoint, failed ones included.
     pub token_requests: u64,
-    /// Jobs started through mutations.
+    /// Jobs started by the fields that start one (the mutations and
+    /// `getDataProgrammingPredictions`).
     pub jobs_started: u64,
     /// `CUSTOM_WEBHOOK` exports delivered to their URL (answered 2xx).
     pub webhooks_delivered: u64,

@@ -1,10 +1,12 @@
-//! Exports: starting one (a project, a document) and asking where it stands.
+//! Exports of project data: starting one (projects, a document, a test
+//! project's results) and asking where an export stands.
 
 use crate::Client;
 use crate::job::KeptErrors;
 use crate::operations::{
-    ExportTextProject, ExportTextProjectDocument, GetExportDeliveryStatus, export_text_project,
-    export_text_project_document, get_export_delivery_status,
+    ExportTestProjectResult, ExportTextProject, ExportTextProjectDocument, GetExportDeliveryStatus,
+    export_test_project_result, export_text_project, export_text_project_document,
+    get_export_delivery_status,
 };
 
 impl Client {
@@ -28,18 +30,8 @@ impl Client {
         &self,
         input: export_text_project::ExportTextProjectInput,
     ) -> crate::Result<crate::Export> {
-        let data = self
-            .execute::<ExportTextProject>(export_text_project::Variables { input })
-            .await?;
-        let export = data.export;
-        crate::Export::new(
-            self.clone(),
-            export.export_id,
-            export.file_url,
-            export.file_url_expired_at,
-            export.redirect,
-            export.queued,
-        )
+        self.start_export::<ExportTextProject>(export_text_project::Variables { input })
+            .await
     }
 
     /// Starts an export of one document; see [`crate::Client::export_project`].
@@ -57,18 +49,32 @@ impl Client {
         &self,
         input: export_text_project_document::ExportTextProjectDocumentInput,
     ) -> crate::Result<crate::Export> {
-        let data = self
-            .execute::<ExportTextProjectDocument>(export_text_project_document::Variables { input })
-            .await?;
-        let export = data.export;
-        crate::Export::new(
-            self.clone(),
-            export.export_id,
-            export.file_url,
-            export.file_url_expired_at,
-            export.redirect,
-            export.queued,
-        )
+        self.start_export::<ExportTextProjectDocument>(export_text_project_document::Variables {
+            input,
+        })
+        .await
+    }
+
+    /// Starts an export of a test project's results
+    /// (`exportTestProjectResult`, a query that starts work: sent once).
+    ///
+    /// ```
+    /// use datasaur::operations::export_test_project_result::{ExportTestProjectResultInput, GqlExportMethod};
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let input = ExportTestProjectResultInput::new(GqlExportMethod::FileStorage, "HvdyIL2iwZn");
+    /// let export = client.export_test_project_result(input).await?;
+    /// println!("export {}", export.id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_test_project_result(
+        &self,
+        input: export_test_project_result::ExportTestProjectResultInput,
+    ) -> crate::Result<crate::Export> {
+        self.start_export::<ExportTestProjectResult>(export_test_project_result::Variables {
+            input,
+        })
+        .await
     }
 
     /// Where an export stands (`getExportDeliveryStatus`).

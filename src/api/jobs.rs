@@ -20,6 +20,24 @@ pub(crate) struct JobsAnswer {
 }
 
 impl Client {
+    /// A handle on job `job_id`, to wait on, watch or refresh like the
+    /// handles this crate's starters return: for a job started by an
+    /// operation of your own (generated with `datasaur-codegen` and run with
+    /// [`Client::execute`]), or one whose id you kept. Sends nothing; an
+    /// unknown id shows when the handle is used.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// // The id from the answer of your own `createProject` mutation, say.
+    /// let job_id = "ProjectLaunchJob:2e1c8c0a";
+    /// let job = client.job(job_id).wait(None).await?;
+    /// println!("{} delivered", job.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn job(&self, job_id: impl Into<String>) -> crate::JobHandle {
+        crate::JobHandle::from_id(self.clone(), job_id.into())
+    }
+
     /// Fetches one job.
     ///
     /// An unknown id is [`crate::ErrorKind::JobNotFound`].

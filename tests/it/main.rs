@@ -16,6 +16,7 @@ mod readme_starter;
 mod redirects;
 mod retry;
 mod soak;
+mod starters;
 mod wait;
 mod wait_engine;
 mod wire_contract;

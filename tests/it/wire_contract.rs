@@ -112,6 +112,194 @@ async fn get_export_delivery_status_request_body() {
     insta::assert_json_snapshot!(request_bodies(&server).await[0]);
 }
 
+/// The answer every export starter is given here.
+fn export_answer(id: &str) -> serde_json::Value {
+    json!({"export": {
+        "exportId": id, "fileUrl": "https://files.example/report.zip?X-Amz-Expires=21600",
+        "fileUrlExpiredAt": "1764439200000", "queued": true, "redirect": null
+    }})
+}
+
+#[tokio::test]
+async fn calculate_agreement_tables_request_body() {
+    let server = server_answering(json!({"job": job_json("AgreementQueue:1", "QUEUED", 0)})).await;
+    let job = client_for(&server)
+        .calculate_agreement_tables("HvdyIL2iwZn")
+        .await
+        .unwrap();
+    assert_eq!(job.id(), "AgreementQueue:1");
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn run_automation_request_body() {
+    use datasaur::operations::run_automation::AutomationType;
+    let server = server_answering(json!({"job": job_json("AutomationQueue:1", "QUEUED", 0)})).await;
+    let job = client_for(&server)
+        .run_automation("automation-1", AutomationType::ProjectCreation)
+        .await
+        .unwrap();
+    assert_eq!(job.id(), "AutomationQueue:1");
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn collect_dataset_request_body() {
+    use datasaur::operations::collect_dataset::CollectDatasetInput;
+    let server =
+        server_answering(json!({"job": job_json("CollectDatasetQueue:1", "QUEUED", 0)})).await;
+    let job = client_for(&server)
+        .collect_dataset(CollectDatasetInput::new("setting-1", "team-1", 3))
+        .await
+        .unwrap();
+    assert_eq!(job.id(), "CollectDatasetQueue:1");
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+/// `collectDataset` may answer `null`: an error naming where, never a retry.
+#[tokio::test]
+async fn collect_dataset_answering_no_job_is_an_error_sent_once() {
+    use datasaur::operations::collect_dataset::CollectDatasetInput;
+    let server = server_answering(json!({"job": null})).await;
+    let err = client_for(&server)
+        .collect_dataset(CollectDatasetInput::new("setting-1", "team-1", 3))
+        .await
+        .unwrap_err();
+    assert_eq!(err.decode_path(), Some("data.job"), "{err}");
+    assert!(err.to_string().contains("no job"), "{err}");
+    assert_eq!(request_bodies(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn get_data_programming_predictions_request_body() {
+    use datasaur::operations::get_data_programming_predictions::{
+        DocumentForPredictionInput, GetDataProgrammingPredictionsInput,
+    };
+    let server =
+        server_answering(json!({"job": job_json("DataProgrammingQueue:1", "QUEUED", 0)})).await;
+    let input = GetDataProgrammingPredictionsInput::new(
+        "dp-1",
+        [DocumentForPredictionInput::new("doc-1", 99, 0)],
+    )
+    .labeling_function_ids(["lf-1"]);
+    let job = client_for(&server)
+        .data_programming_predictions(input)
+        .await
+        .unwrap();
+    assert_eq!(job.id(), "DataProgrammingQueue:1");
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_team_overview_request_body() {
+    use datasaur::operations::export_team_overview::{ExportTeamOverviewInput, GqlExportMethod};
+    let server = server_answering(export_answer("ExportQueue:11")).await;
+    let input = ExportTeamOverviewInput::new(GqlExportMethod::CustomWebhook, "team-1")
+        .url("https://hooks.example/datasaur")
+        .secret("hook-secret");
+    let export = client_for(&server)
+        .export_team_overview(input)
+        .await
+        .unwrap();
+    assert_eq!(export.id(), "ExportQueue:11");
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_team_iaa_request_body() {
+    let server = server_answering(export_answer("ExportQueue:12")).await;
+    let client = client_for(&server);
+    client
+        .export_team_iaa("team-1", ["p-1", "p-2"], ["signature-1"])
+        .await
+        .unwrap();
+    // Empty lists are left out: the server's "every project, every label set".
+    client
+        .export_team_iaa("team-1", [] as [&str; 0], [] as [&str; 0])
+        .await
+        .unwrap();
+    let bodies = request_bodies(&server).await;
+    insta::assert_json_snapshot!(bodies[0]);
+    assert_eq!(bodies[1]["variables"], json!({"teamId": "team-1"}));
+}
+
+#[tokio::test]
+async fn export_chart_request_body() {
+    use datasaur::operations::export_chart::{
+        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod,
+    };
+    let server = server_answering(export_answer("ExportQueue:13")).await;
+    let dashboard = AnalyticsDashboardQueryInput::new("team-1")
+        .project_id("HvdyIL2iwZn")
+        .calendar_date("2026-11-30")
+        .label_type(AnalyticsLabelType::DocumentBased);
+    client_for(&server)
+        .export_chart("chart-7", dashboard, ExportChartMethod::Email)
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_label_accuracy_chart_request_body() {
+    use datasaur::operations::export_label_accuracy_chart::AnalyticsDashboardQueryInput;
+    let server = server_answering(export_answer("ExportQueue:14")).await;
+    let dashboard = AnalyticsDashboardQueryInput::new("team-1").label_set_filter(["labels-1"]);
+    client_for(&server)
+        .export_label_accuracy_chart("chart-3", dashboard, None)
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_custom_report_request_body() {
+    use datasaur::operations::export_custom_report::{
+        CustomReportBuilderInput, CustomReportClientSegment, CustomReportFilter,
+        CustomReportFilterColumn, CustomReportFilterStrategy, CustomReportMetric,
+    };
+    let server = server_answering(export_answer("ExportQueue:15")).await;
+    let report = CustomReportBuilderInput::new(
+        "metrics-group-1",
+        [CustomReportMetric::TotalLabelsApplied],
+        [
+            CustomReportClientSegment::User,
+            CustomReportClientSegment::Date,
+        ],
+    )
+    .filters([CustomReportFilter::new(
+        CustomReportFilterColumn::Date,
+        CustomReportFilterStrategy::Date,
+        "2026-11-01",
+    )]);
+    client_for(&server)
+        .export_custom_report("team-1", report)
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
+#[tokio::test]
+async fn export_test_project_result_request_body() {
+    use datasaur::operations::export_test_project_result::{
+        ExportTestProjectResultInput, ExternalFileStorageInput, GqlExportMethod,
+    };
+    let server = server_answering(export_answer("ExportQueue:16")).await;
+    let input =
+        ExportTestProjectResultInput::new(GqlExportMethod::ExternalFileStorage, "HvdyIL2iwZn")
+            .external_file_storage_parameter(ExternalFileStorageInput::new(
+                "AKIAEXAMPLE",
+                "bucket",
+                "exports/",
+                "storage-secret",
+            ));
+    client_for(&server)
+        .export_test_project_result(input)
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!(request_bodies(&server).await[0]);
+}
+
 /// One Rust type per schema enum and input object, whichever operation's
 /// module names it: this compiles only if they are the same types.
 #[test]

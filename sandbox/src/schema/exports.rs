@@ -1,0 +1,216 @@
+//! Project and document exports (queries that start work), and where an
+//! export stands. `start_export` is shared with `reports.rs`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+
+use super::jobs::{Job, JobError, JobStatus};
+use super::state;
+use super::work::Role;
+use crate::state::SandboxState;
+
+/// Export fields, merged into `Query`.
+#[derive(Default)]
+pub(crate) struct ExportQuery;
+
+#[Object]
+impl ExportQuery {
+    /// Starts an export of whole projects (a query that starts work).
+    async fn export_text_project(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportTextProjectInput,
+    ) -> ExportRequestResult {
+        let webhook = Webhook {
+            url: input.url,
+            secret: input.secret,
+            project_id: input.project_ids.first().map(|id| id.0.clone()),
+            document_id: None,
+        };
+        start_export(state(ctx), &input.file_name, input.method, webhook)
+    }
+
+    /// Starts an export of one document (a query that starts work).
+    async fn export_text_project_document(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportTextProjectDocumentInput,
+    ) -> ExportRequestResult {
+        let webhook = Webhook {
+            url: input.url,
+            secret: input.secret,
+            project_id: None,
+            document_id: Some(input.document_id),
+        };
+        start_export(state(ctx), &input.file_name, input.method, webhook)
+    }
+
+    /// Where an export stands, by its id.
+    async fn get_export_delivery_status(
+        &self,
+        ctx: &Context<'_>,
+        export_id: ID,
+    ) -> async_graphql::Result<GetExportDeliveryStatusResult> {
+        let view = state(ctx).store.view(&export_id).ok_or_else(|| {
+            async_graphql::Error::new(format!("no export {}", export_id.as_str()))
+        })?;
+        let job = Job::from(view);
+        Ok(GetExportDeliveryStatusResult {
+            delivery_status: job.status.into(),
+            errors: job.errors,
+        })
+    }
+}
+
+/// Where a `CUSTOM_WEBHOOK` export is delivered, from its input.
+pub(super) struct Webhook {
+    pub(super) url: Option<String>,
+    pub(super) secret: Option<String>,
+    pub(super) project_id: Option<String>,
+    pub(super) document_id: Option<String>,
+}
+
+impl Webhook {
+    /// For the exports that take no webhook.
+    pub(super) fn none() -> Webhook {
+        Webhook {
+            url: None,
+            secret: None,
+            project_id: None,
+            document_id: None,
+        }
+    }
+}
+
+/// Creates the export's job and, for `FILE_STORAGE`, its file; for
+/// `CUSTOM_WEBHOOK`, schedules the signed delivery.
+pub(super) fn start_export(
+    state: &Arc<SandboxState>,
+    file_name: &str,
+    method: GqlExportMethod,
+    webhook: Webhook,
+) -> ExportRequestResult {
+    let id = state
+        .store
+        .create("ExportQueue", state.config.export_script.clone());
+    state.stats.update(|stats| stats.exports_started += 1);
+    let mut result = ExportRequestResult {
+        export_id: ID(id.clone()),
+        file_url: None,
+        file_url_expired_at: None,
+        queued: Some(true),
+        redirect: None,
+    };
+    if method == GqlExportMethod::FileStorage {
+        let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
+        let key = state.exports.add(&id, file_name, expires_at);
+        result.file_url = Some(format!("{}/_sandbox/files/{key}", state.base_url));
+        result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
+    }
+    if method == GqlExportMethod::CustomWebhook {
+        if let Some(url) = webhook.url {
+            let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
+            let key = state.exports.add(&id, file_name, expires_at);
+            crate::webhooks::schedule(
+                state.clone(),
+                crate::webhooks::Delivery {
+                    export_id: id,
+                    url,
+                    secret: webhook.secret.unwrap_or_default(),
+                    file_url: format!("{}/_sandbox/files/{key}", state.base_url),
+                    project_id: webhook.project_id,
+                    document_id: webhook.document_id,
+                },
+            );
+        }
+    }
+    result
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum GqlExportMethod {
+    CustomWebhook,
+    Download,
+    DownloadRequest,
+    Email,
+    ExternalFileStorage,
+    FileStorage,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum ExportCommentType {
+    ArrowLabel,
+    Comment,
+    SpanLabel,
+    SpanText,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ExportDeliveryStatus", remote = "JobStatus")]
+pub(crate) enum ExportDeliveryStatus {
+    Delivered,
+    Failed,
+    InProgress,
+    None,
+    Queued,
+}
+
+// Exports are validated by GraphQL; the sandbox uses the file name and method.
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExternalFileStorageInput {
+    access_key_id: String,
+    bucket_name: String,
+    object_path: String,
+    secret_access_key: String,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExportTextProjectInput {
+    external_file_storage_parameter: Option<ExternalFileStorageInput>,
+    file_name: String,
+    file_transformer_id: Option<ID>,
+    filtered_cabinet_role: Option<Role>,
+    format: String,
+    included_comment_type: Option<Vec<ExportCommentType>>,
+    #[graphql(name = "maskPIIEntities")]
+    mask_pii_entities: Option<bool>,
+    method: GqlExportMethod,
+    project_ids: Vec<ID>,
+    role: Option<Role>,
+    secret: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub(crate) struct ExportTextProjectDocumentInput {
+    document_id: String,
+    external_file_storage_parameter: Option<ExternalFileStorageInput>,
+    file_name: String,
+    file_transformer_id: Option<ID>,
+    format: String,
+    included_comment_type: Option<Vec<ExportCommentType>>,
+    #[graphql(name = "maskPIIEntities")]
+    mask_pii_entities: Option<bool>,
+    method: GqlExportMethod,
+    secret: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct ExportRequestResult {
+    export_id: ID,
+    file_url: Option<String>,
+    file_url_expired_at: Option<String>,
+    queued: Option<bool>,
+    redirect: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct GetExportDeliveryStatusResult {
+    delivery_status: ExportDeliveryStatus,
+    errors: Vec<JobError>,
+}
