@@ -3,7 +3,9 @@
 # `datasaur` against the same app on reqwest + serde + tokio alone (the
 # features datasaur itself uses), each built clean in a fresh target
 # directory, alternated, ROUNDS times; prints each build and the ratio of the
-# medians. Run from the repository root: `bash benches/embedder_build.sh`.
+# medians; and a third app whose datasaur has no build-time generator (the
+# floor any generator approaches). Run from the repository root:
+# `bash benches/embedder_build.sh`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${ROUNDS:-2}"
@@ -57,6 +59,28 @@ EOF
 cp "$root/Cargo.lock" "$work/on-datasaur/Cargo.lock"
 cp "$root/Cargo.lock" "$work/bare/Cargo.lock"
 
+# The floor of any build-time generator: datasaur's sources with the code its
+# generator wrote copied in, a build script that only copies it, and no
+# build-dependencies.
+library="$work/datasaur-no-generator"
+mkdir -p "$library" "$work/no-generator/src"
+tar -C "$root" --exclude=./target --exclude=./.git -c . | tar -x -C "$library"
+cargo build --quiet --manifest-path "$root/Cargo.toml" -p datasaur --target-dir "$work/target-generate"
+generated=$(ls -t "$work"/target-generate/debug/build/datasaur-*/out/operations.rs | head -1)
+cp "$generated" "$library/operations.rs"
+rm -rf "$work/target-generate"
+printf '%s\n' \
+    'fn main() {' \
+    '    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");' \
+    '    std::fs::copy("operations.rs", format!("{out}/operations.rs")).expect("operations.rs copied");' \
+    '}' > "$library/build.rs"
+# Drop the [build-dependencies] table (its header and the lines up to the next table).
+awk '/^\[/{skip = ($0 == "[build-dependencies]")} !skip' "$root/Cargo.toml" > "$library/Cargo.toml"
+sed -e "s|path = \"$root\"|path = \"$library\"|" -e 's/^name = "on-datasaur"/name = "no-generator"/' \
+    "$work/on-datasaur/Cargo.toml" > "$work/no-generator/Cargo.toml"
+cp "$work/on-datasaur/src/main.rs" "$work/no-generator/src/main.rs"
+cp "$root/Cargo.lock" "$work/no-generator/Cargo.lock"
+
 build() {
     local app="$1" target="$work/target-$1-$2" start end
     start=$(date +%s.%N)
@@ -67,12 +91,13 @@ build() {
     echo "$end - $start" | bc
 }
 
-declare -a ours bare
+declare -a ours bare floor
 for round in $(seq 1 "$rounds"); do
-    b=$(build bare "$round"); o=$(build on-datasaur "$round")
-    bare+=("$b"); ours+=("$o")
-    printf 'round %d: bare %.1f s, on datasaur %.1f s\n' "$round" "$b" "$o"
+    b=$(build bare "$round"); o=$(build on-datasaur "$round"); n=$(build no-generator "$round")
+    bare+=("$b"); ours+=("$o"); floor+=("$n")
+    printf 'round %d: bare %.1f s, on datasaur %.1f s, without the generator %.1f s\n' "$round" "$b" "$o" "$n"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}")
-printf 'median: bare %.1f s, on datasaur %.1f s, ratio %.2f\n' "$mb" "$mo" "$(echo "$mo / $mb" | bc -l)"
+mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}"); mn=$(median "${floor[@]}")
+printf 'median: bare %.1f s, on datasaur %.1f s (ratio %.2f), without the generator %.1f s (ratio %.2f)\n' \
+    "$mb" "$mo" "$(echo "$mo / $mb" | bc -l)" "$mn" "$(echo "$mn / $mb" | bc -l)"

@@ -8,19 +8,24 @@ use crate::error::{Error, Result};
 /// Parses a base URL and gives it a trailing slash, so that joining
 /// `graphql` keeps a self-hosted path prefix.
 pub(crate) fn parse_base_url(raw: &str) -> Result<Url> {
-    let mut url = Url::parse(raw).map_err(|e| Error::config(format!("base URL {raw:?}: {e}")))?;
+    parse_named_base_url(raw, "base URL")
+}
+
+/// [`parse_base_url`] for a base URL named `what` in its errors.
+pub(crate) fn parse_named_base_url(raw: &str, what: &str) -> Result<Url> {
+    let mut url = Url::parse(raw).map_err(|e| Error::config(format!("{what} {raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::config(format!(
-            "base URL {raw:?}: scheme must be http or https"
+            "{what} {raw:?}: scheme must be http or https"
         )));
     }
     if url.cannot_be_a_base() || url.host_str().is_none() {
-        return Err(Error::config(format!("base URL {raw:?}: has no host")));
+        return Err(Error::config(format!("{what} {raw:?}: has no host")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(
-            "base URL: put credentials in access_token, not in the URL",
-        ));
+        return Err(Error::config(format!(
+            "{what}: put credentials in access_token, not in the URL"
+        )));
     }
     url.set_query(None);
     url.set_fragment(None);

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::auth::{Credentials, OAuthTokens};
-use crate::base_url::{parse_base_url, refuse_plain_http};
+use crate::base_url::{parse_base_url, parse_named_base_url, refuse_plain_http};
 use crate::client::{Client, Inner};
 use crate::error::{Error, Result};
 use crate::http_clients::HttpClients;
@@ -46,6 +46,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[must_use]
 pub struct ClientBuilder {
     base_url: String,
+    upload_base_url: Option<String>,
     credentials: CredentialSource,
     token_url: Option<String>,
     timeout: Duration,
@@ -74,6 +75,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
+            upload_base_url: None,
             credentials: CredentialSource::None,
             token_url: None,
             timeout: DEFAULT_TIMEOUT,
@@ -224,6 +226,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Where files are uploaded ([`Client::upload`]): the upload proxy is
+    /// `{upload base}/api/static/proxy/upload`. By default the base URL,
+    /// as Datasaur's own samples do; Datasaur's docs also name a separate
+    /// upload host (`https://upload.datasaur.ai`). Checked as the base URL
+    /// is, at `build()`.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder()
+    ///     .upload_base_url("https://upload.datasaur.ai")
+    ///     .build()?;
+    /// assert_eq!(client.upload_url().as_str(), "https://upload.datasaur.ai/api/static/proxy/upload");
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn upload_base_url(mut self, url: impl Into<String>) -> Self {
+        self.upload_base_url = Some(url.into());
+        self
+    }
+
     /// Allows sending credentials over plain `http://` to a host that is not
     /// loopback. Off by default: a token on the wire in clear text is a token
     /// given away.
@@ -251,10 +271,18 @@ impl ClientBuilder {
         if self.max_concurrent_polls == 0 {
             return Err(Error::config("max concurrent polls must be at least 1"));
         }
+        let upload_base = match &self.upload_base_url {
+            Some(raw) => parse_named_base_url(raw, "upload base URL")?,
+            None => base_url.clone(),
+        };
         let has_credentials = !matches!(self.credentials, CredentialSource::None);
         if has_credentials {
             refuse_plain_http(&base_url, self.allow_insecure_http)?;
+            refuse_plain_http(&upload_base, self.allow_insecure_http)?;
         }
+        let upload_url = upload_base
+            .join(crate::upload::UPLOAD_PATH)
+            .map_err(|e| Error::config(format!("upload base URL {upload_base}: {e}")))?;
         let HttpClients {
             api: http,
             downloads,
@@ -309,6 +337,7 @@ impl ClientBuilder {
                 downloads,
                 endpoint,
                 base_url,
+                upload_url,
                 credentials,
                 timeout: self.timeout,
                 batch_size: self.batch_size,
@@ -342,6 +371,7 @@ impl fmt::Debug for ClientBuilder {
         };
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("upload_base_url", &self.upload_base_url)
             .field("credentials", &credentials)
             .field("timeout", &self.timeout)
             .field("batch_size", &self.batch_size)

@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) downloads: reqwest::Client,
     pub(crate) endpoint: Url,
     pub(crate) base_url: Url,
+    /// `{upload base}/api/static/proxy/upload`.
+    pub(crate) upload_url: Url,
     pub(crate) credentials: Credentials,
     pub(crate) timeout: Duration,
     pub(crate) batch_size: usize,

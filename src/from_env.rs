@@ -10,12 +10,14 @@ const ENV_URL: &str = "DATASAUR_URL";
 const ENV_ACCESS_TOKEN: &str = "DATASAUR_ACCESS_TOKEN";
 const ENV_CLIENT_ID: &str = "DATASAUR_CLIENT_ID";
 const ENV_CLIENT_SECRET: &str = "DATASAUR_CLIENT_SECRET";
+const ENV_UPLOAD_URL: &str = "DATASAUR_UPLOAD_URL";
 
 impl ClientBuilder {
     /// A builder configured from the environment, as the `datasaur` command
     /// line is: `DATASAUR_URL` (the base URL; Datasaur's cloud if unset),
     /// `DATASAUR_ACCESS_TOKEN`, or `DATASAUR_CLIENT_ID` with
-    /// `DATASAUR_CLIENT_SECRET` (the token wins if both are set). Empty
+    /// `DATASAUR_CLIENT_SECRET` (the token wins if both are set), and
+    /// `DATASAUR_UPLOAD_URL` (the upload base, if not the base URL). Empty
     /// values count as unset; an id without a secret (or the reverse) is an
     /// error at [`ClientBuilder::build`]. Anything set afterwards on the
     /// builder overrides the environment.
@@ -58,6 +60,9 @@ impl ClientBuilder {
         let mut builder = ClientBuilder::default();
         if let Some(url) = get(ENV_URL) {
             builder = builder.base_url(url);
+        }
+        if let Some(url) = get(ENV_UPLOAD_URL) {
+            builder = builder.upload_base_url(url);
         }
         match (
             get(ENV_ACCESS_TOKEN),

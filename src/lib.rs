@@ -48,6 +48,7 @@ mod response;
 mod retry;
 mod sync;
 mod transport;
+mod upload;
 mod wait;
 mod webhook;
 
@@ -63,6 +64,7 @@ pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use job_handle::JobHandle;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
+pub use upload::{Upload, UploadOptions, UploadProgress, UploadSource};
 pub use wait::{
     DEFAULT_POLL_FAILURE_LIMIT, JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError,
     WaitLimit, WaitOptions,

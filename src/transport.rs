@@ -18,7 +18,7 @@ use crate::http_clients::refused_redirect;
 use crate::response::decode_answer;
 use crate::retry::{Limits, Verdict, retry_after_header, retry_loop};
 
-const DEFAULT_USER_AGENT: &str = concat!("datasaur-rs/", env!("CARGO_PKG_VERSION"));
+pub(crate) const DEFAULT_USER_AGENT: &str = concat!("datasaur-rs/", env!("CARGO_PKG_VERSION"));
 
 impl Client {
     /// Encodes a request body, sends it and decodes the answer's `data`.
@@ -264,9 +264,9 @@ struct Failure {
     authorization: Option<Authorization>,
 }
 
-const REQUEST_ID: &str = "x-request-id";
+pub(crate) const REQUEST_ID: &str = "x-request-id";
 
 /// 128 random bits, hex: unique enough to find one request in server logs.
-fn new_request_id() -> String {
+pub(crate) fn new_request_id() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }

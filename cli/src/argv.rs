@@ -5,7 +5,13 @@
 use std::ffi::OsString;
 
 /// The flags of `ConnectionArgs`, each taking a value.
-const CONNECTION_FLAGS: [&str; 4] = ["--url", "--token", "--client-id", "--client-secret"];
+const CONNECTION_FLAGS: [&str; 5] = [
+    "--url",
+    "--token",
+    "--client-id",
+    "--client-secret",
+    "--upload-url",
+];
 
 /// `args` (program name first) with leading connection flags moved after
 /// the subcommand that takes them; unchanged when there is none, or when
@@ -37,7 +43,7 @@ pub fn hoist_connection_flags(args: Vec<OsString>) -> Vec<OsString> {
     };
     // The command level whose flags include the connection flags.
     let depth = match args[at].to_str() {
-        Some("job" | "export") => 1,
+        Some("job" | "export" | "upload") => 1,
         Some("schema")
             if matches!(
                 args.get(at + 1).and_then(|next| next.to_str()),

@@ -28,6 +28,10 @@ pub struct ConnectionArgs {
         global = true
     )]
     client_secret: Option<String>,
+    /// Where files are uploaded, if not to --url (Datasaur's docs name
+    /// https://upload.datasaur.ai).
+    #[arg(long, env = "DATASAUR_UPLOAD_URL", global = true, value_name = "URL")]
+    upload_url: Option<String>,
 }
 
 impl ConnectionArgs {
@@ -66,6 +70,7 @@ impl ConnectionArgs {
             "DATASAUR_ACCESS_TOKEN" => token.clone(),
             "DATASAUR_CLIENT_ID" => id.clone(),
             "DATASAUR_CLIENT_SECRET" => secret.clone(),
+            "DATASAUR_UPLOAD_URL" => given(&self.upload_url),
             _ => None,
         };
         ClientBuilder::from_vars(vars)

@@ -19,6 +19,7 @@ mod schema_diff;
 mod schema_model;
 mod table;
 mod text;
+mod upload;
 
 use std::process::ExitCode;
 
@@ -64,6 +65,9 @@ enum Command {
                             datasaur export project --format JSON --out exports/ <PROJECT_ID>\n  \
                             datasaur export project --format TSV --no-wait <PROJECT_ID> <PROJECT_ID>")]
     Export(export::ExportArgs),
+    /// Upload files for project creation and print each one's object key.
+    #[command(after_help = upload::UPLOAD_HELP)]
+    Upload(upload::UploadArgs),
     /// Serve a local Datasaur-compatible API (GraphQL, OAuth, job scripts) until Ctrl-C.
     #[command(after_help = "Example:\n  datasaur sandbox --addr 127.0.0.1:4000\n  \
                             then: export DATASAUR_URL=http://127.0.0.1:4000 DATASAUR_ACCESS_TOKEN=<the token it prints>")]
@@ -109,6 +113,9 @@ async fn main() -> ExitCode {
         }
         Command::Export(args) => {
             interrupt::unless_stopped(async { export::run(args).await.into() }).await
+        }
+        Command::Upload(args) => {
+            interrupt::unless_stopped(async { upload::run(args).await.into() }).await
         }
         // Stops on its own signal handling, shutting the server down.
         Command::Sandbox(args) => sandbox::run(args).await,

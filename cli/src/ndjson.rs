@@ -66,6 +66,24 @@ pub fn summary(tally: Tally, total: Duration) -> Value {
            "totalMs": millis(total)})
 }
 
+/// `upload`: a file uploaded.
+pub fn uploaded(file: &str, upload: &datasaur::Upload) -> Value {
+    json!({"event": "uploaded", "file": file, "objectKey": upload.object_key,
+           "bytes": upload.bytes, "attempts": upload.attempts})
+}
+
+/// `upload`: a file that could not be uploaded.
+pub fn upload_failed(file: &str, error: &datasaur::Error) -> Value {
+    json!({"event": "upload_failed", "file": file, "message": chain(error),
+           "requestId": error.request_id()})
+}
+
+/// `upload`'s last line.
+pub fn upload_summary(uploaded: usize, failed: usize, bytes: u64, total: Duration) -> Value {
+    json!({"event": "upload_summary", "uploaded": uploaded, "failed": failed, "bytes": bytes,
+           "totalMs": millis(total)})
+}
+
 /// `export --no-wait`: an export started.
 pub fn export_started(project_id: &str, export_id: &str, file_url: Option<&str>) -> Value {
     json!({"event": "export_started", "projectId": project_id, "exportId": export_id,

@@ -100,7 +100,7 @@ pub struct Fault {
     /// Fire for this share of requests (0.0 to 1.0), spread evenly and deterministically.
     #[serde(default)]
     pub fraction: Option<f64>,
-    /// Which requests it hits: GraphQL (the default) or export downloads.
+    /// Which requests it hits: GraphQL (the default), export downloads or uploads.
     #[serde(default)]
     pub target: FaultTarget,
 }
@@ -122,6 +122,8 @@ pub enum FaultTarget {
     Graphql,
     /// `GET /_sandbox/files/{id}`, where export files are downloaded.
     Download,
+    /// `POST /api/static/proxy/upload`, where files are uploaded.
+    Upload,
 }
 
 impl Fault {

@@ -38,6 +38,7 @@ pub(crate) fn router(app: App) -> Router {
             "/_sandbox/stats",
             get(control_stats).delete(control_reset_stats),
         )
+        .route("/_sandbox/uploads", get(control_uploads))
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             require_control_token,
@@ -47,6 +48,11 @@ pub(crate) fn router(app: App) -> Router {
         .route("/api/oauth/token", post(oauth_token))
         // The stand-in object store: no control token, as a presigned URL needs none.
         .route("/_sandbox/files/{key}", get(crate::exports::file))
+        // Uploads are streamed and capped by `SandboxConfig::max_upload_bytes`, not axum's 2 MB.
+        .route(
+            crate::uploads::UPLOAD_PATH,
+            post(crate::uploads::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .merge(control)
         .with_state(app)
 }
@@ -225,7 +231,7 @@ fn count_request(state: &SandboxState, batch: &BatchRequest, authorized: bool) {
     });
 }
 
-fn is_authorized(state: &SandboxState, headers: &HeaderMap) -> bool {
+pub(crate) fn is_authorized(state: &SandboxState, headers: &HeaderMap) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -370,12 +376,20 @@ async fn control_stats(State(app): State<App>) -> Response {
     )
 }
 
+/// The uploaded objects (key, name, size, SHA-256), oldest first.
+async fn control_uploads(State(app): State<App>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(app.state.uploads.list()).unwrap_or_default(),
+    )
+}
+
 async fn control_reset_stats(State(app): State<App>) -> StatusCode {
     app.state.stats.reset();
     StatusCode::NO_CONTENT
 }
 
-fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

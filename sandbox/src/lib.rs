@@ -43,6 +43,7 @@ mod stats;
 mod store;
 mod sync;
 mod tokens;
+mod uploads;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -58,6 +59,7 @@ pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
 pub use stats::RequestStats;
 pub use store::DOCUMENTED_JOB_ID;
+pub use uploads::{UPLOAD_PATH, UploadedObject};
 pub use webhooks::SIGNATURE_HEADER as WEBHOOK_SIGNATURE_HEADER;
 
 use state::SandboxState;
@@ -139,6 +141,9 @@ pub struct SandboxConfig {
     pub file_url_ttl: Duration,
     /// The size of an export file, in bytes (default 64 KiB).
     pub export_file_size: usize,
+    /// The largest file an upload may carry (default 4 GiB); a larger one
+    /// is answered 413 as soon as it passes the limit.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for SandboxConfig {
@@ -160,6 +165,7 @@ impl Default for SandboxConfig {
             file_ready_after: Duration::from_secs(2),
             file_url_ttl: Duration::from_secs(6 * 3600),
             export_file_size: 64 * 1024,
+            max_upload_bytes: 4 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -259,6 +265,13 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets the largest file an upload may carry.
+    #[must_use]
+    pub fn max_upload_bytes(mut self, max: u64) -> Self {
+        self.max_upload_bytes = max;
+        self
+    }
+
     /// Sets the script of jobs started by mutations.
     #[must_use]
     pub fn default_script(mut self, script: JobScript) -> Self {
@@ -291,6 +304,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("file_ready_after", &self.file_ready_after)
             .field("file_url_ttl", &self.file_url_ttl)
             .field("export_file_size", &self.export_file_size)
+            .field("max_upload_bytes", &self.max_upload_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -341,6 +355,7 @@ impl Sandbox {
             faults: faults::Faults::default(),
             stats: stats::Stats::default(),
             exports: exports::ExportStore::default(),
+            uploads: uploads::UploadStore::default(),
             base_url: base_url_of(addr),
             config,
         });
@@ -437,6 +452,12 @@ impl Sandbox {
     /// Disarms every fault.
     pub fn clear_faults(&self) {
         self.state.faults.clear();
+    }
+
+    /// The objects uploads created, oldest first (name, size and SHA-256;
+    /// the sandbox keeps no file's bytes).
+    pub fn uploads(&self) -> Vec<UploadedObject> {
+        self.state.uploads.list()
     }
 
     /// The request counters.

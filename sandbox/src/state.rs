@@ -13,6 +13,7 @@ pub(crate) struct SandboxState {
     pub faults: Faults,
     pub stats: Stats,
     pub exports: super::exports::ExportStore,
+    pub uploads: super::uploads::UploadStore,
     /// `http://host:port` the sandbox is reached at, for the file URLs it hands out.
     pub base_url: String,
 }

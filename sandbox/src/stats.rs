@@ -46,6 +46,12 @@ pub struct RequestStats {
     /// `CUSTOM_WEBHOOK` deliveries refused, unanswered, or to a URL the
     /// sandbox does not reach (only plain-HTTP loopback).
     pub webhooks_failed: u64,
+    /// Requests to the upload endpoint, refused and faulted ones included.
+    pub upload_requests: u64,
+    /// Files uploaded whole (each answered with an object key).
+    pub uploads: u64,
+    /// Bytes of the files uploaded whole.
+    pub upload_bytes: u64,
 }
 
 impl RequestStats {

@@ -123,7 +123,37 @@ impl Error {
     }
 
     pub(crate) fn io(path: PathBuf, source: std::io::Error) -> Self {
-        Error::new(Detail::Io { path }, None, Some(Arc::new(source)))
+        Error::new(
+            Detail::Io {
+                path,
+                reading: false,
+            },
+            None,
+            Some(Arc::new(source)),
+        )
+    }
+
+    pub(crate) fn io_reading(path: PathBuf, source: std::io::Error) -> Self {
+        Error::new(
+            Detail::Io {
+                path,
+                reading: true,
+            },
+            None,
+            Some(Arc::new(source)),
+        )
+    }
+
+    pub(crate) fn upload_too_large(name: impl Into<String>, size: Option<u64>, limit: u64) -> Self {
+        Error::new(
+            Detail::UploadTooLarge {
+                name: name.into(),
+                size,
+                limit,
+            },
+            None,
+            None,
+        )
     }
 
     pub(crate) fn no_file_url(export_id: impl Into<String>) -> Self {

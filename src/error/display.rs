@@ -64,7 +64,30 @@ impl fmt::Display for Error {
                 httpdate::fmt_http_date(*expired_at)
             ),
             Detail::FileExists { path } => write!(f, "{} exists; not overwritten", path.display()),
-            Detail::Io { path } => write!(f, "cannot write {}", path.display()),
+            Detail::Io {
+                path,
+                reading: false,
+            } => write!(f, "cannot write {}", path.display()),
+            Detail::Io {
+                path,
+                reading: true,
+            } => write!(f, "cannot read {}", path.display()),
+            Detail::UploadTooLarge {
+                name,
+                size: Some(size),
+                limit,
+            } => write!(
+                f,
+                "{name} is {size} bytes, over the upload limit of {limit} bytes; nothing was sent"
+            ),
+            Detail::UploadTooLarge {
+                name,
+                size: None,
+                limit,
+            } => write!(
+                f,
+                "{name} passed the upload limit of {limit} bytes; the upload was stopped there"
+            ),
             Detail::NoFileUrl { export_id } => {
                 write!(f, "export {export_id} has no file URL to download")
             }

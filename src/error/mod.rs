@@ -106,6 +106,14 @@ enum Detail {
     },
     Io {
         path: PathBuf,
+        /// Reading a file to upload, rather than writing a download.
+        reading: bool,
+    },
+    UploadTooLarge {
+        name: String,
+        /// The size, when it was known before sending.
+        size: Option<u64>,
+        limit: u64,
     },
     NoFileUrl {
         export_id: String,
@@ -164,8 +172,13 @@ pub enum ErrorKind {
     /// A file is already where a download was to go, and overwriting was
     /// not asked for; it is left as it was.
     FileExists,
-    /// Writing a downloaded file failed; the OS error is the source.
+    /// Writing a downloaded file, or reading a file to upload, failed; the
+    /// OS error is the source.
     Io,
+    /// A file to upload is larger than [`crate::UploadOptions::max_bytes`]:
+    /// refused before sending when its size is known, else as soon as the
+    /// limit was passed (the server keeps nothing of a cut upload).
+    UploadTooLarge,
     /// The export has no file URL to download (its method is not
     /// `FILE_STORAGE`).
     NoFileUrl,
@@ -206,6 +219,7 @@ impl Error {
             Detail::FileUrlExpired { .. } => ErrorKind::FileUrlExpired,
             Detail::FileExists { .. } => ErrorKind::FileExists,
             Detail::Io { .. } => ErrorKind::Io,
+            Detail::UploadTooLarge { .. } => ErrorKind::UploadTooLarge,
             Detail::NoFileUrl { .. } => ErrorKind::NoFileUrl,
             Detail::ExportFailed { .. } => ErrorKind::ExportFailed,
             Detail::Wait => ErrorKind::Wait,
@@ -341,10 +355,13 @@ impl Error {
         }
     }
 
-    /// The limit in bytes of [`ErrorKind::ResponseTooLarge`].
+    /// The limit in bytes of [`ErrorKind::ResponseTooLarge`] and
+    /// [`ErrorKind::UploadTooLarge`].
     pub fn size_limit(&self) -> Option<u64> {
         match &self.0.detail {
-            Detail::ResponseTooLarge { limit } => Some(*limit),
+            Detail::ResponseTooLarge { limit } | Detail::UploadTooLarge { limit, .. } => {
+                Some(*limit)
+            }
             _ => None,
         }
     }
@@ -370,7 +387,7 @@ impl Error {
     /// The file, for [`ErrorKind::FileExists`] and [`ErrorKind::Io`].
     pub fn path(&self) -> Option<&Path> {
         match &self.0.detail {
-            Detail::FileExists { path } | Detail::Io { path } => Some(path),
+            Detail::FileExists { path } | Detail::Io { path, .. } => Some(path),
             _ => None,
         }
     }

@@ -17,6 +17,7 @@ mod redirects;
 mod retry;
 mod soak;
 mod starters;
+mod uploads;
 mod wait;
 mod wait_engine;
 mod wire_contract;

@@ -10,3 +10,4 @@ mod cli_input;
 mod cli_job;
 mod cli_sandbox;
 mod cli_schema;
+mod cli_upload;

@@ -107,3 +107,15 @@ fn post_json(request: reqwest::RequestBuilder) -> serde_json::Value {
         .unwrap();
     runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
 }
+
+impl SandboxProcess {
+    /// The objects uploads created, through the HTTP control API.
+    pub fn uploads(&self) -> serde_json::Value {
+        let url = format!("{}/_sandbox/uploads", self.base_url);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
+}

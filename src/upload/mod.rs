@@ -1,0 +1,512 @@
+//! Uploads for project creation. Datasaur's upload proxy takes one file per
+//! request (`POST {upload base}/api/static/proxy/upload`, multipart field
+//! `file`, bearer token) and answers `{"objectKey": "temp/upload-proxy/…"}`,
+//! which the documents of `createProject` and `addDocumentsToProject` name.
+//!
+//! The file is streamed in chunks (memory stays flat at any size), refused
+//! before sending when it is over the limit, watched for stalls rather than
+//! bounded in total time, and retried after transient failures: a repeated
+//! upload can only leave an unused temporary object behind, never start work.
+
+mod source;
+
+pub use source::UploadSource;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::header::{AUTHORIZATION, USER_AGENT};
+use tokio::time::Instant;
+
+use crate::body::{BodyError, read_body};
+use crate::error::{Error, Request, body_snippet, host_of};
+use crate::http_clients::refused_redirect;
+use crate::retry::{Limits, Verdict, retry_after_header, retry_loop};
+use crate::transport::{DEFAULT_USER_AGENT, REQUEST_ID, new_request_id};
+use crate::{Client, Result};
+
+const OPERATION: &str = "upload";
+
+/// The upload proxy's path under the upload base URL.
+pub(crate) const UPLOAD_PATH: &str = "api/static/proxy/upload";
+
+/// The largest answer the upload proxy may give (it is a short JSON object).
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
+/// The longest object key accepted from the server.
+const MAX_OBJECT_KEY_LEN: usize = 1024;
+
+/// Called with each upload's progress, from the task that sends it.
+type ProgressFn = Arc<dyn Fn(&UploadProgress<'_>) + Send + Sync>;
+
+/// How uploads run.
+///
+/// ```
+/// use std::time::Duration;
+/// use datasaur::UploadOptions;
+///
+/// let options = UploadOptions::default()
+///     .max_bytes(512 * 1024 * 1024)
+///     .concurrency(4)
+///     .stall_timeout(Duration::from_secs(60))
+///     .on_progress(|p| eprintln!("{}: {} of {:?} bytes", p.name, p.sent, p.total));
+/// assert_eq!(options.get_concurrency(), 4);
+/// ```
+#[derive(Clone)]
+pub struct UploadOptions {
+    max_bytes: u64,
+    stall_timeout: Duration,
+    concurrency: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl Default for UploadOptions {
+    /// At most 4 GiB a file, 8 files at once (as Datasaur's own sample
+    /// uploads), a stall after 30 s without a byte moving.
+    fn default() -> Self {
+        UploadOptions {
+            max_bytes: 4 * 1024 * 1024 * 1024,
+            stall_timeout: Duration::from_secs(30),
+            concurrency: 8,
+            progress: None,
+        }
+    }
+}
+
+impl UploadOptions {
+    /// Sets the largest file sent; a larger one is
+    /// [`crate::ErrorKind::UploadTooLarge`]. Datasaur documents no limit of
+    /// its own.
+    #[must_use]
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Sets how long an upload may go without a byte sent (or, once the
+    /// file is sent, without the answer) before the attempt is given up and
+    /// retried. An upload has no total time limit: a large file on a slow
+    /// link takes as long as it takes. At least 1 ms.
+    #[must_use]
+    pub fn stall_timeout(mut self, stall: Duration) -> Self {
+        self.stall_timeout = stall.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets how many files [`Client::upload_all`] sends at once (at least 1).
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Calls `progress` as each chunk of a file is handed to the connection.
+    #[must_use]
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(&UploadProgress<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// The largest file sent, in bytes.
+    pub fn get_max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// How long an upload may stall.
+    pub fn get_stall_timeout(&self) -> Duration {
+        self.stall_timeout
+    }
+
+    /// How many files go at once.
+    pub fn get_concurrency(&self) -> usize {
+        self.concurrency
+    }
+}
+
+impl std::fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("max_bytes", &self.max_bytes)
+            .field("stall_timeout", &self.stall_timeout)
+            .field("concurrency", &self.concurrency)
+            .field("progress", &self.progress.as_ref().map(|_| "set"))
+            .finish()
+    }
+}
+
+/// How far one upload has got.
+///
+/// ```
+/// let options = datasaur::UploadOptions::default().on_progress(|progress| {
+///     if let Some(total) = progress.total {
+///         eprintln!("{}: {}%", progress.name, progress.sent * 100 / total.max(1));
+///     }
+/// });
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct UploadProgress<'a> {
+    /// The file name Datasaur is told.
+    pub name: &'a str,
+    /// Bytes handed to the connection so far in this attempt.
+    pub sent: u64,
+    /// The file's size, when known.
+    pub total: Option<u64>,
+    /// The attempt, from 1 (a retry starts again from 0 bytes).
+    pub attempt: u32,
+}
+
+/// A file uploaded: the key to name it by in `createProject` or
+/// `addDocumentsToProject`.
+///
+/// ```
+/// # fn show(upload: datasaur::Upload) {
+/// println!("{} -> {} ({} bytes, {} attempts)", upload.name, upload.object_key, upload.bytes, upload.attempts);
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Upload {
+    /// The temporary object's key, as the server answered it
+    /// (`temp/upload-proxy/<id>.<ext>`).
+    pub object_key: String,
+    /// The file name Datasaur was told.
+    pub name: String,
+    /// The bytes sent.
+    pub bytes: u64,
+    /// How many attempts it took (each earlier one may have left an unused
+    /// temporary object on the server).
+    pub attempts: u32,
+}
+
+impl Client {
+    /// The URL files are uploaded to (`{upload base}/api/static/proxy/upload`;
+    /// the upload base is [`crate::ClientBuilder::upload_base_url`], by
+    /// default the base URL).
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().build().unwrap();
+    /// assert_eq!(client.upload_url().as_str(), "https://app.datasaur.ai/api/static/proxy/upload");
+    /// ```
+    pub fn upload_url(&self) -> &url::Url {
+        &self.inner().upload_url
+    }
+
+    /// Uploads one file and returns its object key.
+    ///
+    /// Streamed in chunks, never whole in memory. A file over
+    /// [`UploadOptions::max_bytes`] is refused before anything is sent when
+    /// its size is known. Transient failures (cut connections, timeouts,
+    /// stalls, HTTP 429, 500, 502, 503, 504, an answer that is not JSON) are retried as the client's
+    /// [`crate::RetryPolicy`] allows, paths and bytes only (a reader is read
+    /// once): a repeat can only leave an unused temporary object on the
+    /// server. A refused token is refreshed and the upload sent once more.
+    ///
+    /// ```
+    /// use datasaur::UploadSource;
+    ///
+    /// # async fn run(client: datasaur::Client) -> Result<(), datasaur::Error> {
+    /// let upload = client.upload(UploadSource::path("data/reviews.csv"), None).await?;
+    /// println!("{} is {}", upload.name, upload.object_key);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload(
+        &self,
+        source: UploadSource,
+        options: impl Into<Option<UploadOptions>>,
+    ) -> Result<Upload> {
+        let options = options.into().unwrap_or_default();
+        let inner = self.inner();
+        let request = Request::new(OPERATION, host_of(&inner.upload_url));
+        let size = source.size().await?;
+        if let Some(size) = size.filter(|size| *size > options.max_bytes) {
+            return Err(Error::upload_too_large(
+                source.name(),
+                Some(size),
+                options.max_bytes,
+            ));
+        }
+        let request_id: Arc<str> = new_request_id().into();
+        inner.budget.earn();
+        let refreshed = AtomicBool::new(false);
+        let attempts = AtomicU32::new(0);
+        let limits = Limits {
+            max_retries: inner.retry.get_max_retries(),
+            budget: Some(&inner.budget),
+            counter: Some(&inner.retries),
+            ..Limits::default()
+        };
+        let backoff = inner.retry.backoff();
+        let (source_ref, options_ref, request_ref, request_id_ref) =
+            (&source, &options, &request, &request_id);
+        let (refreshed, attempts_ref) = (&refreshed, &attempts);
+        let outcome = retry_loop(
+            OPERATION,
+            &backoff,
+            &inner.pacing,
+            limits,
+            |number| async move {
+                attempts_ref.store(number, Ordering::Relaxed);
+                let (mut error, authorization) = match self
+                    .upload_attempt(
+                        source_ref,
+                        size,
+                        options_ref,
+                        request_ref,
+                        request_id_ref,
+                        number,
+                    )
+                    .await
+                {
+                    Ok(upload) => return Ok(upload),
+                    Err(failure) => failure,
+                };
+                inner.credentials.redact(&mut error, authorization.as_ref());
+                if !source_ref.replayable() || error.kind() == crate::ErrorKind::UploadTooLarge {
+                    return Err((error, Verdict::Stop));
+                }
+                if let (true, Some(used)) = (error.is_unauthorized(), &authorization)
+                    && inner.credentials.can_refresh()
+                    && !refreshed.swap(true, Ordering::Relaxed)
+                {
+                    inner.credentials.invalidate(used);
+                    return Err((error, Verdict::Again));
+                }
+                // A 500 is retried here, unlike for GraphQL: repeating an
+                // upload cannot run work twice.
+                let verdict = if error.is_transient() || error.http_status() == Some(500) {
+                    Verdict::Retry {
+                        retry_after: error.retry_after(),
+                    }
+                } else {
+                    Verdict::Stop
+                };
+                Err((error, verdict))
+            },
+        )
+        .await;
+        let (object_key, bytes) = outcome.map_err(|error| error.with_request_id(&request_id))?;
+        Ok(Upload {
+            object_key,
+            name: source.name().to_owned(),
+            bytes,
+            attempts: attempts.load(Ordering::Relaxed),
+        })
+    }
+
+    /// Uploads many files, [`UploadOptions::concurrency`] at once (8 by
+    /// default), each as [`Client::upload`] does; the results come in the
+    /// order of `sources`, one failure never stopping the others.
+    ///
+    /// ```
+    /// use datasaur::UploadSource;
+    ///
+    /// # async fn run(client: datasaur::Client) {
+    /// let files = ["a.txt", "b.txt", "c.txt"].map(UploadSource::path);
+    /// for result in client.upload_all(files, None).await {
+    ///     match result {
+    ///         Ok(upload) => println!("{} {}", upload.name, upload.object_key),
+    ///         Err(error) => eprintln!("{error}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn upload_all(
+        &self,
+        sources: impl IntoIterator<Item = UploadSource>,
+        options: impl Into<Option<UploadOptions>>,
+    ) -> Vec<Result<Upload>> {
+        let options = options.into().unwrap_or_default();
+        let concurrency = options.concurrency;
+        futures::stream::iter(sources)
+            .map(|source| self.upload(source, options.clone()))
+            .buffered(concurrency)
+            .collect()
+            .await
+    }
+
+    /// One POST of the file; on failure, the error and the token it carried.
+    async fn upload_attempt(
+        &self,
+        source: &UploadSource,
+        size: Option<u64>,
+        options: &UploadOptions,
+        request: &Request,
+        request_id: &str,
+        attempt: u32,
+    ) -> std::result::Result<(String, u64), (Error, Option<crate::auth::Authorization>)> {
+        let inner = self.inner();
+        let authorization = inner
+            .credentials
+            .authorization()
+            .await
+            .map_err(|error| (error, None))?;
+        let sent = Arc::new(AtomicU64::new(0));
+        let over_limit = Arc::new(AtomicBool::new(false));
+        let on_chunk = {
+            let progress = options.progress.clone();
+            let name = source.name().to_owned();
+            move |sent: u64| {
+                if let Some(progress) = &progress {
+                    progress(&UploadProgress {
+                        name: &name,
+                        sent,
+                        total: size,
+                        attempt,
+                    });
+                }
+            }
+        };
+        let chunks = source
+            .open(
+                sent.clone(),
+                over_limit.clone(),
+                options.max_bytes,
+                on_chunk,
+            )
+            .await
+            .map_err(|error| (error, None))?;
+        let body = reqwest::Body::wrap_stream(chunks);
+        let part = match size {
+            Some(size) => reqwest::multipart::Part::stream_with_length(body, size),
+            None => reqwest::multipart::Part::stream(body),
+        }
+        .file_name(source.name().to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let mut post = inner
+            .http
+            .post(inner.upload_url.clone())
+            .header(USER_AGENT, DEFAULT_USER_AGENT)
+            .header(REQUEST_ID, request_id)
+            .multipart(form);
+        if let Some(authorization) = &authorization {
+            post = post.header(AUTHORIZATION, authorization.header.clone());
+        }
+        let failed = |error: Error| (error, authorization.clone());
+        let stalled = || Error::timed_out(request.clone(), options.stall_timeout);
+        let response = match unless_stalled(post.send(), &sent, options.stall_timeout).await {
+            None => return Err(failed(stalled())),
+            Some(Ok(response)) => response,
+            Some(Err(_)) if over_limit.load(Ordering::Relaxed) => {
+                return Err(failed(Error::upload_too_large(
+                    source.name(),
+                    None,
+                    options.max_bytes,
+                )));
+            }
+            Some(Err(source)) => {
+                return Err(failed(Error::from_reqwest(
+                    request.clone(),
+                    source,
+                    options.stall_timeout,
+                )));
+            }
+        };
+        if let Some(error) = refused_redirect(request, &inner.upload_url, &response) {
+            return Err(failed(error));
+        }
+        let status = response.status();
+        let retry_after = retry_after_header(response.headers());
+        let body = match tokio::time::timeout(
+            options.stall_timeout,
+            read_body(response, MAX_ANSWER_BYTES),
+        )
+        .await
+        {
+            Err(_) => return Err(failed(stalled())),
+            Ok(Ok(body)) => body,
+            Ok(Err(BodyError::TooLarge)) => {
+                return Err(failed(Error::too_large(request.clone(), MAX_ANSWER_BYTES)));
+            }
+            Ok(Err(BodyError::Transport(source))) => {
+                return Err(failed(Error::from_reqwest(
+                    request.clone(),
+                    source,
+                    options.stall_timeout,
+                )));
+            }
+        };
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(failed(Error::unauthorized(
+                request.clone(),
+                "the upload proxy refused the token".to_owned(),
+            )));
+        }
+        if !status.is_success() {
+            return Err(failed(Error::http(
+                request.clone(),
+                status.as_u16(),
+                retry_after,
+                body_snippet(&body),
+            )));
+        }
+        let object_key = object_key(request, &body).map_err(failed)?;
+        Ok((object_key, sent.load(Ordering::Relaxed)))
+    }
+}
+
+/// Runs `future` unless `sent` stays still for `limit` (None then).
+async fn unless_stalled<F: Future>(
+    future: F,
+    sent: &AtomicU64,
+    limit: Duration,
+) -> Option<F::Output> {
+    tokio::pin!(future);
+    let tick = (limit / 4).clamp(Duration::from_millis(1), Duration::from_secs(1));
+    let mut last = sent.load(Ordering::Relaxed);
+    let mut moved_at = Instant::now();
+    loop {
+        tokio::select! {
+            output = &mut future => return Some(output),
+            () = tokio::time::sleep(tick) => {
+                let now = sent.load(Ordering::Relaxed);
+                if now != last {
+                    last = now;
+                    moved_at = Instant::now();
+                } else if moved_at.elapsed() >= limit {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// The upload proxy's answer: `{"objectKey": "temp/upload-proxy/…"}`.
+fn object_key(request: &Request, body: &[u8]) -> std::result::Result<String, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Answer {
+        object_key: String,
+    }
+    let bad = |message: String, transient: bool| {
+        Error::decode(
+            request.clone(),
+            "objectKey",
+            message,
+            body_snippet(body),
+            transient,
+        )
+    };
+    let answer: Answer = serde_json::from_slice(body).map_err(|e| {
+        // Not JSON at all (a proxy's page, a cut answer) may pass; JSON of
+        // another shape will not.
+        let transient = serde_json::from_slice::<serde_json::Value>(body).is_err();
+        bad(format!("not the upload proxy's answer: {e}"), transient)
+    })?;
+    let key = answer.object_key;
+    if key.is_empty() || key.len() > MAX_OBJECT_KEY_LEN || key.chars().any(char::is_control) {
+        return Err(bad(
+            format!(
+                "the object key is empty, longer than {MAX_OBJECT_KEY_LEN} bytes, or holds control characters"
+            ),
+            false,
+        ));
+    }
+    Ok(key)
+}
