@@ -57,6 +57,28 @@ pub struct ExportWebhook {
 }
 
 impl ExportWebhook {
+    /// Downloads the delivered file to `path` as [`crate::Export::download_to`]
+    /// does (a temporary file renamed into place, an existing file kept
+    /// unless asked, 404 and 5xx retried within the options' time, no
+    /// Datasaur credentials sent to the file host), with `client`'s download
+    /// settings.
+    ///
+    /// ```no_run
+    /// # async fn run(client: datasaur::Client, body: &[u8], signature: &str) -> Result<(), datasaur::Error> {
+    /// let delivery = datasaur::ExportWebhook::verify(body, signature, "hook-secret")?;
+    /// let file = delivery.download_to(&client, "labels.zip", Default::default()).await?;
+    /// println!("{} bytes, sha256 {}", file.bytes, file.sha256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_to(
+        &self,
+        client: &crate::Client,
+        path: impl AsRef<std::path::Path>,
+        options: crate::DownloadOptions,
+    ) -> Result<crate::Download> {
+        crate::download::download(client, &self.file_url, None, path.as_ref(), &options).await
+    }
+
     /// Checks that `signature` (the [`SIGNATURE_HEADER`] value: the
     /// HMAC-SHA256 of `body` under `secret`, as hex or base64, with or
     /// without a `sha256=` prefix) is right for the raw `body`, in constant

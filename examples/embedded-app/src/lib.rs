@@ -2,6 +2,8 @@
 //! generated in `build.rs` by `datasaur-codegen` from `graphql/*.graphql`:
 //! typed end to end, sharing the client's credentials, retries and waits.
 
+pub mod webhook;
+
 /// The app's operations (`graphql/*.graphql`), generated at build time.
 #[allow(missing_docs, clippy::all)]
 pub mod operations {

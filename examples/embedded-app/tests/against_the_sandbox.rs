@@ -29,3 +29,68 @@ async fn the_apps_query_and_mutation_run_through_the_client() {
     const { assert!(!JobState::STARTS_WORK) };
     assert_eq!(STARTS_WORK, ["StartLabeling"]);
 }
+
+/// An export pushed by the sandbox to the app's webhook route: verified,
+/// downloaded whole; a forged delivery refused and nothing downloaded.
+#[tokio::test]
+async fn an_export_pushed_by_webhook_is_verified_and_downloaded() {
+    use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+    use embedded_app::webhook::{Receiver, router};
+
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token(sandbox.token())
+        .build()
+        .unwrap();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("embedded-app-webhook");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (landed, mut downloads) = tokio::sync::mpsc::channel(4);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/datasaur/exports", listener.local_addr().unwrap());
+    let app = router(Receiver::new(client.clone(), "hook-secret", &dir, landed));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // A forged delivery (a signature that is not the secret's) is refused.
+    let forged = reqwest::Client::new()
+        .put(&hook_url)
+        .header(datasaur::SIGNATURE_HEADER, "00".repeat(32))
+        .body(r#"{"fileUrl":"http://127.0.0.1:9/x.zip","projectId":"forged"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let unsigned = reqwest::Client::new()
+        .put(&hook_url)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+
+    let input = ExportTextProjectInput::new(
+        "labels",
+        "JSON",
+        GqlExportMethod::CustomWebhook,
+        ["HvdyIL2iwZn"],
+    )
+    .url(hook_url)
+    .secret("hook-secret");
+    let export = client.export_project(input).await.unwrap();
+    let download = tokio::time::timeout(std::time::Duration::from_secs(30), downloads.recv())
+        .await
+        .expect("the export is pushed within the script's time")
+        .expect("one delivery")
+        .expect("downloaded");
+    assert_eq!(download.path, dir.join("HvdyIL2iwZn.zip"));
+    assert_eq!(
+        std::fs::read(&download.path).unwrap(),
+        datasaur_sandbox::file_content(export.id(), 64 * 1024)
+    );
+    assert_eq!(sandbox.stats().webhooks_delivered, 1);
+    assert!(
+        downloads.try_recv().is_err(),
+        "the forged delivery downloaded nothing"
+    );
+}
