@@ -84,23 +84,42 @@ pub fn upload_summary(uploaded: usize, failed: usize, bytes: u64, total: Duratio
            "totalMs": millis(total)})
 }
 
+/// What an export line is about: `("projectId", id)` or `("teamId", id)`.
+pub type Subject<'a> = (&'a str, &'a str);
+
+/// An export event with its subject's key set.
+fn with_subject(mut line: Value, (key, id): Subject<'_>) -> Value {
+    if let Some(object) = line.as_object_mut() {
+        object.insert(key.to_owned(), Value::from(id));
+    }
+    line
+}
+
 /// `export --no-wait`: an export started.
-pub fn export_started(project_id: &str, export_id: &str, file_url: Option<&str>) -> Value {
-    json!({"event": "export_started", "projectId": project_id, "exportId": export_id,
-           "fileUrl": file_url})
+pub fn export_started(subject: Subject<'_>, export_id: &str, file_url: Option<&str>) -> Value {
+    with_subject(
+        json!({"event": "export_started", "exportId": export_id, "fileUrl": file_url}),
+        subject,
+    )
 }
 
 /// `export`: a file downloaded whole.
-pub fn exported(project_id: &str, export_id: &str, file: &datasaur::Download) -> Value {
-    json!({"event": "exported", "projectId": project_id, "exportId": export_id,
-           "path": file.path, "bytes": file.bytes, "sha256": file.sha256})
+pub fn exported(subject: Subject<'_>, export_id: &str, file: &datasaur::Download) -> Value {
+    with_subject(
+        json!({"event": "exported", "exportId": export_id, "path": file.path,
+               "bytes": file.bytes, "sha256": file.sha256}),
+        subject,
+    )
 }
 
-/// `export`: a project whose file did not land, and why: `failed`,
+/// `export`: an export whose file did not land, and why: `failed`,
 /// `timed_out`, `not_found`, `error`, `download_failed` or `duplicate_export_id`.
-pub fn export_failed(project_id: &str, export_id: &str, reason: &str, message: &str) -> Value {
-    json!({"event": "export_failed", "projectId": project_id, "exportId": export_id,
-           "reason": reason, "message": message})
+pub fn export_failed(subject: Subject<'_>, export_id: &str, reason: &str, message: &str) -> Value {
+    with_subject(
+        json!({"event": "export_failed", "exportId": export_id, "reason": reason,
+               "message": message}),
+        subject,
+    )
 }
 
 /// The request id of the failed poll that ended a wait, if that is how it ended.

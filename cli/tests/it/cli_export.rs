@@ -306,3 +306,47 @@ fn timeout_bounds_the_download_too() {
         "no partial file"
     );
 }
+
+/// The other export kinds share `export project`'s shape: one export per id,
+/// waited on, downloaded to `<id>.zip`, reported with the id's own key.
+#[test]
+fn team_and_test_project_exports_download_each_file() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let dir = scratch("cli-export-kinds");
+    let out = dir.to_str().unwrap();
+    for (args, key, ids) in [
+        (
+            vec!["export", "team-overview", "team-1", "team-2"],
+            "teamId",
+            vec!["team-1", "team-2"],
+        ),
+        (
+            vec!["export", "team-iaa", "--project", "p-1", "team-3"],
+            "teamId",
+            vec!["team-3"],
+        ),
+        (
+            vec!["export", "test-project-result", "test-1"],
+            "projectId",
+            vec!["test-1"],
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--out", out, "--json"]);
+        let output = sandbox.run(&args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", text(&output));
+        let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("JSON lines"))
+            .collect();
+        assert_eq!(lines.len(), ids.len(), "{lines:?}");
+        for (line, id) in lines.iter().zip(&ids) {
+            assert_eq!(line["event"], "exported", "{line}");
+            assert_eq!(line[key], *id, "{line}");
+            let path = PathBuf::from(line["path"].as_str().unwrap());
+            assert_eq!(path, dir.join(format!("{id}.zip")));
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(line["bytes"], bytes.len());
+        }
+    }
+}
