@@ -28,6 +28,10 @@ pub struct SandboxArgs {
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     token_ttl: u64,
+    /// Export files appear this long after their export is delivered (a
+    /// late object store, e.g. 2s); until then their URL answers 404.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
+    file_ready_after: Duration,
 }
 
 /// `HOST:PORT`, the host an IP address or a name (`localhost:4005`). A name
@@ -58,7 +62,8 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
     let mut config = SandboxConfig::default()
         .addr(args.addr)
         .allow_remote(args.allow_remote)
-        .token_ttl(Duration::from_secs(args.token_ttl));
+        .token_ttl(Duration::from_secs(args.token_ttl))
+        .file_ready_after(args.file_ready_after);
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         config = config.client_credentials(id, secret);
     }

@@ -32,10 +32,23 @@ pub(crate) struct ExportStore {
 }
 
 impl ExportStore {
-    /// Records the file of export `id`; returns the unguessable key its URL
-    /// carries (as a presigned URL's signature does), never the export id.
-    pub fn add(&self, id: &str, file_name: &str, expires_at: Option<Instant>) -> String {
+    /// Records the file of export `id`; returns its URL, shaped as a
+    /// presigned object-store URL: an unguessable key (never the export
+    /// id), then the file's name, then the expiry parameters.
+    pub fn add(
+        &self,
+        base_url: &str,
+        id: &str,
+        file_name: &str,
+        expires_at: Option<Instant>,
+        ttl: std::time::Duration,
+    ) -> String {
         let key = crate::tokens::random_token("file");
+        let url = format!(
+            "{base_url}/_sandbox/files/{key}/{}.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires={}",
+            safe_file_name(file_name),
+            ttl.as_secs()
+        );
         lock(&self.files).insert(
             key.clone(),
             ExportFile {
@@ -44,7 +57,28 @@ impl ExportStore {
                 file_name: file_name.to_owned(),
             },
         );
-        key
+        url
+    }
+}
+
+/// A file name safe on every file system (Windows refuses `:` and more):
+/// letters, digits, `.`, `_` and `-` kept, anything else `_`.
+fn safe_file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.trim_matches('.').is_empty() {
+        "export".to_owned()
+    } else {
+        safe
     }
 }
 
@@ -54,10 +88,10 @@ pub fn file_content(id: &str, size: usize) -> Vec<u8> {
     line.bytes().cycle().take(size).collect()
 }
 
-/// `GET /_sandbox/files/{key}`.
+/// `GET /_sandbox/files/{key}/{name}`.
 pub(crate) async fn file(
     State(app): State<App>,
-    Path(key): Path<String>,
+    Path((key, _name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let state = &app.state;
@@ -81,7 +115,7 @@ pub(crate) async fn file(
         return (StatusCode::FORBIDDEN, "Request has expired").into_response();
     }
     let ready = match state.store.ends_at(&id) {
-        Some((ends, failed)) => !failed && now >= ends + state.config.file_ready_after,
+        Some((ends, failed)) => !failed && now >= ends + state.file_ready_after(),
         None => false,
     };
     if !ready {
@@ -128,14 +162,135 @@ pub(crate) async fn file(
             )
                 .into_response()
         }
-        _ => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            content,
-        )
-            .into_response(),
+        _ => {
+            let total = content.len() as u64;
+            let range = headers
+                .get(header::RANGE)
+                .and_then(|value| value.to_str().ok())
+                .map(|value| byte_range(value, total));
+            match range {
+                Some(ByteRange::Unsatisfiable) => (
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+                )
+                    .into_response(),
+                Some(ByteRange::Part { first, last }) => {
+                    // Both within the content: `byte_range` says so.
+                    let part = content
+                        .get(first as usize..=last as usize)
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default();
+                    (
+                        StatusCode::PARTIAL_CONTENT,
+                        [
+                            (header::CONTENT_TYPE, "application/zip".to_owned()),
+                            (header::ACCEPT_RANGES, "bytes".to_owned()),
+                            (
+                                header::CONTENT_RANGE,
+                                format!("bytes {first}-{last}/{total}"),
+                            ),
+                            (header::CONTENT_DISPOSITION, disposition),
+                        ],
+                        part,
+                    )
+                        .into_response()
+                }
+                Some(ByteRange::Whole) | None => (
+                    StatusCode::OK,
+                    [
+                        (header::CONTENT_TYPE, "application/zip".to_owned()),
+                        (header::ACCEPT_RANGES, "bytes".to_owned()),
+                        (header::CONTENT_DISPOSITION, disposition),
+                    ],
+                    content,
+                )
+                    .into_response(),
+            }
+        }
+    }
+}
+
+/// What a `Range` header asks of a body of `total` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum ByteRange {
+    /// Bytes `first..=last`, both within the body.
+    Part { first: u64, last: u64 },
+    /// Nothing the body has: 416.
+    Unsatisfiable,
+    /// The whole body: a header this server does not take (several
+    /// ranges, another unit, bad syntax) is ignored, as RFC 9110 allows.
+    Whole,
+}
+
+/// Reads one `bytes=` range: `a-b`, `a-` or `-n` (the last n bytes).
+fn byte_range(header: &str, total: u64) -> ByteRange {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return ByteRange::Whole;
+    };
+    if spec.contains(',') {
+        return ByteRange::Whole;
+    }
+    let Some((start, end)) = spec.trim().split_once('-') else {
+        return ByteRange::Whole;
+    };
+    let (start, end) = (start.trim(), end.trim());
+    let parse = |text: &str| text.parse::<u64>().ok();
+    let (first, last) = match (start.is_empty(), end.is_empty()) {
+        (true, true) => return ByteRange::Whole,
+        // The last n bytes.
+        (true, false) => match parse(end) {
+            Some(0) => return ByteRange::Unsatisfiable,
+            Some(n) => (total.saturating_sub(n), total.saturating_sub(1)),
+            None => return ByteRange::Whole,
+        },
+        (false, _) => {
+            let Some(first) = parse(start) else {
+                return ByteRange::Whole;
+            };
+            let last = if end.is_empty() {
+                total.saturating_sub(1)
+            } else {
+                match parse(end) {
+                    Some(last) if last >= first => last.min(total.saturating_sub(1)),
+                    _ => return ByteRange::Whole,
+                }
+            };
+            (first, last)
+        }
+    };
+    if total == 0 || first >= total {
+        return ByteRange::Unsatisfiable;
+    }
+    ByteRange::Part { first, last }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ByteRange, byte_range, safe_file_name};
+
+    #[test]
+    fn ranges_as_rfc_9110_reads_them() {
+        let part = |first, last| ByteRange::Part { first, last };
+        assert_eq!(byte_range("bytes=0-0", 10), part(0, 0));
+        assert_eq!(byte_range("bytes=2-5", 10), part(2, 5));
+        assert_eq!(byte_range("bytes=2-", 10), part(2, 9));
+        assert_eq!(byte_range("bytes=5-100", 10), part(5, 9));
+        assert_eq!(byte_range("bytes=-3", 10), part(7, 9));
+        assert_eq!(byte_range("bytes=-30", 10), part(0, 9));
+        assert_eq!(byte_range("bytes=10-", 10), ByteRange::Unsatisfiable);
+        assert_eq!(byte_range("bytes=-0", 10), ByteRange::Unsatisfiable);
+        assert_eq!(byte_range("bytes=0-0", 0), ByteRange::Unsatisfiable);
+        assert_eq!(byte_range("bytes=5-2", 10), ByteRange::Whole);
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), ByteRange::Whole);
+        assert_eq!(byte_range("items=0-1", 10), ByteRange::Whole);
+        assert_eq!(byte_range("bytes=x-1", 10), ByteRange::Whole);
+    }
+
+    #[test]
+    fn file_names_are_safe_everywhere() {
+        assert_eq!(safe_file_name("labels"), "labels");
+        assert_eq!(safe_file_name("ExportQueue:1"), "ExportQueue_1");
+        assert_eq!(safe_file_name("../../etc"), ".._.._etc");
+        assert_eq!(safe_file_name(".."), "export");
     }
 }

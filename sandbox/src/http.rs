@@ -23,6 +23,8 @@ use super::state::SandboxState;
 pub(crate) struct App {
     pub state: Arc<SandboxState>,
     pub schema: SandboxSchema,
+    /// The schema's root fields, named when a client asks for another.
+    pub roots: Arc<crate::answers::RootFields>,
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -39,6 +41,10 @@ pub(crate) fn router(app: App) -> Router {
             get(control_stats).delete(control_reset_stats),
         )
         .route("/_sandbox/uploads", get(control_uploads))
+        .route(
+            "/_sandbox/files/ready-after",
+            axum::routing::put(control_file_ready_after),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             require_control_token,
@@ -46,8 +52,10 @@ pub(crate) fn router(app: App) -> Router {
     Router::new()
         .route("/graphql", post(graphql))
         .route("/api/oauth/token", post(oauth_token))
+        // Datasaur's TypeScript tool asks for this first.
+        .route("/api/health", get(health))
         // The stand-in object store: no control token, as a presigned URL needs none.
-        .route("/_sandbox/files/{key}", get(crate::exports::file))
+        .route("/_sandbox/files/{key}/{name}", get(crate::exports::file))
         // Uploads are streamed and capped by `SandboxConfig::max_upload_bytes`, not axum's 2 MB.
         .route(
             crate::uploads::UPLOAD_PATH,
@@ -55,6 +63,14 @@ pub(crate) fn router(app: App) -> Router {
         )
         .merge(control)
         .with_state(app)
+}
+
+/// `GET /api/health`: `{version}`, as Datasaur's.
+async fn health() -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({"version": concat!("datasaur-sandbox ", env!("CARGO_PKG_VERSION")), "status": "ok"}),
+    )
 }
 
 /// The control endpoints answer only with the control token, when one is set.
@@ -155,14 +171,22 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
         return json_response(StatusCode::OK, &answer);
     }
 
+    if let BatchRequest::Single(request) = &batch
+        && let Some(message) = crate::variables::variable_problem(request)
+    {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}],
+                    "extensions": {}}),
+        );
+    }
     let response = app.schema.execute_batch(batch).await;
     let status = if is_request_error(&response) {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let body = serde_json::to_vec(&response)
-        .unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization failed\"}]}".to_vec());
+    let body = crate::answers::shape(&response, &app.roots);
     match fault {
         Some(FaultKind::StatusAfterRunning { status }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -256,7 +280,11 @@ fn is_request_error(response: &async_graphql::BatchResponse) -> bool {
     }
 }
 
-async fn oauth_token(State(app): State<App>, body: Bytes) -> Response {
+/// `POST /api/oauth/token`: client credentials in the form body (as
+/// Datasaur's TypeScript tool sends them) or as HTTP Basic authentication
+/// (as `requests_oauthlib`, in Datasaur's Python samples, does; RFC 6749
+/// §2.3.1 says a server must take it), never both.
+async fn oauth_token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let state = &app.state;
     state.stats.update(|stats| stats.token_requests += 1);
     let mut grant_type = None;
@@ -293,12 +321,33 @@ async fn oauth_token(State(app): State<App>, body: Bytes) -> Response {
             );
         }
     }
-    let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "client_id and client_secret are required",
-        );
+    let basic = match basic_credentials(&headers) {
+        Ok(basic) => basic,
+        Err(()) => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "the Basic authorization header is not base64 of client_id:client_secret",
+            );
+        }
+    };
+    let (client_id, client_secret) = match (basic, client_id, client_secret) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "client credentials given both as Basic authorization and in the body; use one",
+            );
+        }
+        (Some((id, secret)), None, None) => (id, secret),
+        (None, Some(id), Some(secret)) => (id, secret),
+        (None, _, _) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "client_id and client_secret are required (in the body, or as HTTP Basic authorization)",
+            );
+        }
     };
     let id_matches = client_id
         .as_bytes()
@@ -376,6 +425,26 @@ async fn control_stats(State(app): State<App>) -> Response {
     )
 }
 
+/// `{"millis": N}`: export files appear N ms after their export is
+/// delivered, from now on (the late-file fault; 0 restores the default).
+async fn control_file_ready_after(State(app): State<App>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Delay {
+        millis: u64,
+    }
+    match serde_json::from_slice::<Delay>(&body) {
+        Ok(delay) => {
+            *crate::sync::lock(&app.state.file_ready_after) =
+                std::time::Duration::from_millis(delay.millis);
+            json_response(StatusCode::OK, &json!({"fileReadyAfterMs": delay.millis}))
+        }
+        Err(e) => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": format!("expected {{\"millis\": <non-negative integer>}}: {e}")}),
+        ),
+    }
+}
+
 /// The uploaded objects (key, name, size, SHA-256), oldest first.
 async fn control_uploads(State(app): State<App>) -> Response {
     json_response(
@@ -396,4 +465,33 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
         value.to_string(),
     )
         .into_response()
+}
+
+/// The client credentials of an `Authorization: Basic` header: `Ok(None)`
+/// without one, `Err` for one that does not decode to `id:secret`. Each part
+/// is form-urlencoded before base64, as RFC 6749 §2.3.1 says.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ()> {
+    use base64::Engine as _;
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ())?;
+    let Some((scheme, encoded)) = value.split_once(' ') else {
+        return Ok(None);
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Ok(None);
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| ())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| ())?;
+    let (id, secret) = decoded.split_once(':').ok_or(())?;
+    let unescape = |part: &str| -> String {
+        url::form_urlencoded::parse(format!("x={part}").as_bytes())
+            .next()
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default()
+    };
+    Ok(Some((unescape(id), unescape(secret))))
 }

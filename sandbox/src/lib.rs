@@ -31,6 +31,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answers;
 mod exports;
 mod faults;
 mod http;
@@ -44,6 +45,7 @@ mod store;
 mod sync;
 mod tokens;
 mod uploads;
+mod variables;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -134,7 +136,11 @@ pub struct SandboxConfig {
     /// The script of export jobs (default: 1 s queued, 2 s running, delivered).
     pub export_script: JobScript,
     /// How long after an export's job is delivered its file appears; until
-    /// then its `fileUrl` answers 404, as Datasaur's docs warn (default 2 s).
+    /// then its `fileUrl` answers 404. Zero by default: as Datasaur's docs
+    /// say, once an export is delivered its file is there. A late file (a
+    /// slow upload to the object store) is a fault a test can ask for, here
+    /// or while running ([`Sandbox::set_file_ready_after`], `datasaur
+    /// sandbox --file-ready-after`, `PUT /_sandbox/files/ready-after`).
     pub file_ready_after: Duration,
     /// How long a `fileUrl` is valid (`fileUrlExpiredAt`; default 6 h, as
     /// Datasaur's presigned URLs).
@@ -162,7 +168,7 @@ impl Default for SandboxConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             export_script: JobScript::delivered(Duration::from_secs(1), Duration::from_secs(2)),
-            file_ready_after: Duration::from_secs(2),
+            file_ready_after: Duration::ZERO,
             file_url_ttl: Duration::from_secs(6 * 3600),
             export_file_size: 64 * 1024,
             max_upload_bytes: 4 * 1024 * 1024 * 1024,
@@ -357,6 +363,7 @@ impl Sandbox {
             exports: exports::ExportStore::default(),
             uploads: uploads::UploadStore::default(),
             base_url: base_url_of(addr),
+            file_ready_after: std::sync::Mutex::new(config.file_ready_after),
             config,
         });
         if seed {
@@ -366,8 +373,10 @@ impl Sandbox {
             state.store.insert(DOCUMENTED_JOB_ID.to_owned(), documented);
         }
         let (token, _) = state.tokens.issue();
+        let schema = schema::build(state.clone());
         let app = http::App {
-            schema: schema::build(state.clone()),
+            roots: Arc::new(answers::RootFields::of(&schema.sdl())),
+            schema,
             state: state.clone(),
         };
         let limits = serve::Limits {
@@ -452,6 +461,12 @@ impl Sandbox {
     /// Disarms every fault.
     pub fn clear_faults(&self) {
         self.state.faults.clear();
+    }
+
+    /// Sets how long after delivery export files appear, from now on (see
+    /// [`SandboxConfig::file_ready_after`]).
+    pub fn set_file_ready_after(&self, delay: Duration) {
+        *sync::lock(&self.state.file_ready_after) = delay;
     }
 
     /// The objects uploads created, oldest first (name, size and SHA-256;

@@ -16,4 +16,13 @@ pub(crate) struct SandboxState {
     pub uploads: super::uploads::UploadStore,
     /// `http://host:port` the sandbox is reached at, for the file URLs it hands out.
     pub base_url: String,
+    /// How long after its export is delivered a file appears (from
+    /// `SandboxConfig::file_ready_after`; a test may change it while running).
+    pub file_ready_after: std::sync::Mutex<std::time::Duration>,
+}
+
+impl SandboxState {
+    pub fn file_ready_after(&self) -> std::time::Duration {
+        *super::sync::lock(&self.file_ready_after)
+    }
 }

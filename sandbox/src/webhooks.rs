@@ -40,7 +40,7 @@ pub(crate) fn schedule(state: Arc<SandboxState>, delivery: Delivery) {
             return;
         };
         // Datasaur pushes once the file is uploaded: the URL then works.
-        tokio::time::sleep_until(ends_at + state.config.file_ready_after).await;
+        tokio::time::sleep_until(ends_at + state.file_ready_after()).await;
         if fails {
             return;
         }

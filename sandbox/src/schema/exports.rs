@@ -103,22 +103,28 @@ pub(super) fn start_export(
         redirect: None,
     };
     if method == GqlExportMethod::FileStorage {
-        let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
-        let key = state.exports.add(&id, file_name, expires_at);
-        result.file_url = Some(format!("{}/_sandbox/files/{key}", state.base_url));
+        let ttl = state.config.file_url_ttl;
+        let expires_at = tokio::time::Instant::now().checked_add(ttl);
+        let url = state
+            .exports
+            .add(&state.base_url, &id, file_name, expires_at, ttl);
+        result.file_url = Some(url);
         result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
     }
     if method == GqlExportMethod::CustomWebhook {
         if let Some(url) = webhook.url {
-            let expires_at = tokio::time::Instant::now().checked_add(state.config.file_url_ttl);
-            let key = state.exports.add(&id, file_name, expires_at);
+            let ttl = state.config.file_url_ttl;
+            let expires_at = tokio::time::Instant::now().checked_add(ttl);
+            let file_url = state
+                .exports
+                .add(&state.base_url, &id, file_name, expires_at, ttl);
             crate::webhooks::schedule(
                 state.clone(),
                 crate::webhooks::Delivery {
                     export_id: id,
                     url,
                     secret: webhook.secret.unwrap_or_default(),
-                    file_url: format!("{}/_sandbox/files/{key}", state.base_url),
+                    file_url,
                     project_id: webhook.project_id,
                     document_id: webhook.document_id,
                 },

@@ -54,10 +54,11 @@ async fn documented_get_job_body_gets_the_documented_answer() {
     let response = post_raw(&sandbox, sandbox.token(), DOCUMENTED_GET_JOB_BODY).await;
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.unwrap();
-    // The documentation's answer, less its empty `extensions`.
+    // The documentation's answer, exactly: its empty `extensions` too.
     assert_eq!(
         answer,
-        json!({"data": {"result": {"id": DOCUMENTED_JOB_ID, "status": "DELIVERED", "progress": 0}}})
+        json!({"data": {"result": {"id": DOCUMENTED_JOB_ID, "status": "DELIVERED", "progress": 0}},
+               "extensions": {}})
     );
     assert_eq!(sandbox.stats().operation("GetJobQuery"), 1);
 }
@@ -307,6 +308,95 @@ async fn oauth_client_credentials_grant() {
     assert_eq!(sandbox.stats().token_requests, 4);
 }
 
+/// The token request of Datasaur's Python samples (`requests_oauthlib`):
+/// the credentials as HTTP Basic authentication, a body of only the grant.
+#[tokio::test]
+async fn oauth_client_credentials_by_http_basic_authentication() {
+    let sandbox =
+        Sandbox::start(SandboxConfig::default().client_credentials("id:with colon?", "secret-1"))
+            .await
+            .unwrap();
+    let token_url = format!("{}/api/oauth/token", sandbox.base_url());
+    let http = reqwest::Client::new();
+    let ask = |authorization: &str, body: &'static str| {
+        http.post(&token_url)
+            .header("authorization", authorization.to_owned())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    use base64::Engine as _;
+    let basic = |id: &str, secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        )
+    };
+    // RFC 6749 §2.3.1: each part form-urlencoded, then base64.
+    let ok = ask(
+        &basic("id%3Awith+colon%3F", "secret-1"),
+        "grant_type=client_credentials",
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 200);
+    let token: Value = ok.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let answer: Value = post_raw(&sandbox, &token, DOCUMENTED_GET_JOB_BODY)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["data"]["result"]["status"], "DELIVERED");
+
+    let wrong = ask(
+        &basic("id%3Awith+colon%3F", "nope"),
+        "grant_type=client_credentials",
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+
+    let garbage = ask("Basic !!!not-base64", "grant_type=client_credentials")
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 401);
+    assert_eq!(
+        garbage.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+
+    // Both ways at once is refused, as RFC 6749 asks.
+    let both = ask(
+        &basic("id%3Awith+colon%3F", "secret-1"),
+        "grant_type=client_credentials&client_id=x&client_secret=y",
+    )
+    .await
+    .unwrap();
+    assert_eq!(both.status(), 400);
+    assert_eq!(
+        both.json::<Value>().await.unwrap()["error"],
+        "invalid_request"
+    );
+
+    // A grant other than client_credentials, with good Basic credentials.
+    let grant = ask(
+        &basic("id%3Awith+colon%3F", "secret-1"),
+        "grant_type=password",
+    )
+    .await
+    .unwrap();
+    assert_eq!(grant.status(), 400);
+    assert_eq!(
+        grant.json::<Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
+}
+
 #[tokio::test]
 async fn status_faults_answer_with_that_status_then_disarm() {
     let sandbox = start().await;
@@ -554,13 +644,29 @@ async fn export_file_urls_are_unguessable() {
             .unwrap()
             .to_owned()
     };
-    for answer in [&first, &second] {
+    for (answer, name) in [(&first, "a"), (&second, "b")] {
         assert!(!url(answer).contains(&id(answer)), "{answer}");
-        let key = url(answer).rsplit('/').next().unwrap().to_owned();
+        let parsed = url::Url::parse(&url(answer)).unwrap();
+        let segments: Vec<&str> = parsed.path_segments().unwrap().collect();
+        // Shaped as a presigned URL: key, then the file's name, then expiry.
+        let [_, "files", key, file] = segments.as_slice() else {
+            panic!("{segments:?}");
+        };
         assert!(key.len() >= 32, "at least 128 bits: {key}");
+        assert_eq!(*file, format!("{name}.zip"));
+        assert!(
+            !parsed.path().contains(':'),
+            "no colon in a file name: {parsed}"
+        );
+        assert!(
+            parsed
+                .query_pairs()
+                .any(|(key, value)| key == "X-Amz-Expires" && value == "21600"),
+            "{parsed}"
+        );
         // Knowing the export id is not knowing the file's URL.
         let by_id = reqwest::get(format!(
-            "{}/_sandbox/files/{}",
+            "{}/_sandbox/files/{}/{name}.zip",
             sandbox.base_url(),
             id(answer)
         ))
@@ -569,4 +675,188 @@ async fn export_file_urls_are_unguessable() {
         assert_eq!(by_id.status(), 404);
     }
     assert_ne!(url(&first), url(&second));
+}
+
+/// Starts an export over plain HTTP; returns its id and file URL.
+async fn start_export(sandbox: &Sandbox) -> (String, String) {
+    let (_, answer) = post(
+        sandbox,
+        json!({
+            "query": "query E($input: ExportTextProjectInput!) { exportTextProject(input: $input) { exportId fileUrl } }",
+            "variables": {"input": {"fileName": "labels", "format": "JSON", "method": "FILE_STORAGE", "projectIds": ["p"]}}
+        }),
+    )
+    .await;
+    let export = &answer["data"]["exportTextProject"];
+    (
+        export["exportId"].as_str().unwrap().to_owned(),
+        export["fileUrl"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Polls `getExportDeliveryStatus` every 0.5 s until DELIVERED, as
+/// Datasaur's Python example does.
+async fn poll_until_delivered(sandbox: &Sandbox, export_id: &str) {
+    for _ in 0..100 {
+        let (_, answer) = post(
+            sandbox,
+            json!({
+                "query": "query S($id: ID!) { getExportDeliveryStatus(exportId: $id) { deliveryStatus } }",
+                "variables": {"id": export_id}
+            }),
+        )
+        .await;
+        if answer["data"]["getExportDeliveryStatus"]["deliveryStatus"] == "DELIVERED" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("export {export_id} was not delivered");
+}
+
+/// Datasaur's Python example: wait for DELIVERED, then one GET of the file.
+/// By default the file is there at once.
+#[tokio::test(start_paused = true)]
+async fn one_get_right_after_delivered_gets_the_whole_file() {
+    let sandbox = start().await;
+    let (export_id, url) = start_export(&sandbox).await;
+    poll_until_delivered(&sandbox, &export_id).await;
+    let file = reqwest::get(&url).await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["accept-ranges"], "bytes");
+    let bytes = file.bytes().await.unwrap();
+    assert_eq!(bytes.len(), 64 * 1024);
+    assert_eq!(
+        bytes.as_ref(),
+        datasaur_sandbox::file_content(&export_id, 64 * 1024)
+    );
+}
+
+/// Datasaur's docs: probe `fileUrl` with a range request until it answers
+/// 206. With a late file (the fault a test asks for), 404 first.
+#[tokio::test(start_paused = true)]
+async fn a_range_probe_gets_206_once_the_file_is_there() {
+    let sandbox = start().await;
+    // The late-file fault, set through the control endpoint as any client can.
+    let set = reqwest::Client::new()
+        .put(format!("{}/_sandbox/files/ready-after", sandbox.base_url()))
+        .body(r#"{"millis": 3000}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let (export_id, url) = start_export(&sandbox).await;
+    let probe = || {
+        reqwest::Client::new()
+            .get(&url)
+            .header("range", "bytes=0-0")
+            .send()
+    };
+    let mut statuses = Vec::new();
+    let file = loop {
+        let answer = probe().await.unwrap();
+        statuses.push(answer.status().as_u16());
+        if answer.status() == 206 {
+            break answer;
+        }
+        assert!(statuses.len() < 100, "{statuses:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(
+        statuses.first(),
+        Some(&404),
+        "the file is late: {statuses:?}"
+    );
+    assert_eq!(file.headers()["content-range"], "bytes 0-0/65536");
+    assert_eq!(file.bytes().await.unwrap().len(), 1);
+
+    let content = datasaur_sandbox::file_content(&export_id, 64 * 1024);
+    let http = reqwest::Client::new();
+    let tail = http
+        .get(&url)
+        .header("range", "bytes=-10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tail.status(), 206);
+    assert_eq!(tail.headers()["content-range"], "bytes 65526-65535/65536");
+    assert_eq!(tail.bytes().await.unwrap().as_ref(), &content[65526..]);
+    let middle = http
+        .get(&url)
+        .header("range", "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(middle.bytes().await.unwrap().as_ref(), &content[100..200]);
+    let beyond = http
+        .get(&url)
+        .header("range", "bytes=65536-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status(), 416);
+    assert_eq!(beyond.headers()["content-range"], "bytes */65536");
+
+    let refused = http
+        .put(format!("{}/_sandbox/files/ready-after", sandbox.base_url()))
+        .body(r#"{"millis": -1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
+
+/// The same mistake, one answer: a required variable without a value is
+/// HTTP 400 in Apollo's words, whichever field uses it; an unknown root
+/// field says what the sandbox serves; `/api/health` answers a version.
+#[tokio::test]
+async fn mistakes_are_answered_as_datasaur_answers_them() {
+    let sandbox = start().await;
+    for (query, variable, var_type) in [
+        (
+            "query Q($jobId: String!) { getJob(jobId: $jobId) { id } }",
+            "jobId",
+            "String!",
+        ),
+        (
+            "query Q($ids: [String!]!) { getJobs(jobIds: $ids) { id } }",
+            "ids",
+            "[String!]!",
+        ),
+        (
+            "query Q($input: ExportTextProjectInput!) { exportTextProject(input: $input) { exportId } }",
+            "input",
+            "ExportTextProjectInput!",
+        ),
+    ] {
+        let (status, answer) = post(&sandbox, json!({"query": query})).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(
+            answer["errors"][0]["message"],
+            format!("Variable \"${variable}\" of required type \"{var_type}\" was not provided.")
+        );
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+    let (status, answer) = post(&sandbox, json!({"query": "{ getProjects { id } }"})).await;
+    assert_eq!(status, 400);
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Unknown field \"getProjects\" on type \"Query\"."),
+        "{message}"
+    );
+    assert!(message.contains("getJob, getJobs"), "{message}");
+    assert_eq!(answer["extensions"], json!({}));
+
+    let health: Value = reqwest::get(format!("{}/api/health", sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        health["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("datasaur-sandbox")),
+        "{health}"
+    );
 }
