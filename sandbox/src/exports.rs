@@ -3,7 +3,8 @@
 //!
 //! As Datasaur's docs warn, the URL is handed out before the file exists:
 //! the route answers 404 until a while after the export's job is delivered
-//! (`SandboxConfig::file_ready_after`), then serves deterministic bytes, and
+//! (`SandboxConfig::file_ready_after`, zero unless a test asks), then serves
+//! the export's zip archive (`export_archive.rs`), whole or by `Range`, and
 //! refuses once the URL has expired (`fileUrlExpiredAt`).
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
+use crate::export_archive::{ExportContent, archive};
 use crate::faults::{FaultKind, FaultTarget};
 use crate::http::App;
 use crate::sync::lock;
@@ -24,6 +26,9 @@ struct ExportFile {
     export_id: String,
     expires_at: Option<Instant>,
     file_name: String,
+    /// What the archive holds; its bytes are made when asked for (the same
+    /// each time), so that many exports hold no memory.
+    content: ExportContent,
 }
 
 #[derive(Default)]
@@ -40,6 +45,7 @@ impl ExportStore {
         base_url: &str,
         id: &str,
         file_name: &str,
+        content: ExportContent,
         expires_at: Option<Instant>,
         ttl: std::time::Duration,
     ) -> String {
@@ -55,9 +61,17 @@ impl ExportStore {
                 export_id: id.to_owned(),
                 expires_at,
                 file_name: file_name.to_owned(),
+                content,
             },
         );
         url
+    }
+
+    /// The bytes export `id`'s file holds, if it has one.
+    pub fn file_of(&self, id: &str, size: usize) -> Option<Vec<u8>> {
+        let files = lock(&self.files);
+        let file = files.values().find(|file| file.export_id == id)?;
+        Some(archive(&file.content, size))
     }
 }
 
@@ -82,12 +96,6 @@ fn safe_file_name(name: &str) -> String {
     }
 }
 
-/// The bytes of export `id`'s file: the same for the same id and size.
-pub fn file_content(id: &str, size: usize) -> Vec<u8> {
-    let line = format!("datasaur sandbox export {id}\n");
-    line.bytes().cycle().take(size).collect()
-}
-
 /// `GET /_sandbox/files/{key}/{name}`.
 pub(crate) async fn file(
     State(app): State<App>,
@@ -102,11 +110,12 @@ pub(crate) async fn file(
         }
     });
     let now = Instant::now();
-    let (id, expires_at, file_name) = match lock(&state.exports.files).get(&key) {
+    let (id, expires_at, file_name, content) = match lock(&state.exports.files).get(&key) {
         Some(file) => (
             file.export_id.clone(),
             file.expires_at,
             file.file_name.clone(),
+            file.content.clone(),
         ),
         None => return (StatusCode::NOT_FOUND, "no such export").into_response(),
     };
@@ -129,8 +138,11 @@ pub(crate) async fn file(
     if let Some(delay) = fault.as_ref().and_then(FaultKind::delay) {
         tokio::time::sleep(delay).await;
     }
-    let content = file_content(&id, state.config.export_file_size);
-    let disposition = format!("attachment; filename=\"{}\"", file_name.replace('"', ""));
+    let content = archive(&content, state.config.export_file_size);
+    let disposition = format!(
+        "attachment; filename=\"{}.zip\"",
+        safe_file_name(&file_name)
+    );
     match fault {
         Some(FaultKind::Status { status }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

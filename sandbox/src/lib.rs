@@ -32,6 +32,7 @@
 //! ```
 
 mod answers;
+mod export_archive;
 mod exports;
 mod faults;
 mod http;
@@ -55,7 +56,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use exports::file_content;
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
@@ -145,7 +145,8 @@ pub struct SandboxConfig {
     /// How long a `fileUrl` is valid (`fileUrlExpiredAt`; default 6 h, as
     /// Datasaur's presigned URLs).
     pub file_url_ttl: Duration,
-    /// The size of an export file, in bytes (default 64 KiB).
+    /// About how many bytes an export file's documents hold together
+    /// (default 64 KiB); the zip archive is a little larger.
     pub export_file_size: usize,
     /// The largest file an upload may carry (default 4 GiB); a larger one
     /// is answered 413 as soon as it passes the limit.
@@ -467,6 +468,24 @@ impl Sandbox {
     /// [`SandboxConfig::file_ready_after`]).
     pub fn set_file_ready_after(&self, delay: Duration) {
         *sync::lock(&self.state.file_ready_after) = delay;
+    }
+
+    /// The bytes export `export_id`'s file holds (what its `fileUrl` serves
+    /// once ready): a zip archive, the same every time. `None` for an export
+    /// with no file (a method other than `FILE_STORAGE` or `CUSTOM_WEBHOOK`)
+    /// or an unknown id.
+    ///
+    /// ```
+    /// # async fn run(sandbox: datasaur_sandbox::Sandbox, export_id: &str) {
+    /// if let Some(bytes) = sandbox.export_file(export_id) {
+    ///     assert!(bytes.starts_with(b"PK"));
+    /// }
+    /// # }
+    /// ```
+    pub fn export_file(&self, export_id: &str) -> Option<Vec<u8>> {
+        self.state
+            .exports
+            .file_of(export_id, self.state.config.export_file_size)
     }
 
     /// The objects uploads created, oldest first (name, size and SHA-256;

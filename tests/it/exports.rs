@@ -12,7 +12,7 @@ use datasaur::operations::export_text_project_document::{
     ExportTextProjectDocumentInput, GqlExportMethod as DocumentMethod,
 };
 use datasaur::{DownloadOptions, ErrorKind, JobStatus, RetryPolicy};
-use datasaur_sandbox::{Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig, file_content};
+use datasaur_sandbox::{Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig};
 use sha2::{Digest, Sha256};
 
 fn secs(s: u64) -> Duration {
@@ -75,7 +75,7 @@ async fn export_wait_and_download_gives_the_exact_bytes() {
         .download_to(dir.join("labels.zip"), DownloadOptions::default())
         .await
         .unwrap();
-    let expected = file_content(export.id(), 64 * 1024);
+    let expected = sandbox.export_file(export.id()).unwrap();
     let written = std::fs::read(dir.join("labels.zip")).unwrap();
     assert_eq!(written, expected);
     assert_eq!(download.bytes, expected.len() as u64);
@@ -104,7 +104,7 @@ async fn the_404_window_after_delivery_is_ridden_through() {
     assert!(download.attempts > 1, "{} attempts", download.attempts);
     assert_eq!(
         std::fs::read(dir.join("labels.zip")).unwrap(),
-        file_content(export.id(), 64 * 1024)
+        sandbox.export_file(export.id()).unwrap()
     );
     assert_eq!(sandbox.stats().file_requests_with_authorization, 0);
 }
@@ -142,7 +142,7 @@ async fn a_download_cut_mid_body_leaves_nothing_and_the_next_try_succeeds() {
     assert_eq!(files_in(&dir), ["labels.zip"]);
     assert_eq!(
         std::fs::read(dir.join("labels.zip")).unwrap(),
-        file_content(export.id(), 64 * 1024)
+        sandbox.export_file(export.id()).unwrap()
     );
 }
 
@@ -178,7 +178,7 @@ async fn an_existing_file_is_kept_unless_overwrite_is_asked() {
         .unwrap();
     assert_eq!(
         std::fs::read(&path).unwrap(),
-        file_content(export.id(), 64 * 1024)
+        sandbox.export_file(export.id()).unwrap()
     );
     assert_eq!(files_in(&dir), ["labels.zip"]);
 }
@@ -471,7 +471,7 @@ async fn a_custom_webhook_export_is_pushed_signed_and_verifies() {
     let file = reqwest::get(pushed.file_url.as_str()).await.unwrap();
     assert!(file.status().is_success(), "{}", file.status());
     let bytes = file.bytes().await.unwrap();
-    assert!(bytes.starts_with(format!("datasaur sandbox export {}", export.id()).as_bytes()));
+    assert_eq!(bytes.as_ref(), sandbox.export_file(export.id()).unwrap());
 
     let forged = datasaur::ExportWebhook::verify(&delivery.body, signature, "guessed-secret");
     assert!(forged.is_err_and(|error| error.is_webhook_rejected()));

@@ -14,7 +14,7 @@ use datasaur::operations::{
     run_automation,
 };
 use datasaur::{Export, JobHandle, JobStatus, RetryPolicy};
-use datasaur_sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig, file_content};
+use datasaur_sandbox::{Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use serde_json::json;
 
 fn secs(s: u64) -> Duration {
@@ -173,10 +173,10 @@ async fn assert_export_downloads(sandbox: &Sandbox, export: Export, operation: &
         .unwrap();
     assert_eq!(
         std::fs::read(dir.join("export.zip")).unwrap(),
-        file_content(export.id(), 64 * 1024),
+        sandbox.export_file(export.id()).unwrap(),
         "{operation}"
     );
-    assert_eq!(file.bytes, 64 * 1024, "{operation}");
+    assert!(file.bytes > 64 * 1024, "{operation}: {} bytes", file.bytes);
     let stats = sandbox.stats();
     assert_eq!(stats.operation(operation), 1, "{operation} sent once");
     assert_eq!(stats.exports_started, 1, "{operation}");

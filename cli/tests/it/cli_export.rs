@@ -44,7 +44,15 @@ fn export_project_waits_downloads_and_reports_each_file() {
             .collect();
         assert_eq!(line["sha256"], sha.as_str());
         let export_id = line["exportId"].as_str().unwrap();
-        assert!(bytes.starts_with(format!("datasaur sandbox export {export_id}").as_bytes()));
+        // A zip archive with the project's folder and its role folders.
+        assert!(bytes.starts_with(b"PK\x03\x04"), "{export_id}: a zip");
+        let folder = format!("project-{project}/REVIEW/document-1.json");
+        assert!(
+            bytes
+                .windows(folder.len())
+                .any(|window| window == folder.as_bytes()),
+            "{export_id}: {folder}"
+        );
     }
 
     // Run again: the file would be kept, so no export starts at all.

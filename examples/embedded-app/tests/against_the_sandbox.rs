@@ -86,7 +86,7 @@ async fn an_export_pushed_by_webhook_is_verified_and_downloaded() {
     assert_eq!(download.path, dir.join("HvdyIL2iwZn.zip"));
     assert_eq!(
         std::fs::read(&download.path).unwrap(),
-        datasaur_sandbox::file_content(export.id(), 64 * 1024)
+        sandbox.export_file(export.id()).unwrap()
     );
     assert_eq!(sandbox.stats().webhooks_delivered, 1);
     assert!(

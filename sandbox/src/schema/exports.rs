@@ -8,6 +8,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use super::jobs::{Job, JobError, JobStatus};
 use super::state;
 use super::work::Role;
+pub(super) use crate::export_archive::ExportContent;
 use crate::state::SandboxState;
 
 /// Export fields, merged into `Query`.
@@ -22,13 +23,18 @@ impl ExportQuery {
         ctx: &Context<'_>,
         input: ExportTextProjectInput,
     ) -> ExportRequestResult {
+        let content = ExportContent::of(
+            "project",
+            input.project_ids.iter().map(|id| id.as_str()),
+            &input.format,
+        );
         let webhook = Webhook {
             url: input.url,
             secret: input.secret,
             project_id: input.project_ids.first().map(|id| id.0.clone()),
             document_id: None,
         };
-        start_export(state(ctx), &input.file_name, input.method, webhook)
+        start_export(state(ctx), &input.file_name, content, input.method, webhook)
     }
 
     /// Starts an export of one document (a query that starts work).
@@ -37,13 +43,14 @@ impl ExportQuery {
         ctx: &Context<'_>,
         input: ExportTextProjectDocumentInput,
     ) -> ExportRequestResult {
+        let content = ExportContent::of("document", [input.document_id.as_str()], &input.format);
         let webhook = Webhook {
             url: input.url,
             secret: input.secret,
             project_id: None,
             document_id: Some(input.document_id),
         };
-        start_export(state(ctx), &input.file_name, input.method, webhook)
+        start_export(state(ctx), &input.file_name, content, input.method, webhook)
     }
 
     /// Where an export stands, by its id.
@@ -88,6 +95,7 @@ impl Webhook {
 pub(super) fn start_export(
     state: &Arc<SandboxState>,
     file_name: &str,
+    content: ExportContent,
     method: GqlExportMethod,
     webhook: Webhook,
 ) -> ExportRequestResult {
@@ -107,17 +115,17 @@ pub(super) fn start_export(
         let expires_at = tokio::time::Instant::now().checked_add(ttl);
         let url = state
             .exports
-            .add(&state.base_url, &id, file_name, expires_at, ttl);
+            .add(&state.base_url, &id, file_name, content, expires_at, ttl);
         result.file_url = Some(url);
         result.file_url_expired_at = expires_at.map(|at| state.store.wall_millis(at).to_string());
-    }
-    if method == GqlExportMethod::CustomWebhook {
+    } else if method == GqlExportMethod::CustomWebhook {
         if let Some(url) = webhook.url {
             let ttl = state.config.file_url_ttl;
             let expires_at = tokio::time::Instant::now().checked_add(ttl);
-            let file_url = state
-                .exports
-                .add(&state.base_url, &id, file_name, expires_at, ttl);
+            let file_url =
+                state
+                    .exports
+                    .add(&state.base_url, &id, file_name, content, expires_at, ttl);
             crate::webhooks::schedule(
                 state.clone(),
                 crate::webhooks::Delivery {

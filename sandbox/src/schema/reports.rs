@@ -5,7 +5,8 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 
 use super::exports::{
-    ExportRequestResult, ExternalFileStorageInput, GqlExportMethod, Webhook, start_export,
+    ExportContent, ExportRequestResult, ExternalFileStorageInput, GqlExportMethod, Webhook,
+    start_export,
 };
 use super::state;
 
@@ -22,13 +23,14 @@ impl ReportQuery {
         input: ExportTeamOverviewInput,
     ) -> ExportRequestResult {
         let file_name = format!("team-overview-{}", input.team_id);
+        let content = ExportContent::of("team", [input.team_id.as_str()], "CSV");
         let webhook = Webhook {
             url: input.url,
             secret: input.secret,
             project_id: None,
             document_id: None,
         };
-        start_export(state(ctx), &file_name, input.method, webhook)
+        start_export(state(ctx), &file_name, content, input.method, webhook)
     }
 
     /// Exports team IAA.
@@ -42,9 +44,11 @@ impl ReportQuery {
         team_id: ID,
     ) -> ExportRequestResult {
         let file_name = format!("team-iaa-{}", team_id.as_str());
+        let content = ExportContent::of("team", [team_id.as_str()], "CSV");
         start_export(
             state(ctx),
             &file_name,
+            content,
             GqlExportMethod::FileStorage,
             Webhook::none(),
         )
@@ -83,9 +87,11 @@ impl ReportQuery {
         team_id: String,
     ) -> ExportRequestResult {
         let file_name = format!("custom-report-{team_id}");
+        let content = ExportContent::of("team", [team_id.as_str()], "CSV");
         start_export(
             state(ctx),
             &file_name,
+            content,
             GqlExportMethod::FileStorage,
             Webhook::none(),
         )
@@ -98,13 +104,14 @@ impl ReportQuery {
         input: ExportTestProjectResultInput,
     ) -> ExportRequestResult {
         let file_name = format!("test-project-result-{}", input.project_id);
+        let content = ExportContent::of("project", [input.project_id.as_str()], "JSON");
         let webhook = Webhook {
             url: input.url,
             secret: input.secret,
             project_id: Some(input.project_id),
             document_id: None,
         };
-        start_export(state(ctx), &file_name, input.method, webhook)
+        start_export(state(ctx), &file_name, content, input.method, webhook)
     }
 }
 
@@ -121,7 +128,8 @@ fn export_chart_file(
         Some(ExportChartMethod::FileStorage) | None => GqlExportMethod::FileStorage,
     };
     let file_name = format!("{kind}-{}", id.as_str());
-    start_export(state(ctx), &file_name, method, Webhook::none())
+    let content = ExportContent::of("chart", [id.as_str()], "CSV");
+    start_export(state(ctx), &file_name, content, method, Webhook::none())
 }
 
 #[derive(InputObject)]

@@ -1,0 +1,160 @@
+//! The bytes of an export's file: a zip archive laid out as Datasaur's
+//! exports are (a folder per project, or team, or document; in it a folder
+//! per role, `REVIEW` and `ROOT-<labeler>`; in those a file per document),
+//! each file in the format asked (JSON, CSV, TSV; anything else as text).
+//! The same export always gives the same bytes (fixed timestamps, no
+//! compression), so a test can compare SHA-256s.
+
+use std::io::Write;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// Documents per role folder.
+const DOCUMENTS: usize = 2;
+
+/// The role folders of each subject, as Datasaur's sample exports show them.
+const ROLES: [&str; 2] = ["REVIEW", "ROOT-labeler-1"];
+
+/// What an export holds: one folder per subject (`project-<id>`,
+/// `team-<id>`, `document-<id>`), in `format`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ExportContent {
+    pub subjects: Vec<String>,
+    pub format: String,
+}
+
+impl ExportContent {
+    /// A folder `<kind>-<id>` per id, in `format`.
+    pub(crate) fn of<'a>(kind: &str, ids: impl IntoIterator<Item = &'a str>, format: &str) -> Self {
+        ExportContent {
+            subjects: ids.into_iter().map(|id| format!("{kind}-{id}")).collect(),
+            format: format.to_owned(),
+        }
+    }
+}
+
+/// The archive of `content`, its documents together about `size` bytes.
+pub(crate) fn archive(content: &ExportContent, size: usize) -> Vec<u8> {
+    write_archive(content, size).unwrap_or_default()
+}
+
+fn write_archive(content: &ExportContent, size: usize) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let subjects: Vec<&str> = if content.subjects.is_empty() {
+        vec!["export"]
+    } else {
+        content.subjects.iter().map(String::as_str).collect()
+    };
+    let files = subjects.len() * ROLES.len() * DOCUMENTS;
+    let per_file = size / files.max(1);
+    let format = Format::of(&content.format);
+    for subject in &subjects {
+        for role in ROLES {
+            for number in 1..=DOCUMENTS {
+                let document = format!("document-{number}");
+                zip.start_file(
+                    format!("{subject}/{role}/{document}.{}", format.extension()),
+                    options,
+                )?;
+                zip.write_all(&format.document(subject, role, &document, per_file))?;
+            }
+        }
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+/// The formats whose files look like what they are; the rest are text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Json,
+    Csv,
+    Tsv,
+    Text,
+}
+
+impl Format {
+    fn of(name: &str) -> Format {
+        match name.to_ascii_uppercase().as_str() {
+            name if name.contains("JSON") => Format::Json,
+            "CSV" => Format::Csv,
+            "TSV" => Format::Tsv,
+            _ => Format::Text,
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Text => "txt",
+        }
+    }
+
+    /// One document's file, rows added until it is at least `size` bytes.
+    fn document(self, subject: &str, role: &str, document: &str, size: usize) -> Vec<u8> {
+        let row = |n: usize| {
+            let label = ["PER", "ORG", "LOC", "O"][n % 4];
+            (format!("line {n} of {document} in {subject}"), label)
+        };
+        let mut out = String::new();
+        match self {
+            Format::Json => {
+                out.push_str(&format!(
+                    "{{\"name\":\"{document}\",\"subject\":\"{subject}\",\"role\":\"{role}\",\"rows\":["
+                ));
+                let mut n = 0;
+                while out.len() < size || n == 0 {
+                    let (text, label) = row(n);
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&format!("{{\"text\":\"{text}\",\"label\":\"{label}\"}}"));
+                    n += 1;
+                }
+                out.push_str("]}");
+            }
+            Format::Csv | Format::Tsv | Format::Text => {
+                let separator = match self {
+                    Format::Csv => ',',
+                    _ => '\t',
+                };
+                out.push_str(&format!("text{separator}label\n"));
+                let mut n = 0;
+                while out.len() < size || n == 0 {
+                    let (text, label) = row(n);
+                    out.push_str(&format!("{text}{separator}{label}\n"));
+                    n += 1;
+                }
+            }
+        }
+        out.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ExportContent, archive};
+
+    #[test]
+    fn the_same_export_gives_the_same_bytes() {
+        let content = ExportContent {
+            subjects: vec!["project-a".into()],
+            format: "JSON".into(),
+        };
+        let first = archive(&content, 10_000);
+        assert!(first.starts_with(b"PK\x03\x04"), "a zip archive");
+        assert!(first.len() >= 10_000);
+        assert_eq!(first, archive(&content, 10_000));
+        let other = ExportContent {
+            format: "CSV".into(),
+            ..content
+        };
+        assert_ne!(first, archive(&other, 10_000));
+    }
+}
