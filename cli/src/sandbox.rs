@@ -32,6 +32,14 @@ pub struct SandboxArgs {
     /// late object store, e.g. 2s); until then their URL answers 404.
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
     file_ready_after: Duration,
+    /// Also serve every operation of this schema (introspection JSON, e.g.
+    /// from `datasaur schema pull`, or SDL) with generated values; fields of
+    /// type Job start real jobs, of type ExportRequestResult real exports.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<std::path::PathBuf>,
+    /// The seed of the values generated for --schema.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "schema")]
+    seed: u64,
 }
 
 /// `HOST:PORT`, the host an IP address or a name (`localhost:4005`). A name
@@ -58,6 +66,20 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
+/// The SDL of a schema file: SDL as it is, an introspection result printed
+/// as SDL (checked for its shape first).
+fn schema_sdl(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if !text.trim_start().starts_with('{') {
+        return Ok(text);
+    }
+    let answer: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let schema = crate::introspection::schema_of(&answer)?;
+    crate::introspection::check_shape(schema)?;
+    Ok(crate::introspection::to_sdl(schema))
+}
+
 pub async fn run(args: SandboxArgs) -> ExitCode {
     let mut config = SandboxConfig::default()
         .addr(args.addr)
@@ -69,6 +91,15 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
     }
     for token in args.access_token {
         config = config.access_token(token);
+    }
+    if let Some(path) = &args.schema {
+        match schema_sdl(path) {
+            Ok(sdl) => config = config.schema(sdl).mock_seed(args.seed),
+            Err(message) => {
+                eprintln!("error: --schema {}: {message}", path.display());
+                return ExitCode::from(3);
+            }
+        }
     }
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
@@ -98,6 +129,13 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
     println!("  client id:     {}", sandbox.client_id());
     println!("  client secret: {}", sandbox.client_secret());
     println!("  access token:  {}", sandbox.token());
+    if let Some(path) = &args.schema {
+        println!(
+            "  also serving:  every operation of {} (generated values, seed {})",
+            path.display(),
+            args.seed
+        );
+    }
     println!(
         "  control:       {}/_sandbox/ (jobs, faults, stats, tokens)",
         sandbox.base_url()

@@ -11,6 +11,44 @@ pub(crate) struct RootFields {
 }
 
 impl RootFields {
+    /// Whether every root field `request` selects is one the sandbox
+    /// implements (then its real schema answers; else a user's schema does,
+    /// when one is served). Introspection and fragments at the root are not.
+    pub(crate) fn serve_all(&self, request: &async_graphql::Request) -> bool {
+        use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+            return true;
+        };
+        let operation = match (&document.operations, request.operation_name.as_deref()) {
+            (DocumentOperations::Single(operation), _) => operation,
+            (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+                Some(operation) => operation,
+                None => return true,
+            },
+            (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
+                Some(operation) if operations.len() == 1 => operation,
+                _ => return true,
+            },
+        };
+        let served = match operation.node.ty {
+            OperationType::Query => &self.query,
+            OperationType::Mutation => &self.mutation,
+            OperationType::Subscription => return true,
+        };
+        operation
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .all(|item| match &item.node {
+                Selection::Field(field) => served
+                    .iter()
+                    .any(|name| name == field.node.name.node.as_str()),
+                _ => false,
+            })
+    }
+
     /// Read from the schema's SDL.
     pub(crate) fn of(sdl: &str) -> RootFields {
         use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};

@@ -25,6 +25,9 @@ pub(crate) struct App {
     pub schema: SandboxSchema,
     /// The schema's root fields, named when a client asks for another.
     pub roots: Arc<crate::answers::RootFields>,
+    /// A user's schema (`SandboxConfig::schema`), answering what the real
+    /// schema does not implement.
+    pub mock: Option<async_graphql::dynamic::Schema>,
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -180,7 +183,17 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
                     "extensions": {}}),
         );
     }
-    let response = app.schema.execute_batch(batch).await;
+    // A user's schema answers what the sandbox does not implement.
+    let mock = match &batch {
+        BatchRequest::Single(request) if !app.roots.serve_all(request) => app.mock.as_ref(),
+        _ => None,
+    };
+    let response = match (mock, batch) {
+        (Some(mock), BatchRequest::Single(request)) => {
+            async_graphql::BatchResponse::Single(mock.execute(request).await)
+        }
+        (_, batch) => app.schema.execute_batch(batch).await,
+    };
     let status = if is_request_error(&response) {
         StatusCode::BAD_REQUEST
     } else {

@@ -36,6 +36,7 @@ mod export_archive;
 mod exports;
 mod faults;
 mod http;
+mod mock_schema;
 mod schema;
 mod schema_limits;
 mod script;
@@ -151,6 +152,13 @@ pub struct SandboxConfig {
     /// The largest file an upload may carry (default 4 GiB); a larger one
     /// is answered 413 as soon as it passes the limit.
     pub max_upload_bytes: u64,
+    /// A user's schema (SDL) whose every operation the sandbox also serves,
+    /// with generated values ([`SandboxConfig::schema`]).
+    pub schema_sdl: Option<String>,
+    /// The seed of generated values.
+    pub mock_seed: u64,
+    /// Values for `Type.field`s of the user's schema, as JSON.
+    pub mock_values: std::collections::HashMap<String, serde_json::Value>,
 }
 
 impl Default for SandboxConfig {
@@ -173,6 +181,9 @@ impl Default for SandboxConfig {
             file_url_ttl: Duration::from_secs(6 * 3600),
             export_file_size: 64 * 1024,
             max_upload_bytes: 4 * 1024 * 1024 * 1024,
+            schema_sdl: None,
+            mock_seed: 0,
+            mock_values: std::collections::HashMap::new(),
         }
     }
 }
@@ -272,6 +283,52 @@ impl SandboxConfig {
         self
     }
 
+    /// Also serves every operation of `sdl`, a user's schema (such as one
+    /// from `datasaur schema pull --format sdl`): what the sandbox
+    /// implements keeps its real behaviour; anything else is answered with
+    /// schema-valid values, the same for the same seed; a field of type
+    /// `Job` starts a real job (wait on it with a `JobHandle`), one of type
+    /// `ExportRequestResult` a real export. A schema that cannot be served
+    /// fails [`Sandbox::start`] with `InvalidInput`, saying why.
+    ///
+    /// ```no_run
+    /// use datasaur_sandbox::{Sandbox, SandboxConfig};
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sdl = std::fs::read_to_string("graphql/schema.graphql")?;
+    /// let sandbox = Sandbox::start(
+    ///     SandboxConfig::default()
+    ///         .schema(sdl)
+    ///         .mock_value("Project.name", serde_json::json!("Reviews")),
+    /// )
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn schema(mut self, sdl: impl Into<String>) -> Self {
+        self.schema_sdl = Some(sdl.into());
+        self
+    }
+
+    /// Sets the seed of generated values (0 by default).
+    #[must_use]
+    pub fn mock_seed(mut self, seed: u64) -> Self {
+        self.mock_seed = seed;
+        self
+    }
+
+    /// Answers `Type.field` of the user's schema with `value` (JSON; an
+    /// object's fields it lacks are generated).
+    #[must_use]
+    pub fn mock_value(
+        mut self,
+        type_and_field: impl Into<String>,
+        value: serde_json::Value,
+    ) -> Self {
+        self.mock_values.insert(type_and_field.into(), value);
+        self
+    }
+
     /// Sets the largest file an upload may carry.
     #[must_use]
     pub fn max_upload_bytes(mut self, max: u64) -> Self {
@@ -312,6 +369,14 @@ impl std::fmt::Debug for SandboxConfig {
             .field("file_url_ttl", &self.file_url_ttl)
             .field("export_file_size", &self.export_file_size)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field(
+                "schema_sdl",
+                &self
+                    .schema_sdl
+                    .as_ref()
+                    .map(|sdl| format!("{} bytes", sdl.len())),
+            )
+            .field("mock_seed", &self.mock_seed)
             .finish_non_exhaustive()
     }
 }
@@ -375,9 +440,24 @@ impl Sandbox {
         }
         let (token, _) = state.tokens.issue();
         let schema = schema::build(state.clone());
+        let mock = match &state.config.schema_sdl {
+            Some(sdl) => Some(
+                mock_schema::build(
+                    sdl,
+                    state.clone(),
+                    state.config.mock_seed,
+                    state.config.mock_values.clone(),
+                )
+                .map_err(|message| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
+                })?,
+            ),
+            None => None,
+        };
         let app = http::App {
             roots: Arc::new(answers::RootFields::of(&schema.sdl())),
             schema,
+            mock,
             state: state.clone(),
         };
         let limits = serve::Limits {

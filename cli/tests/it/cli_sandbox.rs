@@ -61,3 +61,53 @@ fn a_port_in_use_is_a_clear_error_not_a_panic() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `datasaur sandbox --schema` with Datasaur's production schema (read at
+/// test time from `../shared`, never copied here): a `getProjects` query the
+/// sandbox does not implement answers schema-valid data, and
+/// `launchTextProjectAsync`, a user's project-creating mutation, returns a
+/// real job that `datasaur job wait` waits on.
+#[test]
+fn a_pulled_schema_is_served_and_its_jobs_are_real() {
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/datasaur/graphql.schema.json");
+    assert!(
+        schema.exists(),
+        "this test reads Datasaur's production schema at {}",
+        schema.display()
+    );
+    let sandbox = crate::support::sandbox_process::start(&["--schema", schema.to_str().unwrap()]);
+    let projects = sandbox.graphql(
+        &sandbox.token,
+        r#"{"query": "query P($input: GetProjectsPaginatedInput!) { getProjects(input: $input) { totalCount pageInfo { nextCursor } nodes { id name createdDate } } }", "variables": {"input": {"page": {"skip": 0, "take": 10}}}}"#,
+    );
+    let page = &projects["data"]["getProjects"];
+    assert!(page["totalCount"].is_i64(), "{projects}");
+    let nodes = page["nodes"].as_array().expect("a list of projects");
+    assert!(!nodes.is_empty(), "{projects}");
+    assert!(
+        nodes
+            .iter()
+            .all(|node| node["id"].is_string() && node["name"].is_string())
+    );
+
+    let launched = sandbox.graphql(
+        &sandbox.token,
+        r#"{"query": "mutation L($input: LaunchTextProjectInput!) { launchTextProjectAsync(input: $input) { name job { id status } } }", "variables": {"input": {"name": "Reviews", "documentSettings": {}}}}"#,
+    );
+    let job_id = launched["data"]["launchTextProjectAsync"]["job"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{launched}"))
+        .to_owned();
+    assert!(
+        job_id.starts_with("LaunchTextProjectAsyncQueue:"),
+        "{job_id}"
+    );
+    let output = sandbox.run(&["job", "wait", "--timeout", "30s", &job_id]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::command::text(&output)
+    );
+}

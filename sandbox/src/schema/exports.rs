@@ -78,6 +78,26 @@ pub(super) struct Webhook {
     pub(super) document_id: Option<String>,
 }
 
+/// An export started by a field of a user's schema (`--schema`): to a
+/// file, named after the field; its answer as JSON.
+pub(crate) fn start_export_for_mock(state: &Arc<SandboxState>, field: &str) -> serde_json::Value {
+    let content = ExportContent::of("export", [field], "JSON");
+    let result = start_export(
+        state,
+        field,
+        content,
+        GqlExportMethod::FileStorage,
+        Webhook::none(),
+    );
+    serde_json::json!({
+        "exportId": result.export_id.as_str(),
+        "fileUrl": result.file_url,
+        "fileUrlExpiredAt": result.file_url_expired_at,
+        "queued": result.queued,
+        "redirect": result.redirect,
+    })
+}
+
 impl Webhook {
     /// For the exports that take no webhook.
     pub(super) fn none() -> Webhook {

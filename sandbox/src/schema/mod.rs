@@ -8,6 +8,8 @@
 
 mod exports;
 mod jobs;
+
+pub(crate) use exports::start_export_for_mock;
 mod reports;
 mod work;
 

@@ -949,3 +949,92 @@ async fn export_files_are_zips_laid_out_as_datasaurs() {
             .is_some_and(|rows| !rows.is_empty())
     );
 }
+
+/// A user's schema served with generated values: an operation the sandbox
+/// does not implement answers schema-valid data (the same every time, an
+/// override where set), a field returning `Job` starts a real job that a
+/// `JobHandle` waits on, and the sandbox's own fields keep their behaviour.
+#[tokio::test(start_paused = true)]
+async fn a_users_schema_is_served_with_real_jobs_behind_it() {
+    const SDL: &str = r#"
+        schema { query: Query mutation: Mutation }
+        type Query {
+          getJob(jobId: String!): Job
+          getProjects(input: ProjectsInput!): ProjectPage!
+          search(text: String!): [SearchHit!]!
+        }
+        type Mutation { createProject(input: LaunchProjectInput!): ProjectLaunch! }
+        input ProjectsInput { take: Int = 10 cursor: String }
+        input LaunchProjectInput { name: String! documents: [DocumentInput!]! kind: ProjectKind! }
+        input DocumentInput { name: String! objectKey: String! }
+        enum ProjectKind { DOCUMENT_BASED TOKEN_BASED }
+        scalar DateTime
+        type ProjectPage { nodes: [Project!]! nextCursor: String totalCount: Int! }
+        type Project implements Node { id: ID! name: String! kind: ProjectKind! createdAt: DateTime! archived: Boolean }
+        interface Node { id: ID! }
+        union SearchHit = Project | Team
+        type Team implements Node { id: ID! members: Int! }
+        type ProjectLaunch { name: String! job: Job! }
+        type Job { id: String! status: JobStatus! progress: Int! errors: [JobError!]! resultId: String createdAt: String! }
+        type JobError { id: String! stack: String! }
+        enum JobStatus { DELIVERED FAILED IN_PROGRESS NONE QUEUED }
+    "#;
+    let sandbox = Sandbox::start(
+        SandboxConfig::default()
+            .schema(SDL)
+            .mock_seed(7)
+            .mock_value("ProjectPage.totalCount", json!(42)),
+    )
+    .await
+    .unwrap();
+    let projects = json!({
+        "query": "query P { getProjects(input: {}) { totalCount nextCursor nodes { id name kind createdAt } } search(text: \"x\") { __typename ... on Node { id } } }"
+    });
+    let (status, first) = post(&sandbox, projects.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    let page = &first["data"]["getProjects"];
+    assert_eq!(page["totalCount"], 42, "the override");
+    assert_eq!(page["nextCursor"], Value::Null, "the last page");
+    let nodes = page["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2);
+    for node in nodes {
+        assert!(
+            node["id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{node}"
+        );
+        assert!(["DOCUMENT_BASED", "TOKEN_BASED"].contains(&node["kind"].as_str().unwrap()));
+    }
+    assert_eq!(first["data"]["search"][0]["__typename"], "Project");
+    let (_, second) = post(&sandbox, projects).await;
+    assert_eq!(first, second, "the same values for the same seed");
+
+    // The user's createProject, through this crate's client, waited on.
+    let client = datasaur::Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token(sandbox.token())
+        .build()
+        .unwrap();
+    let created = client
+        .execute_document(
+            "CreateProject",
+            "mutation CreateProject($input: LaunchProjectInput!) { createProject(input: $input) { name job { id status } } }",
+            json!({"input": {"name": "Reviews", "kind": "DOCUMENT_BASED",
+                              "documents": [{"name": "a.txt", "objectKey": "temp/upload-proxy/1.txt"}]}}),
+            false,
+        )
+        .await
+        .unwrap();
+    let job_id = created["createProject"]["job"]["id"].as_str().unwrap();
+    assert!(job_id.starts_with("CreateProjectQueue:"), "{job_id}");
+    assert_eq!(created["createProject"]["job"]["status"], "QUEUED");
+    let job = client.job(job_id).wait(None).await.unwrap();
+    assert_eq!(job.status, datasaur::JobStatus::Delivered);
+    assert_eq!(sandbox.stats().jobs_started, 1);
+
+    // A schema that cannot be served is refused at start, saying why.
+    let error = Sandbox::start(SandboxConfig::default().schema("type Query { a: Missing }"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("Missing"), "{error}");
+}

@@ -1,0 +1,477 @@
+//! `SandboxConfig::schema` (`datasaur sandbox --schema FILE`): every
+//! operation of a user's schema answered with schema-valid generated values,
+//! so that operations generated from a pulled schema run offline.
+//!
+//! Values are deterministic per seed and field path (overridable per
+//! `Type.field`). A field whose type is `Job` starts a real sandbox job, and
+//! one whose type is `ExportRequestResult` a real export, so what they start
+//! can be waited on and downloaded as any other; `getJob`, `getJobs` and
+//! `getExportDeliveryStatus` read the sandbox's real jobs. Operations that use
+//! only fields the sandbox implements never come here (see `http.rs`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::Value;
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Interface, InterfaceField,
+    Object, ResolverContext, Scalar, Schema, TypeRef, Union,
+};
+use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+use serde_json::json;
+
+use crate::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH};
+use crate::state::SandboxState;
+
+/// Items in a generated list.
+const LIST_LEN: usize = 2;
+
+const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+
+/// What resolvers need to know of the schema.
+struct Model {
+    /// Enum values by enum name.
+    enums: HashMap<String, Vec<String>>,
+    /// The object types an interface or union value may be, by its name.
+    concrete: HashMap<String, Vec<String>>,
+    /// The kind of each named type.
+    kinds: HashMap<String, Kind>,
+    overrides: HashMap<String, serde_json::Value>,
+    seed: u64,
+    query: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Scalar,
+    Enum,
+    Object,
+    Abstract,
+    Input,
+}
+
+/// An object being resolved: its type, where it is, and the values it
+/// already has (a real job's or export's, or an override).
+struct Node {
+    path: String,
+    data: Option<serde_json::Value>,
+}
+
+/// The dynamic schema for `sdl`, or why it cannot be served.
+pub(crate) fn build(
+    sdl: &str,
+    state: Arc<SandboxState>,
+    seed: u64,
+    overrides: HashMap<String, serde_json::Value>,
+) -> Result<Schema, String> {
+    let document = async_graphql::parser::parse_schema(sdl)
+        .map_err(|e| format!("the schema does not parse: {e}"))?;
+    let (mut query, mut mutation) = ("Query".to_owned(), None::<String>);
+    let mut types = Vec::new();
+    for definition in document.definitions {
+        match definition {
+            TypeSystemDefinition::Schema(schema) => {
+                if let Some(name) = &schema.node.query {
+                    query = name.node.to_string();
+                }
+                mutation = schema
+                    .node
+                    .mutation
+                    .as_ref()
+                    .map(|name| name.node.to_string());
+            }
+            TypeSystemDefinition::Type(definition) => types.push(definition.node),
+            TypeSystemDefinition::Directive(_) => {}
+        }
+    }
+    if mutation.is_none() && types.iter().any(|ty| ty.name.node.as_str() == "Mutation") {
+        mutation = Some("Mutation".to_owned());
+    }
+    let mut model = Model {
+        enums: HashMap::new(),
+        concrete: HashMap::new(),
+        kinds: HashMap::new(),
+        overrides,
+        seed,
+        query: query.clone(),
+    };
+    for ty in &types {
+        let name = ty.name.node.to_string();
+        let kind = match &ty.kind {
+            TypeKind::Scalar => Kind::Scalar,
+            TypeKind::Enum(values) => {
+                let values = values.values.iter().map(|v| v.node.value.node.to_string());
+                model.enums.insert(name.clone(), values.collect());
+                Kind::Enum
+            }
+            TypeKind::Object(object) => {
+                for interface in &object.implements {
+                    let concrete = model
+                        .concrete
+                        .entry(interface.node.to_string())
+                        .or_default();
+                    concrete.push(name.clone());
+                }
+                Kind::Object
+            }
+            TypeKind::Union(union) => {
+                let members = union.members.iter().map(|m| m.node.to_string()).collect();
+                model.concrete.insert(name.clone(), members);
+                Kind::Abstract
+            }
+            TypeKind::Interface(_) => Kind::Abstract,
+            TypeKind::InputObject(_) => Kind::Input,
+        };
+        model.kinds.insert(name, kind);
+    }
+    for concrete in model.concrete.values_mut() {
+        concrete.sort();
+    }
+    let model = Arc::new(model);
+    let mut builder = Schema::build(&query, mutation.as_deref(), None)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_depth(MAX_DEPTH);
+    for ty in types {
+        let name = ty.name.node.to_string();
+        builder = match ty.kind {
+            TypeKind::Scalar if BUILT_IN_SCALARS.contains(&name.as_str()) => builder,
+            TypeKind::Scalar => builder.register(Scalar::new(name)),
+            TypeKind::Enum(values) => builder.register(
+                Enum::new(name).items(values.values.iter().map(|v| v.node.value.node.to_string())),
+            ),
+            TypeKind::InputObject(input) => {
+                let mut object = InputObject::new(name);
+                for field in input.fields {
+                    object = object.field(input_value(&field.node));
+                }
+                builder.register(object)
+            }
+            TypeKind::Union(union) => {
+                let mut out = Union::new(name);
+                for member in union.members {
+                    out = out.possible_type(member.node.to_string());
+                }
+                builder.register(out)
+            }
+            TypeKind::Interface(interface) => {
+                let mut out = Interface::new(name);
+                for field in interface.fields {
+                    let field = field.node;
+                    let mut f =
+                        InterfaceField::new(field.name.node.to_string(), type_ref(&field.ty.node));
+                    for argument in &field.arguments {
+                        f = f.argument(input_value(&argument.node));
+                    }
+                    out = out.field(f);
+                }
+                for parent in interface.implements {
+                    out = out.implement(parent.node.to_string());
+                }
+                builder.register(out)
+            }
+            TypeKind::Object(object_type) => {
+                let mut object = Object::new(name.clone());
+                for parent in object_type.implements {
+                    object = object.implement(parent.node.to_string());
+                }
+                for field in object_type.fields {
+                    let field = field.node;
+                    let field_name = field.name.node.to_string();
+                    let ty = field.ty.node.clone();
+                    let (model, state, owner) = (model.clone(), state.clone(), name.clone());
+                    let resolver_name = field_name.clone();
+                    let mut f = Field::new(field_name, type_ref(&ty), move |ctx| {
+                        let (model, state, owner, field, ty) = (
+                            model.clone(),
+                            state.clone(),
+                            owner.clone(),
+                            resolver_name.clone(),
+                            ty.clone(),
+                        );
+                        FieldFuture::new(async move {
+                            Ok(resolve(&model, &state, &owner, &field, &ty, &ctx))
+                        })
+                    });
+                    for argument in &field.arguments {
+                        f = f.argument(input_value(&argument.node));
+                    }
+                    object = object.field(f);
+                }
+                builder.register(object)
+            }
+        };
+    }
+    builder
+        .finish()
+        .map_err(|e| format!("the schema cannot be served: {e}"))
+}
+
+fn input_value(definition: &async_graphql::parser::types::InputValueDefinition) -> InputValue {
+    let value = InputValue::new(
+        definition.name.node.to_string(),
+        type_ref(&definition.ty.node),
+    );
+    match &definition.default_value {
+        Some(default) => value.default_value(default.node.clone()),
+        None => value,
+    }
+}
+
+fn type_ref(ty: &Type) -> TypeRef {
+    let inner = match &ty.base {
+        BaseType::Named(name) => TypeRef::Named(name.to_string().into()),
+        BaseType::List(item) => TypeRef::List(Box::new(type_ref(item))),
+    };
+    if ty.nullable {
+        inner
+    } else {
+        TypeRef::NonNull(Box::new(inner))
+    }
+}
+
+/// The named type at the bottom of `ty` (`[Job!]!` -> `Job`).
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(item) => named(item),
+    }
+}
+
+/// One field of an object: from the parent's data, an override, real work,
+/// the real store, or generated.
+fn resolve<'a>(
+    model: &Model,
+    state: &Arc<SandboxState>,
+    owner: &str,
+    field: &str,
+    ty: &Type,
+    ctx: &ResolverContext<'_>,
+) -> Option<FieldValue<'a>> {
+    let parent = ctx.parent_value.downcast_ref::<Node>();
+    let path = match parent {
+        Some(node) => format!("{}.{field}", node.path),
+        None => format!("{owner}.{field}"),
+    };
+    if let Some(data) = parent.and_then(|node| node.data.as_ref()) {
+        let value = data.get(field).cloned().unwrap_or(serde_json::Value::Null);
+        return from_json(model, ty, &path, value);
+    }
+    if let Some(value) = model.overrides.get(&format!("{owner}.{field}")) {
+        return from_json(model, ty, &path, value.clone());
+    }
+    if owner == model.query {
+        if let Some(value) = real_read(state, field, ctx) {
+            return from_json(model, ty, &path, value);
+        }
+    }
+    match named(ty) {
+        "Job" => {
+            let id = state
+                .store
+                .create(&queue_name(&path), state.config.default_script.clone());
+            state.stats.update(|stats| stats.jobs_started += 1);
+            let job = state.store.view(&id).map_or_else(
+                || json!({"id": id, "status": "QUEUED", "progress": 0, "errors": []}),
+                |view| job_json(&view),
+            );
+            let value = if is_list(ty) { json!([job]) } else { job };
+            return from_json(model, ty, &path, value);
+        }
+        "ExportRequestResult" => {
+            let started = crate::schema::start_export_for_mock(state, field);
+            let value = if is_list(ty) {
+                json!([started])
+            } else {
+                started
+            };
+            return from_json(model, ty, &path, value);
+        }
+        _ => {}
+    }
+    // A pagination cursor is the end of the list: a client that pages
+    // until it is null stops.
+    if ty.nullable && field.to_ascii_lowercase().contains("cursor") {
+        return None;
+    }
+    Some(generate(model, ty, &path))
+}
+
+/// A job id's prefix after the root field that started it (the second
+/// part of `Mutation.launchTextProjectAsync.job`), as Datasaur names its
+/// queues: `LaunchTextProjectAsyncQueue`.
+fn queue_name(path: &str) -> String {
+    let root = path.split('.').nth(1).unwrap_or(path);
+    let root = root.split('[').next().unwrap_or(root);
+    let mut chars = root.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}Queue", first.to_ascii_uppercase(), chars.as_str()),
+        None => "Queue".to_owned(),
+    }
+}
+
+fn is_list(ty: &Type) -> bool {
+    matches!(ty.base, BaseType::List(_))
+}
+
+/// `getJob`, `getJobs` and `getExportDeliveryStatus` read real jobs.
+fn real_read(
+    state: &SandboxState,
+    field: &str,
+    ctx: &ResolverContext<'_>,
+) -> Option<serde_json::Value> {
+    let string = |name: &str| {
+        ctx.args
+            .get(name)
+            .and_then(|value| value.string().ok().map(str::to_owned))
+    };
+    match field {
+        "getJob" => {
+            let id = string("jobId")?;
+            Some(
+                state
+                    .store
+                    .view(&id)
+                    .map_or(serde_json::Value::Null, |view| job_json(&view)),
+            )
+        }
+        "getJobs" => {
+            let ids = ctx.args.get("jobIds")?.list().ok()?;
+            let jobs = ids
+                .iter()
+                .map(|id| {
+                    id.string()
+                        .ok()
+                        .and_then(|id| state.store.view(id))
+                        .map_or(serde_json::Value::Null, |view| job_json(&view))
+                })
+                .collect();
+            Some(serde_json::Value::Array(jobs))
+        }
+        "getExportDeliveryStatus" => {
+            let id = string("exportId")?;
+            let view = state.store.view(&id)?;
+            Some(json!({"deliveryStatus": view.status, "errors": job_json(&view)["errors"]}))
+        }
+        _ => None,
+    }
+}
+
+/// A job as its GraphQL fields show it.
+pub(crate) fn job_json(view: &crate::store::JobView) -> serde_json::Value {
+    json!({
+        "id": view.id,
+        "status": view.status,
+        "progress": view.progress,
+        "errors": view.errors.iter().map(|e| json!({"id": e.id, "stack": e.stack, "args": e.args})).collect::<Vec<_>>(),
+        "resultId": view.result_id,
+        "result": view.result,
+        "createdAt": view.created_at,
+        "updatedAt": view.updated_at,
+        "additionalData": null,
+    })
+}
+
+/// A value of type `ty` read from JSON; objects keep the JSON as their data
+/// (fields it lacks are generated... as null, then generated below).
+fn from_json<'a>(
+    model: &Model,
+    ty: &Type,
+    path: &str,
+    value: serde_json::Value,
+) -> Option<FieldValue<'a>> {
+    if value.is_null() {
+        return if ty.nullable {
+            None
+        } else {
+            Some(generate(model, ty, path))
+        };
+    }
+    match &ty.base {
+        BaseType::List(item) => {
+            let items = match value {
+                serde_json::Value::Array(items) => items,
+                one => vec![one],
+            };
+            let items: Vec<FieldValue<'a>> = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    from_json(model, item, &format!("{path}[{i}]"), v).unwrap_or(FieldValue::NULL)
+                })
+                .collect();
+            Some(FieldValue::list(items))
+        }
+        BaseType::Named(name) => match model.kinds.get(name.as_str()).copied() {
+            Some(Kind::Object) => Some(FieldValue::owned_any(Node {
+                path: path.to_owned(),
+                data: Some(value),
+            })),
+            Some(Kind::Abstract) => {
+                let concrete = model.concrete.get(name.as_str())?.first()?.clone();
+                Some(
+                    FieldValue::owned_any(Node {
+                        path: path.to_owned(),
+                        data: Some(value),
+                    })
+                    .with_type(concrete),
+                )
+            }
+            _ => Value::from_json(value).ok().map(FieldValue::value),
+        },
+    }
+}
+
+/// A schema-valid value of type `ty`, the same for the same seed and path.
+fn generate<'a>(model: &Model, ty: &Type, path: &str) -> FieldValue<'a> {
+    let hash = fnv(model.seed, path);
+    match &ty.base {
+        BaseType::List(item) => {
+            FieldValue::list((0..LIST_LEN).map(|i| generate(model, item, &format!("{path}[{i}]"))))
+        }
+        BaseType::Named(name) => {
+            let name = name.as_str();
+            let field = path.rsplit('.').next().unwrap_or(path);
+            match (name, model.kinds.get(name).copied()) {
+                ("Int", _) => FieldValue::value((hash % 100) as i32),
+                ("Float", _) => FieldValue::value((hash % 10_000) as f64 / 100.0),
+                ("Boolean", _) => FieldValue::value(hash % 2 == 0),
+                ("ID", _) => FieldValue::value(format!("{field}-{:08x}", hash as u32)),
+                (_, Some(Kind::Enum)) => {
+                    let values = model.enums.get(name).map(Vec::as_slice).unwrap_or_default();
+                    match values.get((hash as usize) % values.len().max(1)) {
+                        Some(value) => {
+                            FieldValue::value(Value::Enum(async_graphql::Name::new(value)))
+                        }
+                        None => FieldValue::NULL,
+                    }
+                }
+                (_, Some(Kind::Object)) => FieldValue::owned_any(Node {
+                    path: path.to_owned(),
+                    data: None,
+                }),
+                (_, Some(Kind::Abstract)) => {
+                    match model.concrete.get(name).and_then(|types| types.first()) {
+                        Some(concrete) => FieldValue::owned_any(Node {
+                            path: path.to_owned(),
+                            data: None,
+                        })
+                        .with_type(concrete.clone()),
+                        None => FieldValue::NULL,
+                    }
+                }
+                // String and custom scalars.
+                _ => FieldValue::value(format!("{field}-{}", hash % 1000)),
+            }
+        }
+    }
+}
+
+/// FNV-1a of the seed and the path: stable across runs and platforms.
+fn fnv(seed: u64, path: &str) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for byte in path.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
