@@ -83,6 +83,9 @@ fn check_answer(
         if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
             return Err(Error::unauthorized(request.clone(), auth.message.clone()));
         }
+        if let Some(drift) = crate::error::Drift::find(&errors) {
+            return Err(Error::schema_drift(request.clone(), errors, drift));
+        }
         let partial = envelope.data.is_some();
         return Err(Error::graphql(request.clone(), errors, partial));
     }

@@ -88,6 +88,14 @@ impl Error {
         )
     }
 
+    pub(crate) fn schema_drift(
+        request: Request,
+        errors: Vec<GraphQLError>,
+        drift: super::graphql::Drift,
+    ) -> Self {
+        Error::new(Detail::SchemaDrift { errors, drift }, Some(request), None)
+    }
+
     /// An answer of the wrong shape at `path`; `transient` when it is not a
     /// GraphQL answer at all (cut short, a proxy's page).
     pub(crate) fn decode(
@@ -194,7 +202,7 @@ impl Error {
         match &mut Arc::make_mut(&mut self.0).detail {
             Detail::Http { body_snippet, .. } => redact(body_snippet),
             Detail::Unauthorized { message } => redact(message),
-            Detail::GraphQL { errors, .. } => {
+            Detail::GraphQL { errors, .. } | Detail::SchemaDrift { errors, .. } => {
                 for error in errors {
                     redact(&mut error.message);
                     if let Some(extensions) = &mut error.extensions {

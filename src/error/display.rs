@@ -48,6 +48,20 @@ impl fmt::Display for Error {
                 errors.len(),
                 errors.first().map_or("", |e| e.message.as_str())
             ),
+            Detail::SchemaDrift { drift, .. } => {
+                match &drift.member {
+                    Some(member) => write!(
+                        f,
+                        "the server's schema has no {} {member} on type {}",
+                        drift.what, drift.type_name
+                    )?,
+                    None => write!(f, "the server's schema has no type {}", drift.type_name)?,
+                }
+                f.write_str(
+                    ": Datasaur's schema changed since this operation was generated; \
+                     run `datasaur schema pull` and `datasaur schema check`",
+                )
+            }
             Detail::Decode {
                 path,
                 message,

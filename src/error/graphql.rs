@@ -35,3 +35,118 @@ impl GraphQLError {
         self.message == "Unauthorized" || self.error_type() == Some("AuthenticationError")
     }
 }
+
+/// What a GraphQL validation error says the server's schema lacks: the
+/// sign that the schema changed since this client's operations were
+/// generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Drift {
+    /// The type that lacks a member (or that is itself unknown).
+    pub(crate) type_name: String,
+    /// The field or argument it lacks; `None` when the type itself is unknown.
+    pub(crate) member: Option<String>,
+    /// `field`, `argument` or `type`.
+    pub(crate) what: &'static str,
+}
+
+impl Drift {
+    /// The first error among `errors` that names a missing field, argument
+    /// or type, in the words of graphql-js (Apollo, Datasaur's server) or
+    /// async-graphql.
+    pub(crate) fn find(errors: &[GraphQLError]) -> Option<Drift> {
+        errors.iter().find_map(|error| Drift::parse(&error.message))
+    }
+
+    fn parse(message: &str) -> Option<Drift> {
+        // `"a" ... "b"`: the quoted names, in order.
+        let quoted: Vec<&str> = message.split('"').skip(1).step_by(2).collect();
+        let drift = |type_name: &str, member: Option<&str>, what| Drift {
+            type_name: type_name.to_owned(),
+            member: member.map(str::to_owned),
+            what,
+        };
+        if message.starts_with("Cannot query field \"") || message.starts_with("Unknown field \"") {
+            // `Cannot query field "x" on type "T".`
+            if let [field, type_name, ..] = quoted.as_slice() {
+                return Some(drift(type_name, Some(field), "field"));
+            }
+        }
+        if message.starts_with("Unknown argument \"") {
+            match quoted.as_slice() {
+                // async-graphql: `Unknown argument "a" on field "f" of type "T".`
+                [argument, field, type_name, ..] if message.contains("\" of type \"") => {
+                    return Some(drift(
+                        type_name,
+                        Some(&format!("{field}({argument}:)")),
+                        "argument",
+                    ));
+                }
+                // graphql-js: `Unknown argument "a" on field "T.f".`
+                [argument, type_field, ..] => {
+                    let (type_name, field) = type_field.split_once('.')?;
+                    return Some(drift(
+                        type_name,
+                        Some(&format!("{field}({argument}:)")),
+                        "argument",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if message.starts_with("Unknown type \"") {
+            if let [type_name, ..] = quoted.as_slice() {
+                return Some(drift(type_name, None, "type"));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Drift;
+
+    #[test]
+    fn validation_errors_that_name_what_the_schema_lacks() {
+        let field = Drift::parse(
+            "Cannot query field \"resultId\" on type \"Job\". Did you mean \"result\"?",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                field.type_name.as_str(),
+                field.member.as_deref(),
+                field.what
+            ),
+            ("Job", Some("resultId"), "field")
+        );
+        let sandbox =
+            Drift::parse("Unknown field \"getProjects\" on type \"Query\". The sandbox serves ...")
+                .unwrap();
+        assert_eq!(sandbox.member.as_deref(), Some("getProjects"));
+        let argument =
+            Drift::parse("Unknown argument \"jobId\" on field \"Query.getJob\".").unwrap();
+        assert_eq!(
+            (argument.type_name.as_str(), argument.member.as_deref()),
+            ("Query", Some("getJob(jobId:)"))
+        );
+        let argument =
+            Drift::parse("Unknown argument \"jobId\" on field \"getJob\" of type \"Query\".")
+                .unwrap();
+        assert_eq!(
+            (argument.type_name.as_str(), argument.member.as_deref()),
+            ("Query", Some("getJob(jobId:)"))
+        );
+        let ty = Drift::parse("Unknown type \"ExportTextProjectInput\".").unwrap();
+        assert_eq!(
+            (ty.type_name.as_str(), ty.member, ty.what),
+            ("ExportTextProjectInput", None, "type")
+        );
+        assert_eq!(Drift::parse("Unauthorized"), None);
+        assert_eq!(Drift::parse("Cannot query field"), None);
+        assert_eq!(
+            Drift::parse("Variable \"$x\" of required type \"String!\" was not provided."),
+            None
+        );
+    }
+}

@@ -12,6 +12,7 @@ mod display;
 mod graphql;
 mod request;
 
+pub(crate) use graphql::Drift;
 pub use graphql::GraphQLError;
 pub(crate) use request::{Request, host_of};
 
@@ -85,6 +86,11 @@ enum Detail {
     GraphQL {
         errors: Vec<GraphQLError>,
         partial_data_discarded: bool,
+    },
+    /// A GraphQL validation error naming what the server's schema lacks.
+    SchemaDrift {
+        errors: Vec<GraphQLError>,
+        drift: graphql::Drift,
     },
     Decode {
         path: String,
@@ -162,6 +168,13 @@ pub enum ErrorKind {
     /// The server answered with GraphQL errors ([`Error::graphql_errors`]).
     /// Any partial `data` that came with them is discarded.
     GraphQL,
+    /// The server's schema lacks a field, argument or type the operation
+    /// uses (a validation error such as `Cannot query field "x" on type
+    /// "Job"`): Datasaur's schema changed since the operation was
+    /// generated. [`Error::schema_type`] and [`Error::schema_member`] say
+    /// what; the server's errors are in [`Error::graphql_errors`]. Never
+    /// retried.
+    SchemaDrift,
     /// The answer was not the JSON expected: not JSON at all, truncated, or
     /// of another shape than the operation's generated types.
     Decode,
@@ -214,6 +227,7 @@ impl Error {
             Detail::Http { .. } | Detail::Redirect { .. } => ErrorKind::Http,
             Detail::Unauthorized { .. } => ErrorKind::Unauthorized,
             Detail::GraphQL { .. } => ErrorKind::GraphQL,
+            Detail::SchemaDrift { .. } => ErrorKind::SchemaDrift,
             Detail::Decode { .. } => ErrorKind::Decode,
             Detail::JobNotFound { .. } => ErrorKind::JobNotFound,
             Detail::FileUrlExpired { .. } => ErrorKind::FileUrlExpired,
@@ -311,7 +325,40 @@ impl Error {
     /// Every error the server listed, in order, for [`ErrorKind::GraphQL`].
     pub fn graphql_errors(&self) -> Option<&[GraphQLError]> {
         match &self.0.detail {
-            Detail::GraphQL { errors, .. } => Some(errors),
+            Detail::GraphQL { errors, .. } | Detail::SchemaDrift { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// Whether the server's schema lacks a field, argument or type this
+    /// operation uses ([`ErrorKind::SchemaDrift`]).
+    ///
+    /// ```
+    /// # fn check(error: datasaur::Error) {
+    /// if error.is_schema_drift() {
+    ///     eprintln!("{} lacks {:?}: regenerate", error.schema_type().unwrap_or("?"), error.schema_member());
+    /// }
+    /// # }
+    /// ```
+    pub fn is_schema_drift(&self) -> bool {
+        self.kind() == ErrorKind::SchemaDrift
+    }
+
+    /// For [`ErrorKind::SchemaDrift`]: the type that lacks a member, or that
+    /// the server does not know at all.
+    pub fn schema_type(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::SchemaDrift { drift, .. } => Some(&drift.type_name),
+            _ => None,
+        }
+    }
+
+    /// For [`ErrorKind::SchemaDrift`]: the field (`resultId`) or argument
+    /// (`getJob(jobId:)`) the type lacks; `None` when the type itself is
+    /// unknown.
+    pub fn schema_member(&self) -> Option<&str> {
+        match &self.0.detail {
+            Detail::SchemaDrift { drift, .. } => drift.member.as_deref(),
             _ => None,
         }
     }

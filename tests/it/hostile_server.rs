@@ -424,3 +424,65 @@ async fn an_export_status_with_a_million_errors_keeps_the_first_hundred() {
     assert_eq!(status.errors.len(), 100);
     assert_eq!(status.errors_omitted, 999_900);
 }
+
+/// A server whose schema dropped a field answers a validation error: its
+/// own error kind, naming the type and the field and what to run, sent once.
+#[tokio::test]
+async fn a_validation_error_naming_a_missing_field_is_schema_drift() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "errors": [{
+                "message": "Cannot query field \"resultId\" on type \"Job\". Did you mean \"result\"?",
+                "locations": [{"line": 9, "column": 5}],
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}
+            }]
+        })))
+        .mount(&server)
+        .await;
+    let client = crate::support::mock::client_for(&server);
+    let error = client.get_job("AutoLabelQueue:1").await.unwrap_err();
+    assert_eq!(error.kind(), datasaur::ErrorKind::SchemaDrift, "{error}");
+    assert!(error.is_schema_drift());
+    assert_eq!(error.schema_type(), Some("Job"));
+    assert_eq!(error.schema_member(), Some("resultId"));
+    assert_eq!(error.graphql_errors().map(<[_]>::len), Some(1));
+    let message = error.to_string();
+    assert!(message.contains("GetJob"), "{message}");
+    assert!(
+        message.contains("no field resultId on type Job"),
+        "{message}"
+    );
+    assert!(message.contains("datasaur schema pull"), "{message}");
+    assert!(!error.is_transient());
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "never retried"
+    );
+}
+
+/// The sandbox, asked for a field it does not serve, is drift too.
+#[tokio::test]
+async fn the_sandbox_reports_an_unknown_field_as_schema_drift() {
+    use crate::support::sandbox::SandboxClient;
+    let sandbox = datasaur_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let error = sandbox
+        .client()
+        .execute_document(
+            "Projects",
+            "query Projects { getProjects { id } }",
+            serde_json::json!({}),
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert!(error.is_schema_drift(), "{error}");
+    assert_eq!(error.schema_type(), Some("Query"));
+    assert_eq!(error.schema_member(), Some("getProjects"));
+}
