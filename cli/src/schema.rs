@@ -38,14 +38,16 @@ pub enum SchemaCommand {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
-    /// Check the built-in SDL and operations against a server's schema: a
-    /// file (JSON or SDL) or a URL, introspected live.
+    /// Check the built-in SDL and operations (or your app's, with
+    /// --operations) against a server's schema: a file (JSON or SDL) or a
+    /// URL, introspected live.
     ///
     /// Exit codes: 0 nothing breaks, 1 something breaks, 3 the reference is
     /// missing, unreadable or unreachable.
     #[command(
-        after_help = "Example:\n  datasaur schema check --against datasaur.schema.json\n  \
-        datasaur schema check --against http://127.0.0.1:4000 --token <TOKEN> --json"
+        after_help = "Examples:\n  datasaur schema check --against datasaur.schema.json\n  \
+        datasaur schema check --against http://127.0.0.1:4000 --token <TOKEN> --json\n  \
+        datasaur schema check --operations graphql/ --against datasaur.schema.json"
     )]
     Check {
         #[command(flatten)]
@@ -53,6 +55,15 @@ pub enum SchemaCommand {
         /// The reference: introspection JSON (`.json`), SDL, or an http(s) URL.
         #[arg(long, value_name = "FILE|URL")]
         against: String,
+        /// Check your app's operations instead of this crate's: every
+        /// `*.graphql` in DIR but `schema.graphql`.
+        #[arg(long, value_name = "DIR")]
+        operations: Option<PathBuf>,
+        /// The SDL those operations were generated against (default:
+        /// DIR/schema.graphql if there, else the schema bundled with
+        /// datasaur-codegen).
+        #[arg(long, value_name = "SDL", requires = "operations")]
+        schema: Option<PathBuf>,
         /// A machine-readable report.
         #[arg(long)]
         json: bool,
@@ -97,8 +108,22 @@ pub async fn run(command: SchemaCommand) -> ExitCode {
         SchemaCommand::Check {
             connection,
             against,
+            operations,
+            schema,
             json,
-        } => check_command(&connection, &against, json).await,
+        } => {
+            let surface = match operations {
+                Some(dir) => match Surface::of_app(&dir, schema.as_deref()) {
+                    Ok(surface) => surface,
+                    Err(message) => {
+                        eprintln!("cannot check: {message}; nothing was compared");
+                        return ExitCode::from(NO_REFERENCE);
+                    }
+                },
+                None => Surface::of_this_crate(),
+            };
+            check_command(&connection, &against, &surface, json).await
+        }
         SchemaCommand::Diff { old, new, json } => diff_command(&old, &new, json),
     })
 }
@@ -217,7 +242,68 @@ impl std::io::Write for Bounded {
     }
 }
 
-async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -> u8 {
+/// What is checked: an SDL and the operations generated against it.
+struct Surface {
+    sdl: String,
+    operations: Vec<(String, String)>,
+}
+
+impl Surface {
+    fn of_this_crate() -> Surface {
+        Surface {
+            sdl: datasaur::operations::SCHEMA_SDL.to_owned(),
+            operations: datasaur::operations::OPERATION_DOCUMENTS
+                .iter()
+                .map(|(file, text)| ((*file).to_owned(), (*text).to_owned()))
+                .collect(),
+        }
+    }
+
+    /// An app's `*.graphql` files in `dir` (sorted; `schema.graphql` is the
+    /// schema, never an operation) and its SDL.
+    fn of_app(dir: &Path, schema: Option<&Path>) -> Result<Surface, String> {
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("--operations {}: {e}", dir.display()))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.extension().is_some_and(|ext| ext == "graphql")
+                    && path
+                        .file_name()
+                        .is_some_and(|name| name != "schema.graphql")
+            })
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!(
+                "--operations {}: no *.graphql operation there",
+                dir.display()
+            ));
+        }
+        let mut operations = Vec::with_capacity(files.len());
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            operations.push((file.display().to_string(), text));
+        }
+        let in_dir = dir.join("schema.graphql");
+        let sdl = match schema {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| format!("--schema {}: {e}", path.display()))?,
+            None if in_dir.exists() => std::fs::read_to_string(&in_dir)
+                .map_err(|e| format!("cannot read {}: {e}", in_dir.display()))?,
+            None => datasaur::operations::SCHEMA_SDL.to_owned(),
+        };
+        Ok(Surface { sdl, operations })
+    }
+}
+
+async fn check_command(
+    connection: &ConnectionArgs,
+    against: &str,
+    surface: &Surface,
+    json: bool,
+) -> u8 {
     let is_url = against.starts_with("http://") || against.starts_with("https://");
     // A URL is introspected into a temporary file: the operations are
     // validated against a file, as the build does.
@@ -247,11 +333,12 @@ async fn check_command(connection: &ConnectionArgs, against: &str, json: bool) -
     } else {
         (PathBuf::from(against), None)
     };
-    let report = match check(
-        datasaur::operations::SCHEMA_SDL,
-        datasaur::operations::OPERATION_DOCUMENTS,
-        &reference,
-    ) {
+    let operations: Vec<(&str, &str)> = surface
+        .operations
+        .iter()
+        .map(|(file, text)| (file.as_str(), text.as_str()))
+        .collect();
+    let report = match check(&surface.sdl, &operations, &reference) {
         Ok(report) => report,
         Err(error @ SchemaCheckError::NotFound { .. }) => {
             eprintln!("cannot check: {error}; nothing was compared");

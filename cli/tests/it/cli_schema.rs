@@ -381,3 +381,161 @@ fn an_answer_out_of_proportion_or_not_a_schema_is_never_written() {
         );
     }
 }
+
+/// `schema check --operations`: an app's own operations (the embedded app's)
+/// against Datasaur's production schema (read at test time), against
+/// fixtures made from it here, and against the sandbox by URL.
+#[test]
+fn check_operations_of_an_app_against_each_kind_of_change() {
+    let reference =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasaur/graphql.schema.json");
+    let production: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&reference)
+            .unwrap_or_else(|e| panic!("this test reads {}: {e}", reference.display())),
+    )
+    .unwrap();
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/embedded-app/graphql");
+    let app = app.to_str().unwrap();
+    let check = |schema: &std::path::Path| {
+        datasaur(&[
+            "schema",
+            "check",
+            "--operations",
+            app,
+            "--against",
+            schema.to_str().unwrap(),
+            "--json",
+        ])
+    };
+    let report = |output: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(output)))
+    };
+    let valid = |report: &serde_json::Value, file: &str| {
+        report["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|op| op["file"].as_str().is_some_and(|f| f.ends_with(file)))
+            .map(|op| op["valid"] == true)
+            .unwrap_or_else(|| panic!("{file} in {report}"))
+    };
+
+    let passed = check(&reference);
+    assert_eq!(passed.status.code(), Some(0), "{}", text(&passed));
+    let passed = report(&passed);
+    assert_eq!(
+        passed["operations"].as_array().unwrap().len(),
+        2,
+        "{passed}"
+    );
+
+    // Fixtures: one change each to the production schema.
+    let dir = scratch("cli-schema-operations");
+    let edited = |name: &str, change: &dyn Fn(&mut serde_json::Value)| {
+        let mut schema = production.clone();
+        change(&mut schema);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, schema.to_string()).unwrap();
+        path
+    };
+    let type_named = |schema: &mut serde_json::Value, name: &str| -> serde_json::Value {
+        let root = if schema.get("data").is_some() {
+            &schema["data"]
+        } else {
+            &*schema
+        };
+        root["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|ty| ty["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let replace_type = |schema: &mut serde_json::Value, replacement: serde_json::Value| {
+        let root = if schema.get("data").is_some() {
+            &mut schema["data"]
+        } else {
+            schema
+        };
+        let types = root["__schema"]["types"].as_array_mut().unwrap();
+        let at = types
+            .iter()
+            .position(|ty| ty["name"] == replacement["name"])
+            .unwrap();
+        types[at] = replacement;
+    };
+
+    // A field the app selects, removed: its query breaks, the mutation holds.
+    let removed = edited("removed-field", &|schema| {
+        let mut job = type_named(schema, "Job");
+        job["fields"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|field| field["name"] != "progress");
+        replace_type(schema, job);
+    });
+    let output = check(&removed);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let broke = report(&output);
+    assert!(!valid(&broke, "job_state.graphql"), "{broke}");
+    assert!(valid(&broke, "start_labeling.graphql"), "{broke}");
+
+    // An argument's type changed (getJob(jobId: String!) to ID!): breaking.
+    let changed = edited("changed-argument", &|schema| {
+        let mut query = type_named(schema, "Query");
+        for field in query["fields"].as_array_mut().unwrap() {
+            if field["name"] == "getJob" {
+                field["args"][0]["type"] = serde_json::json!(
+                    {"kind": "NON_NULL", "name": null, "ofType": {"kind": "SCALAR", "name": "ID", "ofType": null}}
+                );
+            }
+        }
+        replace_type(schema, query);
+    });
+    let output = check(&changed);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(!valid(&report(&output), "job_state.graphql"));
+
+    // A new enum value: safe, listed, nothing breaks.
+    let added = edited("added-enum-value", &|schema| {
+        let mut status = type_named(schema, "JobStatus");
+        status["enumValues"].as_array_mut().unwrap().push(serde_json::json!(
+            {"name": "PAUSED", "description": null, "isDeprecated": false, "deprecationReason": null}
+        ));
+        replace_type(schema, status);
+    });
+    let output = check(&added);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let safe = report(&output);
+    assert!(
+        safe["changes"].to_string().contains("PAUSED"),
+        "the new value is listed: {safe}"
+    );
+
+    // Against the sandbox, by URL.
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let output = datasaur(&[
+        "schema",
+        "check",
+        "--operations",
+        app,
+        "--against",
+        &sandbox.graphql_url,
+        "--token",
+        &sandbox.token,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // No operations there: a usage error, nothing compared.
+    let empty = scratch("cli-schema-no-operations");
+    let output = datasaur(&[
+        "schema",
+        "check",
+        "--operations",
+        empty.to_str().unwrap(),
+        "--against",
+        reference.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+}
