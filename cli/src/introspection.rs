@@ -131,6 +131,18 @@ fn input_value(value: &Value) -> String {
 }
 
 /// The schema as SDL, introspection's own types left out.
+/// ` @deprecated(reason: "...")` for a field or enum value the schema
+/// marks deprecated, else nothing.
+fn deprecated(member: &Value) -> String {
+    if member["isDeprecated"] != Value::Bool(true) {
+        return String::new();
+    }
+    match member["deprecationReason"].as_str() {
+        Some(reason) => format!(" @deprecated(reason: {})", Value::from(reason)),
+        None => " @deprecated".to_owned(),
+    }
+}
+
 pub fn to_sdl(schema: &Value) -> String {
     let mut out = String::new();
     let root = |key: &str| schema[key]["name"].as_str().map(str::to_owned);
@@ -162,14 +174,20 @@ pub fn to_sdl(schema: &Value) -> String {
                 let _ = writeln!(out, "scalar {name}");
             }
             "ENUM" => {
-                let values: Vec<&str> = ty["enumValues"]
+                let values: Vec<String> = ty["enumValues"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(|value| value["name"].as_str().unwrap_or_default())
+                    .map(|value| {
+                        format!(
+                            "  {}{}\n",
+                            value["name"].as_str().unwrap_or_default(),
+                            deprecated(value)
+                        )
+                    })
                     .collect();
                 let _ = write!(out, "enum {name}");
-                block(&mut out, values.iter().map(|value| format!("  {value}\n")));
+                block(&mut out, values.into_iter());
             }
             "UNION" => {
                 let members: Vec<String> = ty["possibleTypes"]
@@ -219,10 +237,11 @@ pub fn to_sdl(schema: &Value) -> String {
                         description(&mut text, field, "  ");
                         let _ = writeln!(
                             text,
-                            "  {}{}: {}",
+                            "  {}{}: {}{}",
                             field["name"].as_str().unwrap_or_default(),
                             arguments(&field["args"]),
-                            type_ref(&field["type"])
+                            type_ref(&field["type"]),
+                            deprecated(field)
                         );
                         text
                     }),

@@ -17,6 +17,7 @@ mod schema;
 mod schema_check;
 mod schema_diff;
 mod schema_model;
+mod schema_usage;
 mod table;
 mod text;
 mod upload;

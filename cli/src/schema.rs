@@ -64,6 +64,10 @@ pub enum SchemaCommand {
         /// datasaur-codegen).
         #[arg(long, value_name = "SDL", requires = "operations")]
         schema: Option<PathBuf>,
+        /// Count a deprecated field, argument or enum value that an
+        /// operation uses as breaking (a warning by default).
+        #[arg(long)]
+        deny_deprecated: bool,
         /// A machine-readable report.
         #[arg(long)]
         json: bool,
@@ -79,6 +83,24 @@ pub enum SchemaCommand {
         old: PathBuf,
         /// The schema after.
         new: PathBuf,
+        /// Only the changes that touch what the operations in DIR use
+        /// (every `*.graphql` but `schema.graphql`, read against OLD).
+        #[arg(long, value_name = "DIR")]
+        operations: Option<PathBuf>,
+        /// A machine-readable report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the types, fields and arguments the operations in DIR use (and
+    /// which are deprecated), against the SDL they were generated with.
+    #[command(after_help = "Example:\n  datasaur schema usage graphql/\n  \
+        datasaur schema usage graphql/ --schema datasaur.schema.graphql --json")]
+    Usage {
+        /// The operations: every `*.graphql` in DIR but `schema.graphql`.
+        dir: PathBuf,
+        /// Their SDL (default: DIR/schema.graphql if there, else the bundled schema).
+        #[arg(long, value_name = "SDL")]
+        schema: Option<PathBuf>,
         /// A machine-readable report.
         #[arg(long)]
         json: bool,
@@ -110,6 +132,7 @@ pub async fn run(command: SchemaCommand) -> ExitCode {
             against,
             operations,
             schema,
+            deny_deprecated,
             json,
         } => {
             let surface = match operations {
@@ -122,9 +145,15 @@ pub async fn run(command: SchemaCommand) -> ExitCode {
                 },
                 None => Surface::of_this_crate(),
             };
-            check_command(&connection, &against, &surface, json).await
+            check_command(&connection, &against, &surface, deny_deprecated, json).await
         }
-        SchemaCommand::Diff { old, new, json } => diff_command(&old, &new, json),
+        SchemaCommand::Diff {
+            old,
+            new,
+            operations,
+            json,
+        } => diff_command(&old, &new, operations.as_deref(), json),
+        SchemaCommand::Usage { dir, schema, json } => usage_command(&dir, schema.as_deref(), json),
     })
 }
 
@@ -302,6 +331,7 @@ async fn check_command(
     connection: &ConnectionArgs,
     against: &str,
     surface: &Surface,
+    deny_deprecated: bool,
     json: bool,
 ) -> u8 {
     let is_url = against.starts_with("http://") || against.starts_with("https://");
@@ -359,7 +389,8 @@ async fn check_command(
         .iter()
         .filter(|(_, error)| error.is_some())
         .count();
-    let verdict = if breaking == 0 && failing == 0 && report.is_ok() {
+    let denied = deny_deprecated && !report.deprecated.is_empty();
+    let verdict = if breaking == 0 && failing == 0 && report.is_ok() && !denied {
         OK
     } else {
         BREAKS
@@ -374,6 +405,7 @@ async fn check_command(
             "{}",
             json!({"event": "schema_check", "reference": against, "typesChecked": report.types_checked,
                    "operations": operations, "changes": report.changes,
+                   "deprecated": report.deprecated,
                    "breaking": breaking, "ok": verdict == OK})
         );
     } else {
@@ -385,6 +417,23 @@ async fn check_command(
         }
         for change in &report.changes {
             println!("{change}");
+        }
+        for deprecated in &report.deprecated {
+            let level = if deny_deprecated {
+                "breaking "
+            } else {
+                "warning  "
+            };
+            println!(
+                "{level} {} is deprecated{} (used by {})",
+                deprecated.path,
+                deprecated
+                    .reason
+                    .as_deref()
+                    .map(|reason| format!(": {}", crate::text::terminal_safe(reason)))
+                    .unwrap_or_default(),
+                deprecated.operation
+            );
         }
         for problem in report
             .problems
@@ -404,7 +453,69 @@ async fn check_command(
     verdict
 }
 
-fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
+/// `schema usage DIR`.
+fn usage_command(dir: &Path, schema: Option<&Path>, json: bool) -> u8 {
+    let surface = match Surface::of_app(dir, schema) {
+        Ok(surface) => surface,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return NO_REFERENCE;
+        }
+    };
+    let Some(usage) = surface_usage(&surface, "the operations' SDL") else {
+        return NO_REFERENCE;
+    };
+    if json {
+        println!("{}", json!({"event": "schema_usage", "usage": usage}));
+    } else {
+        for (heading, items) in [
+            ("types", &usage.types),
+            ("fields", &usage.fields),
+            ("arguments", &usage.arguments),
+        ] {
+            println!("{heading} ({}):", items.len());
+            for item in items {
+                println!("  {item}");
+            }
+        }
+        for deprecated in &usage.deprecated {
+            println!(
+                "deprecated: {} ({}){}",
+                deprecated.path,
+                deprecated.operation,
+                deprecated
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    OK
+}
+
+/// What `surface`'s operations use of its SDL; `None` (said why) when the
+/// SDL is not a schema.
+fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema_usage::Usage> {
+    let schema = match crate::schema_model::parse_sdl(&surface.sdl, origin) {
+        Ok(schema) => schema,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return None;
+        }
+    };
+    let schema = schema.validate().unwrap_or_else(|with_errors| {
+        apollo_compiler::validation::Valid::assume_valid(with_errors.partial)
+    });
+    let operations: Vec<(&str, &str)> = surface
+        .operations
+        .iter()
+        .map(|(file, text)| (file.as_str(), text.as_str()))
+        .collect();
+    Some(crate::schema_usage::usage(&schema, &operations))
+}
+
+fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -> u8 {
     let load = |path: &Path| {
         crate::schema_model::load(path).map_err(|error| {
             eprintln!("cannot diff: {error}");
@@ -413,7 +524,25 @@ fn diff_command(old: &Path, new: &Path, json: bool) -> u8 {
     let (Ok(old_model), Ok(new_model)) = (load(old), load(new)) else {
         return NO_REFERENCE;
     };
-    let changes = diff(&old_model, &new_model, Scope::Everything);
+    let mut changes = diff(&old_model, &new_model, Scope::Everything);
+    if let Some(dir) = operations {
+        // What the operations use, read against the old schema.
+        let old_sdl = old_model.to_string();
+        let surface = match Surface::of_app(dir, None) {
+            Ok(app) => Surface {
+                sdl: old_sdl,
+                operations: app.operations,
+            },
+            Err(message) => {
+                eprintln!("cannot diff: {message}");
+                return NO_REFERENCE;
+            }
+        };
+        let Some(usage) = surface_usage(&surface, "the old schema") else {
+            return NO_REFERENCE;
+        };
+        changes.retain(|change| crate::schema_usage::touches(&usage, &change.path));
+    }
     let breaking = changes
         .iter()
         .filter(|c| c.severity == Severity::Breaking)

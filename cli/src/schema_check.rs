@@ -61,6 +61,8 @@ pub struct CheckReport {
     pub operations: Vec<(String, Option<String>)>,
     /// The differences that matter to this crate, classed.
     pub changes: Vec<crate::schema_diff::Change>,
+    /// What the operations use that the reference marks deprecated.
+    pub deprecated: Vec<crate::schema_usage::Deprecated>,
 }
 
 impl CheckReport {
@@ -112,12 +114,14 @@ pub fn check(
         }
         results.push(((*name).to_owned(), outcome));
     }
+    let deprecated = crate::schema_usage::usage(&theirs, operations).deprecated;
     Ok(CheckReport {
         types_checked,
         operations_checked: operations.len(),
         problems,
         operations: results,
         changes,
+        deprecated,
     })
 }
 

@@ -513,6 +513,116 @@ fn check_operations_of_an_app_against_each_kind_of_change() {
         "the new value is listed: {safe}"
     );
 
+    // A field the app selects, deprecated: a warning with the server's
+    // reason, or breaking with --deny-deprecated.
+    let deprecated = edited("deprecated-field", &|schema| {
+        let mut job = type_named(schema, "Job");
+        for field in job["fields"].as_array_mut().unwrap() {
+            if field["name"] == "progress" {
+                field["isDeprecated"] = serde_json::json!(true);
+                field["deprecationReason"] = serde_json::json!("Use `percent`.");
+            }
+        }
+        replace_type(schema, job);
+    });
+    let output = check(&deprecated);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let warned = report(&output);
+    assert_eq!(warned["deprecated"][0]["path"], "Job.progress", "{warned}");
+    assert_eq!(warned["deprecated"][0]["reason"], "Use `percent`.");
+    assert!(
+        warned["deprecated"][0]["operation"]
+            .as_str()
+            .unwrap()
+            .ends_with("job_state.graphql")
+    );
+    let denied = datasaur(&[
+        "schema",
+        "check",
+        "--operations",
+        app,
+        "--against",
+        deprecated.to_str().unwrap(),
+        "--deny-deprecated",
+    ]);
+    assert_eq!(denied.status.code(), Some(1), "{}", text(&denied));
+    assert!(
+        text(&denied).contains("breaking  Job.progress is deprecated: Use `percent`."),
+        "{}",
+        text(&denied)
+    );
+
+    // `schema diff --operations`: of the removed field and an unrelated
+    // removal, only what the app uses.
+    let unrelated = edited("removed-two", &|schema| {
+        let mut job = type_named(schema, "Job");
+        job["fields"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|field| field["name"] != "progress");
+        replace_type(schema, job);
+        let mut query = type_named(schema, "Query");
+        query["fields"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|field| field["name"] != "getProjects");
+        replace_type(schema, query);
+    });
+    let everything = datasaur(&[
+        "schema",
+        "diff",
+        reference.to_str().unwrap(),
+        unrelated.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&everything).contains("Query.getProjects"),
+        "{}",
+        text(&everything)
+    );
+    let narrowed = datasaur(&[
+        "schema",
+        "diff",
+        reference.to_str().unwrap(),
+        unrelated.to_str().unwrap(),
+        "--operations",
+        app,
+    ]);
+    assert_eq!(narrowed.status.code(), Some(1), "{}", text(&narrowed));
+    let narrowed = text(&narrowed);
+    assert!(
+        narrowed.contains("breaking  Job.progress: removed"),
+        "{narrowed}"
+    );
+    assert!(!narrowed.contains("getProjects"), "{narrowed}");
+
+    // `schema usage`: what the app's operations use.
+    let usage = datasaur(&["schema", "usage", app, "--json"]);
+    assert_eq!(usage.status.code(), Some(0), "{}", text(&usage));
+    let usage: serde_json::Value = serde_json::from_slice(&usage.stdout).unwrap();
+    let fields = usage["usage"]["fields"].as_array().unwrap();
+    assert!(
+        fields.contains(&serde_json::json!("Job.progress")),
+        "{usage}"
+    );
+    assert!(
+        fields.contains(&serde_json::json!("Query.getJob")),
+        "{usage}"
+    );
+    assert!(
+        usage["usage"]["arguments"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("Query.getJob(jobId)")),
+        "{usage}"
+    );
+    assert!(
+        usage["usage"]["types"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("TargetApiInput")),
+        "nested input types count: {usage}"
+    );
+
     // Against the sandbox, by URL.
     let sandbox = crate::support::sandbox_process::start(&[]);
     let output = datasaur(&[
