@@ -65,6 +65,29 @@ impl Credentials {
         }
     }
 
+    /// After `error` from a request that carried `used`: if the server
+    /// refused the token and a fresh one can be fetched, forgets it and says
+    /// to send once more (the server ran nothing, so this is safe for work
+    /// that starts work too); `refreshed` makes it once per request.
+    pub(crate) fn refresh_once_if_refused(
+        &self,
+        error: &Error,
+        used: Option<&Authorization>,
+        refreshed: &std::sync::atomic::AtomicBool,
+    ) -> bool {
+        let Some(used) = used else {
+            return false;
+        };
+        if !error.is_unauthorized()
+            || !self.can_refresh()
+            || refreshed.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return false;
+        }
+        self.invalidate(used);
+        true
+    }
+
     /// Whether a refused request may succeed with a fresh token.
     pub(crate) fn can_refresh(&self) -> bool {
         matches!(self, Credentials::OAuth(_))

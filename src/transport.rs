@@ -90,18 +90,16 @@ impl Client {
                 inner
                     .credentials
                     .redact(&mut error, failure.authorization.as_ref());
-                // A refused token: the server ran nothing, so one retry with a
-                // fresh token is safe, for mutations too.
-                if let (true, Some(used)) = (error.is_unauthorized(), &failure.authorization)
-                    && inner.credentials.can_refresh()
-                    && !refreshed.swap(true, Ordering::Relaxed)
-                {
+                if inner.credentials.refresh_once_if_refused(
+                    &error,
+                    failure.authorization.as_ref(),
+                    refreshed,
+                ) {
                     tracing::debug!(
                         operation,
                         attempt,
                         "token refused; refreshing it and retrying once"
                     );
-                    inner.credentials.invalidate(used);
                     return Err((error, Verdict::Again));
                 }
                 let may_repeat = !(starts_work && failure.sent);

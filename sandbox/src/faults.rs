@@ -52,6 +52,36 @@ pub enum FaultKind {
     },
 }
 
+/// The answer of a fault that replaces the whole request before any work
+/// (an error status, a rate limit, a proxy's page); `None` for the kinds
+/// that shape a real answer instead. Shared by the GraphQL and upload routes.
+pub(crate) fn answer_before_work(fault: Option<&FaultKind>) -> Option<axum::response::Response> {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    match fault? {
+        FaultKind::Status { status } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Some((status, format!("sandbox fault: HTTP {}", status.as_u16())).into_response())
+        }
+        FaultKind::RateLimited { retry_after_secs } => Some(
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                "sandbox fault: rate limited",
+            )
+                .into_response(),
+        ),
+        FaultKind::HtmlBody => Some(
+            (
+                [(header::CONTENT_TYPE, "text/html")],
+                "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>sandbox fault</p></body></html>",
+            )
+                .into_response(),
+        ),
+        _ => None,
+    }
+}
+
 impl FaultKind {
     /// Every kind, one of each, for matrix tests.
     pub fn all() -> Vec<FaultKind> {

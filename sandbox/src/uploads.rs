@@ -96,27 +96,8 @@ pub(crate) async fn upload(
     if let Some(delay) = fault.as_ref().and_then(FaultKind::delay) {
         tokio::time::sleep(delay).await;
     }
-    match fault {
-        Some(FaultKind::Status { status }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return (status, format!("sandbox fault: HTTP {}", status.as_u16())).into_response();
-        }
-        Some(FaultKind::RateLimited { retry_after_secs }) => {
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                "sandbox fault: rate limited",
-            )
-                .into_response();
-        }
-        Some(FaultKind::HtmlBody) => {
-            return (
-                [(header::CONTENT_TYPE, "text/html")],
-                "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>sandbox fault</p></body></html>",
-            )
-                .into_response();
-        }
-        _ => {}
+    if let Some(answer) = crate::faults::answer_before_work(fault.as_ref()) {
+        return answer;
     }
     if !is_authorized(state, &headers) {
         state.stats.update(|stats| stats.unauthorized += 1);

@@ -271,11 +271,11 @@ impl Client {
                 if !source_ref.replayable() || error.kind() == crate::ErrorKind::UploadTooLarge {
                     return Err((error, Verdict::Stop));
                 }
-                if let (true, Some(used)) = (error.is_unauthorized(), &authorization)
-                    && inner.credentials.can_refresh()
-                    && !refreshed.swap(true, Ordering::Relaxed)
-                {
-                    inner.credentials.invalidate(used);
+                if inner.credentials.refresh_once_if_refused(
+                    &error,
+                    authorization.as_ref(),
+                    refreshed,
+                ) {
                     return Err((error, Verdict::Again));
                 }
                 // A 500 is retried here, unlike for GraphQL: repeating an
