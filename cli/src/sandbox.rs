@@ -32,7 +32,7 @@ pub struct SandboxArgs {
     /// late object store, e.g. 2s); until then their URL answers 404.
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
     file_ready_after: Duration,
-    /// Also serve every operation of this schema (introspection JSON, e.g.
+    /// Also serve every operation of this schema (introspection JSON as `.json`, e.g.
     /// from `datasaur schema pull`, or SDL) with generated values; fields of
     /// type Job start real jobs, of type ExportRequestResult real exports.
     #[arg(long, value_name = "FILE")]
@@ -66,20 +66,6 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
-/// The SDL of a schema file: SDL as it is, an introspection result printed
-/// as SDL (checked for its shape first).
-fn schema_sdl(path: &std::path::Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    if !text.trim_start().starts_with('{') {
-        return Ok(text);
-    }
-    let answer: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    let schema = crate::introspection::schema_of(&answer)?;
-    crate::introspection::check_shape(schema)?;
-    Ok(crate::introspection::to_sdl(schema))
-}
-
 pub async fn run(args: SandboxArgs) -> ExitCode {
     let mut config = SandboxConfig::default()
         .addr(args.addr)
@@ -93,10 +79,10 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         config = config.access_token(token);
     }
     if let Some(path) = &args.schema {
-        match schema_sdl(path) {
+        match crate::schema_model::read_sdl(path) {
             Ok(sdl) => config = config.schema(sdl).mock_seed(args.seed),
-            Err(message) => {
-                eprintln!("error: --schema {}: {message}", path.display());
+            Err(error) => {
+                eprintln!("error: --schema: {error}");
                 return ExitCode::from(3);
             }
         }

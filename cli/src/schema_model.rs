@@ -16,6 +16,12 @@ const MESSAGES_QUOTED: usize = 3;
 
 /// Reads a schema file: introspection JSON for `.json`, SDL otherwise.
 pub fn load(path: &Path) -> Result<Schema, SchemaCheckError> {
+    parse_sdl(&read_sdl(path)?, &path.display().to_string())
+}
+
+/// A schema file's SDL: SDL as it is, introspection JSON (`.json`) checked
+/// for its shape and printed as SDL. Not parsed: its reader does that.
+pub fn read_sdl(path: &Path) -> Result<String, SchemaCheckError> {
     let text = std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             SchemaCheckError::NotFound {
@@ -32,9 +38,9 @@ pub fn load(path: &Path) -> Result<Schema, SchemaCheckError> {
     if path.extension().is_some_and(|ext| ext == "json") {
         let answer: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| invalid(&origin, format!("not JSON: {e}")))?;
-        from_introspection(&answer, &origin)
+        introspection_sdl(&answer, &origin)
     } else {
-        parse_sdl(&text, &origin)
+        Ok(text)
     }
 }
 
@@ -43,10 +49,15 @@ pub fn from_introspection(
     answer: &serde_json::Value,
     origin: &str,
 ) -> Result<Schema, SchemaCheckError> {
+    parse_sdl(&introspection_sdl(answer, origin)?, origin)
+}
+
+/// An introspection result, checked for its shape, as SDL.
+fn introspection_sdl(answer: &serde_json::Value, origin: &str) -> Result<String, SchemaCheckError> {
     let schema =
         crate::introspection::schema_of(answer).map_err(|message| invalid(origin, message))?;
     crate::introspection::check_shape(schema).map_err(|message| invalid(origin, message))?;
-    parse_sdl(&crate::introspection::to_sdl(schema), origin)
+    Ok(crate::introspection::to_sdl(schema))
 }
 
 /// Reads SDL. Text that does not parse is refused; a schema that parses but

@@ -11,25 +11,16 @@ pub(crate) struct RootFields {
 }
 
 impl RootFields {
-    /// Whether every root field `request` selects is one the sandbox
+    /// Whether every root field `operation` selects is one the sandbox
     /// implements (then its real schema answers; else a user's schema does,
     /// when one is served). Introspection and fragments at the root are not.
-    pub(crate) fn serve_all(&self, request: &async_graphql::Request) -> bool {
-        use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
-        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-            return true;
-        };
-        let operation = match (&document.operations, request.operation_name.as_deref()) {
-            (DocumentOperations::Single(operation), _) => operation,
-            (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-                Some(operation) => operation,
-                None => return true,
-            },
-            (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
-                Some(operation) if operations.len() == 1 => operation,
-                _ => return true,
-            },
-        };
+    pub(crate) fn serve_all(
+        &self,
+        operation: &async_graphql::parser::Positioned<
+            async_graphql::parser::types::OperationDefinition,
+        >,
+    ) -> bool {
+        use async_graphql::parser::types::{OperationType, Selection};
         let served = match operation.node.ty {
             OperationType::Query => &self.query,
             OperationType::Mutation => &self.mutation,

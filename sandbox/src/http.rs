@@ -155,8 +155,16 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
         return json_response(StatusCode::OK, &answer);
     }
 
-    if let BatchRequest::Single(request) = &batch
-        && let Some(message) = crate::variables::variable_problem(request)
+    // One parse of a single request's query, for the variables check and
+    // the routing below.
+    let selected = match &batch {
+        BatchRequest::Single(request) => {
+            crate::variables::selected_operation(request).map(|operation| (request, operation))
+        }
+        BatchRequest::Batch(_) => None,
+    };
+    if let Some((request, operation)) = &selected
+        && let Some(message) = crate::variables::variable_problem(request, operation)
     {
         return json_response(
             StatusCode::BAD_REQUEST,
@@ -165,8 +173,8 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
         );
     }
     // A user's schema answers what the sandbox does not implement.
-    let mock = match &batch {
-        BatchRequest::Single(request) if !app.roots.serve_all(request) => app.mock.as_ref(),
+    let mock = match &selected {
+        Some((_, operation)) if !app.roots.serve_all(operation) => app.mock.as_ref(),
         _ => None,
     };
     let response = match (mock, batch) {

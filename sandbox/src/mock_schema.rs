@@ -50,8 +50,9 @@ enum Kind {
     Input,
 }
 
-/// An object being resolved: its type, where it is, and the values it
-/// already has (a real job's or export's, or an override).
+/// An object being resolved: where it is (its field path, the seed of its
+/// generated values), and the values it already has (a real job's or
+/// export's, or an override).
 struct Node {
     path: String,
     data: Option<serde_json::Value>,
@@ -371,8 +372,8 @@ pub(crate) fn job_json(view: &crate::store::JobView) -> serde_json::Value {
     })
 }
 
-/// A value of type `ty` read from JSON; objects keep the JSON as their data
-/// (fields it lacks are generated... as null, then generated below).
+/// A value of type `ty` read from JSON; an object keeps the JSON as its
+/// data, and a field the JSON lacks is null if nullable, else generated.
 fn from_json<'a>(
     model: &Model,
     ty: &Type,
