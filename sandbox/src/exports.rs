@@ -124,7 +124,13 @@ pub(crate) async fn file(
         return (StatusCode::FORBIDDEN, "Request has expired").into_response();
     }
     let ready = match state.store.ends_at(&id) {
-        Some((ends, failed)) => !failed && now >= ends + state.file_ready_after(),
+        // A delay past the clock's range is a file that never appears, not a panic.
+        Some((ends, failed)) => {
+            !failed
+                && ends
+                    .checked_add(state.file_ready_after())
+                    .is_some_and(|ready_at| now >= ready_at)
+        }
         None => false,
     };
     if !ready {

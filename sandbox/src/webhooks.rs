@@ -40,7 +40,11 @@ pub(crate) fn schedule(state: Arc<SandboxState>, delivery: Delivery) {
             return;
         };
         // Datasaur pushes once the file is uploaded: the URL then works.
-        tokio::time::sleep_until(ends_at + state.file_ready_after()).await;
+        // A delay past the clock's range: the file never appears, nor the push.
+        let Some(ready_at) = ends_at.checked_add(state.file_ready_after()) else {
+            return;
+        };
+        tokio::time::sleep_until(ready_at).await;
         if fails {
             return;
         }

@@ -1038,3 +1038,24 @@ async fn a_users_schema_is_served_with_real_jobs_behind_it() {
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
     assert!(error.to_string().contains("Missing"), "{error}");
 }
+
+/// An absurd late-file delay (u64::MAX ms) is a file that never appears:
+/// 404, never a panic in the sandbox.
+#[tokio::test(start_paused = true)]
+async fn an_absurd_file_delay_is_a_file_that_never_appears() {
+    let sandbox = start().await;
+    let set = reqwest::Client::new()
+        .put(format!("{}/_sandbox/files/ready-after", sandbox.base_url()))
+        .body(format!(r#"{{"millis": {}}}"#, u64::MAX))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let (export_id, url) = start_export(&sandbox).await;
+    poll_until_delivered(&sandbox, &export_id).await;
+    let file = reqwest::get(&url).await.unwrap();
+    assert_eq!(file.status(), 404);
+    // Still serving.
+    let (status, _) = post(&sandbox, get_jobs_body(&[DOCUMENTED_JOB_ID])).await;
+    assert_eq!(status, 200);
+}
