@@ -30,6 +30,9 @@ pub const UPLOAD_PATH: &str = "/api/static/proxy/upload";
 /// records go (their keys still answered at upload time).
 const MAX_OBJECTS_KEPT: usize = 100_000;
 
+/// The longest file name kept for an object (longer ones are cut).
+const MAX_FILE_NAME_CHARS: usize = 255;
+
 /// One object an upload created, as the sandbox keeps it.
 ///
 /// ```
@@ -45,7 +48,8 @@ const MAX_OBJECTS_KEPT: usize = 100_000;
 pub struct UploadedObject {
     /// The key the upload answered (`temp/upload-proxy/<id>.<ext>`).
     pub object_key: String,
-    /// The file name the multipart part gave (empty when it gave none).
+    /// The file name the multipart part gave (empty when it gave none; its
+    /// first 255 characters).
     pub file_name: String,
     /// The file's size in bytes.
     pub bytes: u64,
@@ -128,7 +132,10 @@ pub(crate) async fn upload(
             while let Ok(Some(_)) = field.chunk().await {}
             continue;
         }
-        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let given = field.file_name().unwrap_or_default();
+        let object_key = object_key(given);
+        // Kept for every object: bounded, whatever name a client sends.
+        let file_name: String = given.chars().take(MAX_FILE_NAME_CHARS).collect();
         let mut hasher = Sha256::new();
         let mut bytes = 0u64;
         loop {
@@ -152,12 +159,11 @@ pub(crate) async fn upload(
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        received = Some((file_name, bytes, sha256));
+        received = Some((object_key, file_name, bytes, sha256));
     }
-    let Some((file_name, bytes, sha256)) = received else {
+    let Some((object_key, file_name, bytes, sha256)) = received else {
         return bad_form("the multipart field `file` is missing");
     };
-    let object_key = object_key(&file_name);
     state.uploads.add(UploadedObject {
         object_key: object_key.clone(),
         file_name,

@@ -1059,3 +1059,31 @@ async fn an_absurd_file_delay_is_a_file_that_never_appears() {
     let (status, _) = post(&sandbox, get_jobs_body(&[DOCUMENTED_JOB_ID])).await;
     assert_eq!(status, 200);
 }
+
+/// A 70,000-character file name is taken, and kept cut to 255 characters:
+/// what the sandbox remembers per upload stays bounded.
+#[tokio::test]
+async fn an_uploads_long_file_name_is_kept_bounded() {
+    let sandbox = start().await;
+    let name = format!("{}.txt", "a".repeat(70_000));
+    let body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\nhello\r\n--b--\r\n"
+    );
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/static/proxy/upload", sandbox.base_url()))
+        .bearer_auth(sandbox.token())
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let key: Value = answer.json().await.unwrap();
+    assert!(
+        key["objectKey"].as_str().unwrap().ends_with(".txt"),
+        "{key}"
+    );
+    let objects = sandbox.uploads();
+    assert_eq!(objects[0].file_name.chars().count(), 255);
+    assert_eq!(objects[0].bytes, 5);
+}
