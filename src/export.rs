@@ -7,6 +7,7 @@ use futures::stream::BoxStream;
 use url::Url;
 
 use crate::download::{DownloadOptions, download, parse_expiry};
+use crate::started::Started;
 use crate::{Client, Download, Error, Job, JobError, JobStatus, JobUpdate, WaitError, WaitOptions};
 
 /// Where in an export answer the file URL is.
@@ -32,6 +33,9 @@ const FILE_URL: &str = "data.export.fileUrl";
 pub struct Export {
     client: Client,
     id: String,
+    operation: Option<String>,
+    start: Option<Started>,
+    wait_options: Option<WaitOptions>,
     file_url: Option<Url>,
     file_url_expires_at: Option<SystemTime>,
     redirect: Option<String>,
@@ -83,6 +87,9 @@ impl Export {
         Ok(Export {
             client,
             id,
+            operation: Some(operation.to_owned()),
+            start: Some(Started::now()),
+            wait_options: None,
             file_url,
             file_url_expires_at: file_url_expires_at.as_deref().and_then(parse_expiry),
             redirect,
@@ -90,9 +97,89 @@ impl Export {
         })
     }
 
+    /// An export read back from its saved form.
+    #[allow(clippy::too_many_arguments)] // one caller, field by field
+    pub(crate) fn resumed(
+        client: Client,
+        id: String,
+        operation: Option<String>,
+        start: Option<Started>,
+        wait_options: Option<WaitOptions>,
+        file_url: Option<Url>,
+        file_url_expires_at: Option<SystemTime>,
+        redirect: Option<String>,
+        queued: Option<bool>,
+    ) -> Self {
+        Export {
+            client,
+            id,
+            operation,
+            start,
+            wait_options,
+            file_url,
+            file_url_expires_at,
+            redirect,
+            queued,
+        }
+    }
+
     /// The export id, which is also its job id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The operation that started the export (`ExportTextProject`, ...);
+    /// `None` for an export resumed from a saved form that did not say.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+
+    /// When the export started (the wall-clock time its start was answered,
+    /// or the saved time of a resumed export).
+    pub fn started_at(&self) -> Option<SystemTime> {
+        self.start.as_ref().map(Started::wall)
+    }
+
+    /// The wait options this export's waits use when given `None` (instead
+    /// of the client's), kept in its saved form.
+    ///
+    /// ```
+    /// # fn run(export: datasaur::Export) {
+    /// use std::time::Duration;
+    /// use datasaur::WaitOptions;
+    ///
+    /// let export = export.with_wait_options(WaitOptions::default().max_wait(Duration::from_secs(600)));
+    /// assert!(export.saved().wait_options().is_some());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait_options = Some(options);
+        self
+    }
+
+    pub(crate) fn start(&self) -> Option<&Started> {
+        self.start.as_ref()
+    }
+
+    pub(crate) fn own_wait_options(&self) -> Option<&WaitOptions> {
+        self.wait_options.as_ref()
+    }
+
+    /// Whether the file URL has expired by now (`false` when Datasaur gave
+    /// no expiry). An expired URL cannot be renewed: Datasaur has no call
+    /// for it; only a new export makes a new file.
+    pub fn file_url_expired(&self) -> bool {
+        self.file_url_expires_at
+            .is_some_and(|expiry| expiry <= SystemTime::now())
+    }
+
+    fn options(&self, options: Option<WaitOptions>) -> Option<WaitOptions> {
+        options.or_else(|| self.wait_options.clone())
+    }
+
+    fn age(&self) -> std::time::Duration {
+        self.start.as_ref().map(Started::age).unwrap_or_default()
     }
 
     /// Where the file will be (method `FILE_STORAGE`); it may answer 404
@@ -118,14 +205,21 @@ impl Export {
     }
 
     /// Waits until the export's job is `DELIVERED`, through the client's
-    /// wait engine (it shares requests with every other wait).
+    /// wait engine (it shares requests with every other wait), polling at
+    /// the export's age. `None` takes the export's own options
+    /// ([`Export::with_wait_options`]), else the client's.
     pub async fn wait(&self, options: impl Into<Option<WaitOptions>>) -> Result<Job, WaitError> {
-        self.client.wait_for_job(self.id.clone(), options).await
+        let options = self.options(options.into());
+        self.client
+            .wait_for_job_aged(self.id.clone(), self.age(), options)
+            .await
     }
 
-    /// Each change of the export's job, then its end.
+    /// Each change of the export's job, then its end (options as [`Export::wait`]).
     pub fn watch(&self, options: impl Into<Option<WaitOptions>>) -> BoxStream<'static, JobUpdate> {
-        self.client.watch_job(self.id.clone(), options)
+        let options = self.options(options.into());
+        self.client
+            .watch_job_aged(self.id.clone(), self.age(), options)
     }
 
     /// Asks `getExportDeliveryStatus` once.

@@ -1,8 +1,11 @@
 //! [`JobHandle`]: a job to wait on, whether this crate's call started it or
 //! the caller's own operation did.
 
+use std::time::SystemTime;
+
 use futures::stream::BoxStream;
 
+use crate::started::Started;
 use crate::{Client, Job, JobUpdate, WaitError, WaitOptions};
 
 /// A job to wait on: its id, the job as the call that started it returned it
@@ -11,6 +14,11 @@ use crate::{Client, Job, JobUpdate, WaitError, WaitOptions};
 ///
 /// Every starter of this crate returns one; [`Client::job`] makes one from
 /// an id, for a job started by an operation of your own.
+///
+/// A handle knows when its job started, and waits poll at the job's age
+/// (a handle waited on an hour after its start is polled as an hour-old
+/// job). It can be saved ([`JobHandle::saved`], or serialized directly)
+/// and resumed in another process ([`Client::resume_job`]).
 ///
 /// ```
 /// # async fn run(client: datasaur::Client, input: datasaur::operations::auto_label_token_based_project::AutoLabelTokenBasedProjectInput) -> Result<(), Box<dyn std::error::Error>> {
@@ -27,15 +35,21 @@ pub struct JobHandle {
     client: Client,
     id: String,
     started: Option<Job>,
+    operation: Option<String>,
+    start: Option<Started>,
+    wait_options: Option<WaitOptions>,
 }
 
 impl JobHandle {
-    /// A job this crate started, as its start call answered it.
-    pub(crate) fn started(client: Client, job: Job) -> Self {
+    /// A job this crate started by `operation`, as its start call answered it.
+    pub(crate) fn started(client: Client, operation: &str, job: Job) -> Self {
         JobHandle {
             client,
             id: job.id.clone(),
             started: Some(job),
+            operation: Some(operation.to_owned()),
+            start: Some(Started::now()),
+            wait_options: None,
         }
     }
 
@@ -45,7 +59,77 @@ impl JobHandle {
             client,
             id,
             started: None,
+            operation: None,
+            start: None,
+            wait_options: None,
         }
+    }
+
+    /// A job read back from its saved form.
+    pub(crate) fn resumed(
+        client: Client,
+        id: String,
+        operation: Option<String>,
+        start: Option<Started>,
+        wait_options: Option<WaitOptions>,
+    ) -> Self {
+        JobHandle {
+            client,
+            id,
+            started: None,
+            operation,
+            start,
+            wait_options,
+        }
+    }
+
+    /// The wait options this handle's waits use when given `None` (instead
+    /// of the client's), kept in its saved form.
+    ///
+    /// ```
+    /// # fn run(client: datasaur::Client) {
+    /// use std::time::Duration;
+    /// use datasaur::WaitOptions;
+    ///
+    /// let options = WaitOptions::default().max_wait(Duration::from_secs(7200)).max_wait_from_start(true);
+    /// let handle = client.job("AutoLabelQueue:1").with_wait_options(options.clone());
+    /// assert_eq!(handle.saved().wait_options(), Some(&options));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_wait_options(mut self, options: WaitOptions) -> Self {
+        self.wait_options = Some(options);
+        self
+    }
+
+    /// The operation that started the job (`AutoLabelTokenBasedProject`,
+    /// ...); `None` for a handle made from an id.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+
+    /// When the job started (the wall-clock time its start was answered, or
+    /// the saved time of a resumed handle); `None` for a handle made from an id.
+    pub fn started_at(&self) -> Option<SystemTime> {
+        self.start.as_ref().map(Started::wall)
+    }
+
+    pub(crate) fn start(&self) -> Option<&Started> {
+        self.start.as_ref()
+    }
+
+    pub(crate) fn own_wait_options(&self) -> Option<&WaitOptions> {
+        self.wait_options.as_ref()
+    }
+
+    /// The options a wait given `options` uses: those, else the handle's own.
+    fn options(&self, options: Option<WaitOptions>) -> Option<WaitOptions> {
+        options.or_else(|| self.wait_options.clone())
+    }
+
+    /// How old the job is now (zero when its start is unknown).
+    fn age(&self) -> std::time::Duration {
+        self.start.as_ref().map(Started::age).unwrap_or_default()
     }
 
     /// The job id.
@@ -61,14 +145,22 @@ impl JobHandle {
     }
 
     /// Waits until the job is `DELIVERED` (returned), or why not; as
-    /// [`Client::wait_for_job`].
+    /// [`Client::wait_for_job`], polling at the job's age. `None` takes the
+    /// handle's own options ([`JobHandle::with_wait_options`]), else the
+    /// client's.
     pub async fn wait(&self, options: impl Into<Option<WaitOptions>>) -> Result<Job, WaitError> {
-        self.client.wait_for_job(self.id.clone(), options).await
+        let options = self.options(options.into());
+        self.client
+            .wait_for_job_aged(self.id.clone(), self.age(), options)
+            .await
     }
 
-    /// Each change of status or progress, then the end; as [`Client::watch_job`].
+    /// Each change of status or progress, then the end; as
+    /// [`Client::watch_job`], with the options as [`JobHandle::wait`].
     pub fn watch(&self, options: impl Into<Option<WaitOptions>>) -> BoxStream<'static, JobUpdate> {
-        self.client.watch_job(self.id.clone(), options)
+        let options = self.options(options.into());
+        self.client
+            .watch_job_aged(self.id.clone(), self.age(), options)
     }
 
     /// Fetches the job now (one `getJob`).

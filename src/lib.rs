@@ -46,6 +46,8 @@ mod part_file;
 mod property_tests;
 mod response;
 mod retry;
+mod saved;
+mod started;
 mod sync;
 mod transport;
 mod upload;
@@ -64,6 +66,7 @@ pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use job_handle::JobHandle;
 pub use operation::Operation;
 pub use retry::RetryPolicy;
+pub use saved::{SAVED_FORMAT_VERSION, SavedExport, SavedJob};
 pub use upload::{Upload, UploadOptions, UploadProgress, UploadSource};
 pub use wait::{
     DEFAULT_POLL_FAILURE_LIMIT, JobUpdate, JobWaiter, MIN_POLL_INTERVAL, PollBackoff, WaitError,

@@ -194,7 +194,7 @@ proptest! {
                 }
                 pending.remove(0);
                 let deadline = now + Duration::from_secs(max_wait);
-                let key = schedule.insert(now, backoffs[backoff], deadline);
+                let key = schedule.insert(now, backoffs[backoff], deadline, Duration::ZERO);
                 prop_assert!(!held.contains_key(&key), "a held key is reused");
                 held.insert(key, (n, Duration::from_secs(start + duration)));
             }

@@ -58,7 +58,7 @@ impl Client {
                 false,
             )
         })?;
-        Ok(JobHandle::started(self.clone(), job))
+        Ok(JobHandle::started(self.clone(), Q::OPERATION_NAME, job))
     }
 
     /// Sends `Q` (once: it starts work) and returns the export it answered with.

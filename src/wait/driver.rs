@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::JobUpdate;
-use super::engine::{CallerId, Command, Delivery, FetchJobs, MAX_SLEEP};
+use super::engine::{CallerId, Command, Delivery, FetchJobs, MAX_SLEEP, WaitStart};
 use super::error::{WaitError, WaitLimit};
 use super::policy::WaitOptions;
 use super::schedule::{PollSchedule, WatchKey};
@@ -28,6 +28,9 @@ struct Watch {
     caller: CallerId,
     id: Arc<str>,
     options: Arc<WaitOptions>,
+    /// Ends after its first answer (a zero `max_wait`, or one used up
+    /// before the wait began).
+    check_once: bool,
     polls: u32,
     /// Status and progress last reported to the caller.
     last: Option<(JobStatus, i64)>,
@@ -157,25 +160,40 @@ impl Driver {
 
     /// Starts watching `jobs` for `caller`; a caller the driver does not
     /// know (it ended) is ignored: its stream registers again.
-    fn add(&mut self, caller: CallerId, jobs: Vec<(String, Instant)>) {
+    fn add(&mut self, caller: CallerId, jobs: Vec<(String, WaitStart)>) {
         let now = self.now();
+        let instant = Instant::now();
         let Some(entry) = self.callers.get_mut(&caller) else {
             return;
         };
         let options = &entry.options;
-        for (id, started) in jobs {
-            // A zero `max_wait` means "check once": it ends after the first
-            // answer (`finish_if_out_of_polls`), not before the first poll.
-            let deadline = if options.max_wait.is_zero() {
+        for (id, start) in jobs {
+            let job_age = start.age_at(instant);
+            // `max_wait` counts from the wait's start, or from the job's
+            // when the caller asked (a resumed handle).
+            let end = if options.max_wait_from_start {
+                options
+                    .max_wait
+                    .checked_sub(start.job_age)
+                    .and_then(|left| start.began.checked_add(left))
+            } else {
+                start.began.checked_add(options.max_wait)
+            };
+            // A zero `max_wait`, or one already used up before this wait
+            // began, means "check once": it ends after the first answer
+            // (`finish_if_out_of_polls`), not before the first poll.
+            let check_once = options.max_wait.is_zero()
+                || (options.max_wait_from_start && start.job_age >= options.max_wait);
+            let deadline = if check_once {
                 Duration::MAX
             } else {
-                started
-                    .checked_add(options.max_wait)
-                    .map_or(Duration::MAX, |end| {
-                        end.saturating_duration_since(self.epoch)
-                    })
+                end.map_or(Duration::MAX, |end| {
+                    end.saturating_duration_since(self.epoch)
+                })
             };
-            let key = self.schedule.insert(now, options.backoff, deadline);
+            let key = self
+                .schedule
+                .insert(now, options.backoff, deadline, job_age);
             let id: Arc<str> = match self.jobs.get_key_value(id.as_str()) {
                 Some((shared, _)) => shared.clone(),
                 None => id.into(),
@@ -188,6 +206,7 @@ impl Driver {
                     caller,
                     id,
                     options: options.clone(),
+                    check_once,
                     polls: 0,
                     last: None,
                     last_error: None,

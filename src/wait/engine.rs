@@ -26,19 +26,44 @@ use crate::{Client, Error, Job};
 /// Identifies one wait (a future, a stream, a [`super::JobWaiter`]) to the driver.
 pub(crate) type CallerId = u64;
 
+/// When one job's wait began, and how old the job already was then: zero
+/// for a job first seen by this wait, more for a handle made earlier or
+/// resumed from a saved one (its poll interval follows the job's real age).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WaitStart {
+    pub began: Instant,
+    pub job_age: Duration,
+}
+
+impl WaitStart {
+    /// A wait beginning now on a job of age `job_age`.
+    pub fn now(job_age: Duration) -> Self {
+        WaitStart {
+            began: Instant::now(),
+            job_age,
+        }
+    }
+
+    /// The job's age at `now`.
+    pub fn age_at(&self, now: Instant) -> Duration {
+        self.job_age
+            .saturating_add(now.saturating_duration_since(self.began))
+    }
+}
+
 /// What a wait asks of the driver.
 pub(crate) enum Command {
-    /// Start waiting on `jobs` (each with the instant its wait began).
+    /// Start waiting on `jobs`.
     Register {
         caller: CallerId,
         options: Arc<WaitOptions>,
         updates: mpsc::UnboundedSender<Delivery>,
-        jobs: Vec<(String, Instant)>,
+        jobs: Vec<(String, WaitStart)>,
     },
     /// Wait on more jobs; ignored for a caller the driver does not know.
     Add {
         caller: CallerId,
-        jobs: Vec<(String, Instant)>,
+        jobs: Vec<(String, WaitStart)>,
     },
     /// The wait was dropped: stop polling its jobs.
     Withdraw { caller: CallerId },

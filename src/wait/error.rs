@@ -46,7 +46,8 @@ pub enum WaitError {
         job_id: String,
         /// Which limit ran out.
         limit: WaitLimit,
-        /// Time since the wait began.
+        /// Time since the wait began; since the job started when the
+        /// limit counted from there ([`crate::WaitOptions::max_wait_from_start`]).
         elapsed: Duration,
         /// Polls of this job made.
         polls: u32,

@@ -101,14 +101,34 @@ impl Client {
         job_id: impl Into<String>,
         options: impl Into<Option<WaitOptions>>,
     ) -> Result<Job, WaitError> {
-        let job_id = job_id.into();
-        let mut updates = self.subscribe([job_id.clone()], options, None);
+        self.wait_for_job_aged(job_id.into(), Duration::ZERO, options)
+            .await
+    }
+
+    /// [`Client::wait_for_job`] on a job already `job_age` old (a handle's).
+    pub(crate) async fn wait_for_job_aged(
+        &self,
+        job_id: String,
+        job_age: Duration,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> Result<Job, WaitError> {
+        let mut updates = self.subscribe([(job_id.clone(), job_age)], options, None);
         while let Some(update) = updates.next().await {
             if let JobUpdate::Finished(result) = update {
                 return result;
             }
         }
         Err(WaitError::Abandoned { job_id })
+    }
+
+    /// [`Client::watch_job`] on a job already `job_age` old (a handle's).
+    pub(crate) fn watch_job_aged(
+        &self,
+        job_id: String,
+        job_age: Duration,
+        options: impl Into<Option<WaitOptions>>,
+    ) -> BoxStream<'static, JobUpdate> {
+        self.subscribe([(job_id, job_age)], options, None).boxed()
     }
 
     /// Polls a job and yields each change of status or progress, and each
@@ -135,7 +155,7 @@ impl Client {
         job_id: impl Into<String>,
         options: impl Into<Option<WaitOptions>>,
     ) -> BoxStream<'static, JobUpdate> {
-        self.subscribe([job_id.into()], options, None).boxed()
+        self.watch_job_aged(job_id.into(), Duration::ZERO, options)
     }
 
     /// Waits on many jobs at once and yields each as it finishes, in
@@ -191,8 +211,8 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.subscribe(job_ids.into_iter().map(Into::into), options, None)
-            .boxed()
+        let jobs = job_ids.into_iter().map(|id| (id.into(), Duration::ZERO));
+        self.subscribe(jobs, options, None).boxed()
     }
 
     /// A wait that jobs can join while it runs: jobs started over time share
@@ -239,16 +259,17 @@ impl Client {
         (JobWaiter { sender, closed }, updates.boxed())
     }
 
+    /// A wait on `jobs`, each with its age when the wait begins.
     fn subscribe(
         &self,
-        ids: impl IntoIterator<Item = String>,
+        jobs: impl IntoIterator<Item = (String, Duration)>,
         options: impl Into<Option<WaitOptions>>,
         adds: Option<(mpsc::UnboundedReceiver<String>, Arc<AtomicBool>)>,
     ) -> Subscription {
         let options = options
             .into()
             .unwrap_or_else(|| self.default_wait_options().clone());
-        Subscription::new(self.clone(), ids, options, adds)
+        Subscription::new(self.clone(), jobs, options, adds)
     }
 }
 

@@ -129,6 +129,7 @@ impl PollBackoff {
 pub struct WaitOptions {
     pub(crate) backoff: PollBackoff,
     pub(crate) max_wait: Duration,
+    pub(crate) max_wait_from_start: bool,
     pub(crate) max_polls: Option<u32>,
     pub(crate) not_found_grace: Duration,
     pub(crate) poll_failure_limit: Duration,
@@ -145,6 +146,7 @@ impl Default for WaitOptions {
         WaitOptions {
             backoff: PollBackoff::default(),
             max_wait: Duration::from_secs(3600),
+            max_wait_from_start: false,
             max_polls: None,
             not_found_grace: Duration::from_secs(10),
             poll_failure_limit: DEFAULT_POLL_FAILURE_LIMIT,
@@ -176,6 +178,36 @@ impl WaitOptions {
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
         self
+    }
+
+    /// Whether [`WaitOptions::max_wait`] counts from when the job started
+    /// (as a [`crate::JobHandle`] or [`crate::Export`] knows it, also after
+    /// being saved and resumed in another process) instead of from when this
+    /// wait began (the default). A job whose `max_wait` is already used up is
+    /// checked once, as with a zero `max_wait`. Waits on a bare id
+    /// ([`crate::Client::wait_for_job`]) know no earlier start: for them the
+    /// two are the same.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::WaitOptions;
+    ///
+    /// // However often the service restarts, give the job two hours in all.
+    /// let options = WaitOptions::default()
+    ///     .max_wait(Duration::from_secs(2 * 3600))
+    ///     .max_wait_from_start(true);
+    /// assert!(options.get_max_wait_from_start());
+    /// ```
+    #[must_use]
+    pub fn max_wait_from_start(mut self, from_start: bool) -> Self {
+        self.max_wait_from_start = from_start;
+        self
+    }
+
+    /// Whether `max_wait` counts from the job's start (default `false`: from
+    /// the wait's); see [`WaitOptions::max_wait_from_start`].
+    pub fn get_max_wait_from_start(&self) -> bool {
+        self.max_wait_from_start
     }
 
     /// Sets the poll limit per job.

@@ -19,6 +19,8 @@ const COALESCE_EARLY: f64 = 0.5;
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     first_seen: Duration,
+    /// How old the job already was at `first_seen` (a resumed wait).
+    age_before: Duration,
     due: Duration,
     interval: Duration,
     deadline: Duration,
@@ -62,12 +64,20 @@ impl PollSchedule {
     }
 
     /// Adds a wait first polled at `now`, polled by `backoff`, that runs out
-    /// at `deadline`; returns its key.
-    pub fn insert(&mut self, now: Duration, backoff: PollBackoff, deadline: Duration) -> WatchKey {
+    /// at `deadline`, on a job `job_age` old at `now` (zero for a job just
+    /// started); returns its key. The poll interval follows the job's age.
+    pub fn insert(
+        &mut self,
+        now: Duration,
+        backoff: PollBackoff,
+        deadline: Duration,
+        job_age: Duration,
+    ) -> WatchKey {
         let slot = Slot {
             first_seen: now,
+            age_before: job_age,
             due: now,
-            interval: backoff.initial(),
+            interval: backoff.interval_at(job_age),
             deadline,
             backoff,
             queued: true,
@@ -182,9 +192,10 @@ impl PollSchedule {
         let Some(Some(slot)) = self.slots.get_mut(key.0) else {
             return;
         };
-        slot.interval = slot
-            .backoff
-            .interval_at(now.saturating_sub(slot.first_seen));
+        slot.interval = slot.backoff.interval_at(
+            now.saturating_sub(slot.first_seen)
+                .saturating_add(slot.age_before),
+        );
         let base = now.max(
             slot.due
                 .saturating_sub(slot.interval.mul_f64(COALESCE_EARLY / 2.0)),
@@ -206,6 +217,15 @@ impl PollSchedule {
             .take_while(|&&(deadline, _)| deadline <= now)
             .map(|&(_, key)| key)
             .collect()
+    }
+
+    /// How old the job of `key` is at `now`: how long it has been held, and
+    /// how old it was when it came.
+    pub fn job_age(&self, key: WatchKey, now: Duration) -> Duration {
+        self.slot(key).map_or(Duration::ZERO, |slot| {
+            now.saturating_sub(slot.first_seen)
+                .saturating_add(slot.age_before)
+        })
     }
 
     /// How long `key` has been held at `now`.
@@ -264,7 +284,7 @@ mod tests {
     fn with(keys: usize) -> PollSchedule {
         let mut schedule = PollSchedule::new();
         for _ in 0..keys {
-            schedule.insert(secs(0.0), PollBackoff::default(), NEVER);
+            schedule.insert(secs(0.0), PollBackoff::default(), NEVER, Duration::ZERO);
         }
         schedule
     }
@@ -317,12 +337,17 @@ mod tests {
     #[test]
     fn a_wait_that_joins_early_keeps_most_of_its_own_cadence() {
         let mut schedule = PollSchedule::new();
-        let slow = schedule.insert(secs(0.0), PollBackoff::fixed(secs(5.0)), NEVER);
+        let slow = schedule.insert(
+            secs(0.0),
+            PollBackoff::fixed(secs(5.0)),
+            NEVER,
+            Duration::ZERO,
+        );
         schedule.take_due(secs(0.0), 100);
         schedule.reschedule(slow, secs(0.0), None); // due at 5
         // Polled at 3 (early, with another wait's request): next due at
         // 5 - 1.25 + 5, not 3 + 5.
-        let other = schedule.insert(secs(3.0), PollBackoff::default(), NEVER);
+        let other = schedule.insert(secs(3.0), PollBackoff::default(), NEVER, Duration::ZERO);
         assert_eq!(schedule.take_due(secs(3.0), 100), vec![other, slow]);
         schedule.reschedule(slow, secs(3.0), None);
         assert_eq!(schedule.due_at(slow), Some(secs(8.75)));
@@ -333,11 +358,11 @@ mod tests {
         let mut schedule = with(1);
         assert_eq!(schedule.take_due(secs(0.0), 100), vec![k(0)]);
         schedule.reschedule(k(0), secs(0.0), None);
-        schedule.insert(secs(0.2), PollBackoff::default(), NEVER); // due at once
+        schedule.insert(secs(0.2), PollBackoff::default(), NEVER, Duration::ZERO); // due at once
         assert_eq!(schedule.next_tick(), Some(secs(1.0)));
         // A wait with a shorter initial interval lowers the floor.
         let fast = PollBackoff::fixed(secs(0.5));
-        schedule.insert(secs(0.2), fast, NEVER);
+        schedule.insert(secs(0.2), fast, NEVER, Duration::ZERO);
         assert_eq!(schedule.next_tick(), Some(secs(0.5)));
     }
 
@@ -351,7 +376,7 @@ mod tests {
     #[test]
     fn deadlines_wake_the_engine_and_are_reported_once_reached() {
         let mut schedule = PollSchedule::new();
-        let key = schedule.insert(secs(0.0), PollBackoff::default(), secs(2.5));
+        let key = schedule.insert(secs(0.0), PollBackoff::default(), secs(2.5), Duration::ZERO);
         schedule.take_due(secs(0.0), 100);
         schedule.reschedule(key, secs(0.0), Some(secs(10.0)));
         assert_eq!(schedule.next_wake(), Some(secs(2.5)));
@@ -364,7 +389,7 @@ mod tests {
         let mut schedule = with(2);
         schedule.remove(k(0));
         assert_eq!(schedule.take_due(secs(100.0), 100), vec![k(1)]);
-        let key = schedule.insert(secs(100.0), PollBackoff::default(), NEVER);
+        let key = schedule.insert(secs(100.0), PollBackoff::default(), NEVER, Duration::ZERO);
         assert_eq!(key, k(0), "the freed slot is reused");
         schedule.remove(k(0));
         schedule.remove(k(1));

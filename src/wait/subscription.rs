@@ -10,13 +10,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::Stream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::JobUpdate;
-use super::engine::{CallerId, Command, Delivery};
+use super::engine::{CallerId, Command, Delivery, WaitStart};
 use super::error::WaitError;
 use super::policy::WaitOptions;
 use crate::Client;
@@ -26,9 +27,9 @@ pub(crate) struct Subscription {
     caller: CallerId,
     options: Arc<WaitOptions>,
     /// Jobs not yet reported, and when each one's wait began.
-    pending: HashMap<String, Instant>,
+    pending: HashMap<String, WaitStart>,
     /// Pending jobs the driver has not been told of.
-    unsent: Vec<(String, Instant)>,
+    unsent: Vec<(String, WaitStart)>,
     /// The driver's channel to us, once registered.
     updates: Option<mpsc::UnboundedReceiver<Delivery>>,
     /// Jobs added while the wait runs; `None` once every adder is gone.
@@ -43,7 +44,7 @@ pub(crate) struct Subscription {
 impl Subscription {
     pub fn new(
         client: Client,
-        ids: impl IntoIterator<Item = String>,
+        jobs: impl IntoIterator<Item = (String, Duration)>,
         options: WaitOptions,
         adds: Option<(mpsc::UnboundedReceiver<String>, Arc<AtomicBool>)>,
     ) -> Self {
@@ -65,17 +66,23 @@ impl Subscription {
             ended: false,
         };
         let now = Instant::now();
-        for id in ids {
-            subscription.add(id, now);
+        for (id, job_age) in jobs {
+            subscription.add(
+                id,
+                WaitStart {
+                    began: now,
+                    job_age,
+                },
+            );
         }
         subscription
     }
 
     /// Waits on `id` too, unless this wait already waits on it.
-    fn add(&mut self, id: String, now: Instant) {
+    fn add(&mut self, id: String, start: WaitStart) {
         if !self.pending.contains_key(&id) {
-            self.pending.insert(id.clone(), now);
-            self.unsent.push((id, now));
+            self.pending.insert(id.clone(), start);
+            self.unsent.push((id, start));
         }
     }
 
@@ -126,7 +133,7 @@ impl Stream for Subscription {
             }
             while let Some(adds) = this.adds.as_mut() {
                 match adds.poll_recv(cx) {
-                    Poll::Ready(Some(id)) => this.add(id, Instant::now()),
+                    Poll::Ready(Some(id)) => this.add(id, WaitStart::now(Duration::ZERO)),
                     Poll::Ready(None) => this.adds = None,
                     Poll::Pending => break,
                 }
@@ -174,7 +181,10 @@ impl Stream for Subscription {
                     this.unsent = this
                         .pending
                         .iter()
-                        .map(|(id, started)| (id.clone(), (*started).min(now)))
+                        .map(|(id, start)| {
+                            let began = start.began.min(now);
+                            (id.clone(), WaitStart { began, ..*start })
+                        })
                         .collect();
                     if this.unsent.is_empty() {
                         // A job waiter with nothing to wait on yet.

@@ -34,6 +34,8 @@ struct Script {
     statuses: HashMap<String, Vec<JobStatus>>,
     polls: HashMap<String, usize>,
     batches: Vec<Vec<String>>,
+    /// When each batch was asked, on tokio's (paused) clock.
+    asked_at: Vec<tokio::time::Instant>,
     /// Answers of the next batches, before the script resumes; `None` in
     /// `always` keeps failing with a clone of it forever.
     next: Vec<Answer>,
@@ -70,6 +72,16 @@ impl FakeServer {
     fn batches(&self) -> Vec<Vec<String>> {
         self.script.lock().unwrap().batches.clone()
     }
+
+    /// The gaps between successive batches.
+    fn gaps(&self) -> Vec<Duration> {
+        let script = self.script.lock().unwrap();
+        script
+            .asked_at
+            .windows(2)
+            .map(|pair| pair[1] - pair[0])
+            .collect()
+    }
 }
 
 impl FetchJobs for FakeServer {
@@ -78,6 +90,7 @@ impl FetchJobs for FakeServer {
         script
             .batches
             .push(ids.iter().map(|id| id.to_string()).collect());
+        script.asked_at.push(tokio::time::Instant::now());
         let answer = if script.next.is_empty() {
             match &script.always {
                 Some(error) => Answer::Fail(error.clone()),
@@ -373,4 +386,115 @@ async fn an_unknown_job_in_a_wait_shorter_than_the_grace_is_not_found() {
         .await
         .unwrap_err();
     assert!(matches!(error, WaitError::TimedOut { .. }), "{error:?}");
+}
+
+/// A job saved `age` ago, as another process would have written it.
+fn saved_job(id: &str, age: Duration, wait: &str) -> crate::SavedJob {
+    let started = std::time::SystemTime::now() - age;
+    let millis = crate::started::epoch_millis(started);
+    let text =
+        format!(r#"{{"type": "job", "version": 1, "id": "{id}", "startedAt": {millis}{wait}}}"#);
+    serde_json::from_str(&text).expect("a valid saved job")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resumed_handle_is_polled_at_its_jobs_real_age() {
+    let script: &[JobStatus] = &[InProgress, InProgress, InProgress, Delivered];
+    let server = FakeServer::with_jobs(&[("old", script)]);
+    let client = server.client();
+    let handle = client.resume_job(saved_job("old", Duration::from_secs(3600), ""));
+    assert!(handle.wait(None).await.is_ok_and(|job| job.is_delivered()));
+    // An hour-old job is polled at the longest interval from the first poll
+    // on (5% of its age, capped at 30 s), not every second as a new one.
+    let gaps = server.gaps();
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    for gap in &gaps {
+        assert!(
+            *gap >= Duration::from_secs(29) && *gap <= Duration::from_secs(31),
+            "{gaps:?}"
+        );
+    }
+    // The same job waited on by id alone (no start known) is polled as new.
+    let fresh = FakeServer::with_jobs(&[("old", script)]);
+    let _ = fresh.client().job("old").wait(None).await;
+    assert!(
+        fresh
+            .gaps()
+            .iter()
+            .all(|gap| *gap <= Duration::from_secs(2)),
+        "{:?}",
+        fresh.gaps()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handle_waited_on_later_is_polled_at_its_age_in_this_process_too() {
+    let server = FakeServer::with_jobs(&[("late", &[InProgress, Delivered])]);
+    let client = server.client();
+    let handle = crate::JobHandle::started(client.clone(), "Test", job("late", JobStatus::Queued));
+    tokio::time::sleep(Duration::from_secs(400)).await;
+    assert!(handle.wait(None).await.is_ok());
+    // 400 s old: 5% is 20 s.
+    let gaps = server.gaps();
+    assert_eq!(gaps.len(), 1);
+    assert!(
+        gaps[0] >= Duration::from_secs(19) && gaps[0] <= Duration::from_secs(22),
+        "{gaps:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_wait_from_start_counts_from_the_saved_start() {
+    let server = FakeServer::with_jobs(&[("slow", &[InProgress])]);
+    let client = server.client();
+    // Saved 50 minutes ago with an hour in all: 10 minutes are left.
+    let wait = r#", "wait": {"maxWaitMs": 3600000, "maxWaitFromStart": true}"#;
+    let handle = client.resume_job(saved_job("slow", Duration::from_secs(3000), wait));
+    let began = tokio::time::Instant::now();
+    let error = handle.wait(None).await.unwrap_err();
+    let waited = began.elapsed();
+    assert!(
+        waited >= Duration::from_secs(595) && waited <= Duration::from_secs(605),
+        "{waited:?}"
+    );
+    match error {
+        WaitError::TimedOut {
+            elapsed,
+            limit: super::WaitLimit::MaxWait(limit),
+            ..
+        } => {
+            assert_eq!(limit, Duration::from_secs(3600));
+            // Told as the job's age, which is what the limit counted.
+            assert!(elapsed >= Duration::from_secs(3595), "{elapsed:?}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // Without the flag the limit counts from this wait: an hour from now.
+    let options = WaitOptions::default().max_wait(Duration::from_secs(3600));
+    let began = tokio::time::Instant::now();
+    let handle = client.resume_job(saved_job("slow", Duration::from_secs(3000), ""));
+    let _ = handle.wait(options).await.unwrap_err();
+    assert!(
+        began.elapsed() >= Duration::from_secs(3595),
+        "{:?}",
+        began.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_saved_job_past_its_limit_is_checked_once_not_dropped_unasked() {
+    let server = FakeServer::with_jobs(&[("done", &[Delivered]), ("running", &[InProgress])]);
+    let client = server.client();
+    let wait = r#", "wait": {"maxWaitMs": 3600000, "maxWaitFromStart": true}"#;
+    let two_hours = Duration::from_secs(7200);
+    // Finished while the process was away: delivered, not a timeout.
+    let done = client.resume_job(saved_job("done", two_hours, wait));
+    assert!(done.wait(None).await.is_ok_and(|job| job.is_delivered()));
+    let running = client.resume_job(saved_job("running", two_hours, wait));
+    let began = tokio::time::Instant::now();
+    match running.wait(None).await {
+        Err(WaitError::TimedOut { polls: 1, .. }) => {}
+        other => panic!("expected a timeout after one check, got {other:?}"),
+    }
+    assert!(began.elapsed() < Duration::from_secs(1));
 }

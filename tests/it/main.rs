@@ -15,6 +15,7 @@ mod oauth;
 mod readme_starter;
 mod redirects;
 mod retry;
+mod saved_handles;
 mod soak;
 mod starters;
 mod uploads;

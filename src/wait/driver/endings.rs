@@ -18,8 +18,8 @@ impl Driver {
         let Some(watch) = self.watches.get(&key) else {
             return true;
         };
-        let limit = if watch.options.max_wait.is_zero() && watch.polls >= 1 {
-            WaitLimit::MaxWait(Duration::ZERO)
+        let limit = if watch.check_once && watch.polls >= 1 {
+            WaitLimit::MaxWait(watch.options.max_wait)
         } else if let Some(limit) = watch
             .options
             .max_polls
@@ -54,8 +54,13 @@ impl Driver {
         Some(WaitError::TimedOut {
             job_id: watch.id.to_string(),
             limit,
-            // From this job's own start, whatever else the wait holds.
-            elapsed: self.schedule.age(key, now),
+            // From this job's own start, whatever else the wait holds: its
+            // wait's, or the job's when the limit counted from there.
+            elapsed: if watch.options.max_wait_from_start {
+                self.schedule.job_age(key, now)
+            } else {
+                self.schedule.age(key, now)
+            },
             polls: watch.polls,
             last_seen: self
                 .jobs
