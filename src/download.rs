@@ -38,6 +38,7 @@ pub struct DownloadOptions {
     pub(crate) max_time: Duration,
     pub(crate) initial_backoff: Duration,
     pub(crate) stall_timeout: Duration,
+    pub(crate) stale_parts_after: Duration,
 }
 
 impl Default for DownloadOptions {
@@ -48,6 +49,7 @@ impl Default for DownloadOptions {
             max_time: Duration::from_secs(600),
             initial_backoff: Duration::from_millis(500),
             stall_timeout: DEFAULT_STALL_TIMEOUT,
+            stale_parts_after: crate::part_file::STALE_AFTER,
         }
     }
 }
@@ -95,6 +97,34 @@ impl DownloadOptions {
     /// How long an attempt may wait for its next byte (default 30 s).
     pub fn get_stall_timeout(&self) -> Duration {
         self.stall_timeout
+    }
+
+    /// Sets how old a temporary file of an earlier download to the same path
+    /// must be (unchanged for this long) to be removed when this download
+    /// starts (default 24 hours). A process killed outright (`kill -9`, a
+    /// power cut) leaves its `.NAME.<random>.part` behind; a day is long
+    /// enough never to remove the part of a download still running
+    /// elsewhere. A caller that knows no other download to the path can be
+    /// running (it holds a lock over its outputs, as the CLI's `--state`)
+    /// can set zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur::DownloadOptions;
+    ///
+    /// let options = DownloadOptions::default().stale_parts_after(Duration::ZERO);
+    /// assert_eq!(options.get_stale_parts_after(), Duration::ZERO);
+    /// ```
+    #[must_use]
+    pub fn stale_parts_after(mut self, age: Duration) -> Self {
+        self.stale_parts_after = age;
+        self
+    }
+
+    /// How old an earlier download's temporary file must be to be removed
+    /// (default 24 hours).
+    pub fn get_stale_parts_after(&self) -> Duration {
+        self.stale_parts_after
     }
 
     /// Sets the first pause before a retry.
@@ -288,7 +318,9 @@ async fn attempt(
     {
         return Err(too_large());
     }
-    let mut part = PartFile::create(path).await.map_err(Retry::Give)?;
+    let mut part = PartFile::create_removing_parts_older_than(path, options.stale_parts_after)
+        .await
+        .map_err(Retry::Give)?;
     let mut hasher = Sha256::new();
     let mut written: u64 = 0;
     while let Some(chunk) = tokio::time::timeout(options.stall_timeout, response.chunk())

@@ -25,11 +25,20 @@ impl PartFile {
     /// and created exclusively, so a file or symlink planted at that name
     /// is never opened, let alone written through.
     pub async fn create(target: &Path) -> Result<Self, Error> {
+        Self::create_removing_parts_older_than(target, STALE_AFTER).await
+    }
+
+    /// [`PartFile::create`], removing earlier temporary files of `target`
+    /// unchanged for `stale_after` (instead of a day).
+    pub async fn create_removing_parts_older_than(
+        target: &Path,
+        stale_after: std::time::Duration,
+    ) -> Result<Self, Error> {
         let name = target
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".to_owned());
-        remove_stale_parts(target, &name).await;
+        remove_stale_parts(target, &name, stale_after).await;
         let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
         Self::create_at(temp, target).await
     }
@@ -138,13 +147,13 @@ pub async fn write_whole(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(
 
 /// A temporary file untouched this long was left by a process killed
 /// outright: a live download writes far more often (its stall limit).
-const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+pub(crate) const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 /// Removes, best effort, the temporary files of earlier downloads to
 /// `target` that were killed before their guard could run: regular files
 /// (never symlinks) named `.NAME.<16 hex digits>.part`, unchanged for
-/// [`STALE_AFTER`].
-async fn remove_stale_parts(target: &Path, name: &str) {
+/// `stale_after` ([`STALE_AFTER`] unless the caller knows better).
+async fn remove_stale_parts(target: &Path, name: &str, stale_after: std::time::Duration) {
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
@@ -172,7 +181,7 @@ async fn remove_stale_parts(target: &Path, name: &str) {
             .filter(|meta| meta.file_type().is_file())
             .and_then(|meta| meta.modified().ok())
             .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age >= STALE_AFTER);
+            .is_some_and(|age| age >= stale_after);
         if stale {
             let _ = tokio::fs::remove_file(entry.path()).await;
         }
@@ -182,6 +191,7 @@ async fn remove_stale_parts(target: &Path, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn scratch(name: &str) -> PathBuf {
         let dir =
@@ -220,6 +230,17 @@ mod tests {
             ],
             "only the stale part of this target goes"
         );
+        drop(part);
+        // A caller that owns its outputs removes a fresh part too.
+        let part = PartFile::create_removing_parts_older_than(&dir.join("x.zip"), Duration::ZERO)
+            .await
+            .unwrap();
+        let fresh_left = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .any(|name| name == ".x.zip.fedcba9876543210.part");
+        assert!(!fresh_left, "a fresh part goes when asked");
+        drop(part);
     }
 
     #[cfg(unix)]

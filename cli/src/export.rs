@@ -17,6 +17,7 @@ use crate::exit::Exit;
 use crate::failure::{self, chain};
 use crate::ndjson;
 use crate::report::{Mode, Reporter};
+use crate::state_file::{ExportEntry, StateFile};
 use crate::text::terminal_safe;
 
 #[derive(Debug, Args)]
@@ -92,6 +93,17 @@ struct CommonArgs {
     /// One JSON object per export: id, status, path, bytes, sha256.
     #[arg(long)]
     json: bool,
+    /// Record each export in FILE as soon as it is known, and resume from
+    /// it: run again with the same FILE after a crash or a timeout, and
+    /// exports already started are waited on (not started again), files
+    /// already downloaded are kept. Two runs on one FILE are refused.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// With --state: start again the exports whose start may have reached
+    /// Datasaur without its answer being recorded (a crash at that moment).
+    /// Datasaur cannot list exports: check first, or one may run twice.
+    #[arg(long, requires = "state")]
+    restart_may_have_started: bool,
 }
 
 /// What an id on the command line names, and how its export starts.
@@ -116,6 +128,24 @@ impl Kind {
         match self {
             Kind::Project { .. } | Kind::TestProjectResult => "project",
             Kind::TeamOverview | Kind::TeamIaa { .. } => "team",
+        }
+    }
+
+    /// What a state file of this command is for: another command's, or
+    /// this one's with other options, is refused.
+    fn purpose(&self) -> String {
+        match self {
+            Kind::Project { format } => format!("export project --format {format}"),
+            Kind::TestProjectResult => "export test-project-result".to_owned(),
+            Kind::TeamOverview => "export team-overview".to_owned(),
+            Kind::TeamIaa { projects } => {
+                let mut purpose = "export team-iaa".to_owned();
+                for project in projects {
+                    purpose.push_str(" --project ");
+                    purpose.push_str(project);
+                }
+                purpose
+            }
         }
     }
 
@@ -188,44 +218,132 @@ pub async fn run(args: ExportArgs) -> Exit {
         overwrite,
         timeout,
         json,
+        state,
+        restart_may_have_started,
     } = common;
     // Everything that would make a result unsavable is checked before any
     // export starts: exports cannot be undone.
     let deadline = tokio::time::Instant::now() + timeout;
     let out = out.unwrap_or_default();
+    let mut state = match state {
+        Some(path) => match StateFile::open(&path, &kind.purpose()) {
+            Ok(state) => Some(state),
+            Err(message) => {
+                eprintln!("error: {message}; no export was started");
+                return Exit::UsageOrAuth;
+            }
+        },
+        None => None,
+    };
+    let plan = match &state {
+        Some(state) => Plan::from_state(&client, state, &ids, &out, restart_may_have_started),
+        None => Plan::fresh(&ids),
+    };
     if !no_wait {
         if let Err(error) = std::fs::create_dir_all(&out) {
             eprintln!("error: --out {}: {error}", out.display());
             return Exit::UsageOrAuth;
         }
-        if let Err(message) = check_output_paths(&ids, kind.noun(), &out, overwrite) {
+        if let Err(message) = check_output_paths(&ids, &plan.to_start, kind.noun(), &out, overwrite)
+        {
             eprintln!("error: {message}; no export was started");
             return Exit::UsageOrAuth;
         }
     }
-    let mut exports = Vec::with_capacity(ids.len());
+    let Plan {
+        to_start,
+        resumed,
+        done,
+        held,
+    } = plan;
+    let mut worst = report_held(&held, &kind, json);
+    let resumed_count = resumed.len();
+    let mut exports: Vec<Tracked> = resumed;
     let mut repeated = Vec::new();
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for project in &ids {
+    let mut seen: std::collections::HashMap<String, String> = exports
+        .iter()
+        .map(|tracked| (tracked.export.id().to_owned(), tracked.subject.clone()))
+        .collect();
+    let mut started_count = 0;
+    for project in &to_start {
+        let path = out.join(format!("{}.zip", file_stem(project)));
+        // The intent goes to disk before the request: if this process dies
+        // while the request is out, the next run knows it may have started.
+        if let Some(state) = state.as_mut() {
+            let since = crate::state_file::now_millis();
+            if let Err(message) = state.set_export(project, ExportEntry::Starting { since }) {
+                eprintln!(
+                    "error: {message}; the export of {} was not started",
+                    terminal_safe(project)
+                );
+                return worst.max(Exit::Other);
+            }
+        }
         match kind.start(&client, project).await {
             Ok(export) => match seen.get(export.id()) {
                 // Two projects cannot share one export: the second is an error
                 // of its own, never silently merged into the first.
                 Some(first) => {
+                    if let Some(state) = state.as_mut() {
+                        let message =
+                            format!("export id {} was already given for {first}", export.id());
+                        let entry = ExportEntry::Failed {
+                            export: export.saved(),
+                            message,
+                        };
+                        if let Err(message) = state.set_export(project, entry) {
+                            eprintln!("error: {message}");
+                            worst = worst.max(Exit::Other);
+                        }
+                    }
                     repeated.push((project.clone(), export.id().to_owned(), first.clone()))
                 }
                 None => {
+                    started_count += 1;
+                    if let Some(state) = state.as_mut() {
+                        let entry = ExportEntry::Started {
+                            export: export.saved(),
+                            path: path.clone(),
+                        };
+                        if let Err(message) = state.set_export(project, entry) {
+                            // Started, but not recorded: say so, with the id.
+                            eprintln!(
+                                "error: {message}; export {} of {} started but is not recorded",
+                                terminal_safe(export.id()),
+                                terminal_safe(project)
+                            );
+                            return worst.max(Exit::Other);
+                        }
+                    }
                     seen.insert(export.id().to_owned(), project.clone());
-                    exports.push((project.clone(), export));
+                    exports.push(Tracked {
+                        subject: project.clone(),
+                        export,
+                        path,
+                        delivered: false,
+                    });
                 }
             },
             Err(error) => {
+                if let Some(state) = state.as_mut() {
+                    // Refused before it ran: nothing to remember. Otherwise
+                    // the intent stays, and the next run says "may have started".
+                    if !error.may_have_started_work()
+                        && let Err(message) = state.remove_export(project)
+                    {
+                        eprintln!("error: {message}");
+                    } else if error.may_have_started_work() {
+                        eprintln!(
+                            "error: the export of {} may have started; it is recorded as such in the state file",
+                            terminal_safe(project)
+                        );
+                    }
+                }
                 failure::print(&error);
-                return Exit::for_error(&error);
+                return worst.max(Exit::for_error(&error));
             }
         }
     }
-    let mut worst = Exit::Success;
     for (project, export_id, first) in &repeated {
         worst = Exit::Other;
         let noun = kind.noun();
@@ -246,8 +364,30 @@ pub async fn run(args: ExportArgs) -> Exit {
             eprintln!("error: {}", terminal_safe(&message));
         }
     }
+    for (project, file) in &done {
+        let mut line = ndjson::exported_file(
+            (kind.id_key(), project),
+            &file.export_id,
+            &file.path,
+            file.bytes,
+            &file.sha256,
+        );
+        line["fromState"] = serde_json::Value::Bool(true);
+        print_exported(&line, json);
+    }
+    if let Some(state) = &state
+        && !json
+    {
+        eprintln!(
+            "state {}: {started_count} started, {resumed_count} resumed, {} already downloaded, {} held back",
+            state.path().display(),
+            done.len(),
+            held.len()
+        );
+    }
     if no_wait {
-        for (project, export) in &exports {
+        for tracked in &exports {
+            let (project, export) = (&tracked.subject, &tracked.export);
             if json {
                 println!(
                     "{}",
@@ -263,19 +403,216 @@ pub async fn run(args: ExportArgs) -> Exit {
         }
         return worst;
     }
+    if exports.is_empty() {
+        return worst;
+    }
     let options = WaitOptions::default().max_wait(timeout);
     let downloaded = wait_and_download(
-        &client,
         &exports,
         kind.id_key(),
         options,
-        &out,
         overwrite,
         json,
         deadline,
+        state.as_mut(),
     )
     .await;
     worst.max(downloaded)
+}
+
+/// An export this run waits on and downloads: started now, or resumed.
+struct Tracked {
+    subject: String,
+    export: Export,
+    path: PathBuf,
+    /// Known delivered already (a resumed export whose file is missing).
+    delivered: bool,
+}
+
+/// A file a state file says is downloaded, checked on disk.
+struct DoneFile {
+    export_id: String,
+    path: PathBuf,
+    bytes: u64,
+    sha256: String,
+}
+
+/// What a run does with each id: start it, resume it, report it done, or
+/// hold it back (it may have started; it failed; its URL expired).
+struct Plan {
+    to_start: Vec<String>,
+    resumed: Vec<Tracked>,
+    done: Vec<(String, DoneFile)>,
+    held: Vec<(String, Held)>,
+}
+
+/// Why an id is neither started nor resumed.
+enum Held {
+    MayHaveStarted { since: u64 },
+    Failed { export_id: String, message: String },
+    Expired { export_id: String },
+}
+
+impl Plan {
+    fn fresh(ids: &[String]) -> Plan {
+        Plan {
+            to_start: ids.to_vec(),
+            resumed: Vec::new(),
+            done: Vec::new(),
+            held: Vec::new(),
+        }
+    }
+
+    fn from_state(
+        client: &Client,
+        state: &StateFile,
+        ids: &[String],
+        out: &Path,
+        restart_may_have_started: bool,
+    ) -> Plan {
+        let mut plan = Plan::fresh(&[]);
+        for id in ids {
+            let path = out.join(format!("{}.zip", file_stem(id)));
+            let resume = |saved: &datasaur::SavedExport, delivered: bool| {
+                let export = client.resume_export(saved.clone());
+                if delivered && export.file_url_expired() {
+                    return Err(Held::Expired {
+                        export_id: export.id().to_owned(),
+                    });
+                }
+                Ok(Tracked {
+                    subject: id.clone(),
+                    export,
+                    path: path.clone(),
+                    delivered,
+                })
+            };
+            let outcome = match state.export(id) {
+                None => {
+                    plan.to_start.push(id.clone());
+                    continue;
+                }
+                Some(ExportEntry::Starting { .. }) if restart_may_have_started => {
+                    plan.to_start.push(id.clone());
+                    continue;
+                }
+                Some(ExportEntry::Starting { since }) => {
+                    Err(Held::MayHaveStarted { since: *since })
+                }
+                Some(ExportEntry::Started { export, .. }) => resume(export, false),
+                Some(ExportEntry::Delivered { export, .. }) => resume(export, true),
+                Some(ExportEntry::Failed { export, message }) => Err(Held::Failed {
+                    export_id: export.id().to_owned(),
+                    message: message.clone(),
+                }),
+                Some(ExportEntry::Downloaded {
+                    export,
+                    path: saved_path,
+                    bytes,
+                    sha256,
+                }) => {
+                    match file_sha256(&path) {
+                        Some(found) if *saved_path == path && found == *sha256 => {
+                            let file = DoneFile {
+                                export_id: export.id().to_owned(),
+                                path: path.clone(),
+                                bytes: *bytes,
+                                sha256: sha256.clone(),
+                            };
+                            plan.done.push((id.clone(), file));
+                            continue;
+                        }
+                        // Gone or changed: fetched again while its URL holds.
+                        _ => resume(export, true),
+                    }
+                }
+            };
+            match outcome {
+                Ok(tracked) => plan.resumed.push(tracked),
+                Err(held) => plan.held.push((id.clone(), held)),
+            }
+        }
+        plan
+    }
+}
+
+/// Says why each held-back id is not exported by this run.
+fn report_held(held: &[(String, Held)], kind: &Kind, json: bool) -> Exit {
+    let mut worst = Exit::Success;
+    let noun = kind.noun();
+    for (subject, reason) in held {
+        let (export_id, event_reason, message, exit) = match reason {
+            Held::MayHaveStarted { since } => (
+                String::new(),
+                "may_have_started",
+                format!(
+                    "the export of {noun} {subject} may have started (its request was being sent \
+                     at {} when the run that sent it stopped, before the answer was recorded); \
+                     Datasaur cannot list exports, so it is not started again: check in Datasaur, \
+                     then rerun with --restart-may-have-started to start it anyway",
+                    humantime::format_rfc3339_seconds(
+                        std::time::UNIX_EPOCH + Duration::from_millis(*since)
+                    )
+                ),
+                Exit::Other,
+            ),
+            Held::Failed { export_id, message } => (
+                export_id.clone(),
+                "failed",
+                format!("the export of {noun} {subject} failed in an earlier run: {message}"),
+                Exit::JobFailed,
+            ),
+            Held::Expired { export_id } => (
+                export_id.clone(),
+                "expired",
+                format!(
+                    "the file of export {export_id} ({noun} {subject}) is no longer downloadable: \
+                     its URL expired, and Datasaur cannot renew it; remove {subject} from the \
+                     state file to start a new export"
+                ),
+                Exit::Other,
+            ),
+        };
+        worst = worst.max(exit);
+        if json {
+            println!(
+                "{}",
+                ndjson::export_failed((kind.id_key(), subject), &export_id, event_reason, &message)
+            );
+        } else {
+            eprintln!("error: {}", terminal_safe(&message));
+        }
+    }
+    worst
+}
+
+/// The SHA-256 of the file at `path`, if it can be read.
+fn file_sha256(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+fn print_exported(line: &serde_json::Value, json: bool) {
+    if json {
+        println!("{line}");
+    } else if line["event"] == "exported" {
+        println!(
+            "{}  {}  {} bytes  sha256 {}",
+            terminal_safe(line["exportId"].as_str().unwrap_or_default()),
+            line["path"].as_str().unwrap_or_default(),
+            line["bytes"],
+            line["sha256"].as_str().unwrap_or_default()
+        );
+    }
 }
 
 /// Refuses, before anything starts, output names that collide (ids that
@@ -283,6 +620,7 @@ pub async fn run(args: ExportArgs) -> Exit {
 /// 100 characters kept) and, without `overwrite`, files already there.
 fn check_output_paths(
     ids: &[String],
+    to_start: &[String],
     noun: &str,
     out: &Path,
     overwrite: bool,
@@ -303,7 +641,8 @@ fn check_output_paths(
             ));
         }
         let path = out.join(&name);
-        if !overwrite && path.exists() {
+        // A resumed export's file is its own to write.
+        if !overwrite && to_start.contains(project) && path.exists() {
             return Err(format!(
                 "{} exists (pass --overwrite to replace it)",
                 path.display()
@@ -313,21 +652,21 @@ fn check_output_paths(
     Ok(())
 }
 
+/// Waits on every export (each at its own age, all through the client's
+/// one engine), downloads each delivered file, records each step in the
+/// state file if there is one.
 #[allow(clippy::too_many_arguments)] // one caller; a struct would only rename them
 async fn wait_and_download(
-    client: &Client,
-    exports: &[(String, Export)],
+    exports: &[Tracked],
     id_key: &str,
     options: WaitOptions,
-    out: &Path,
     overwrite: bool,
     json: bool,
     deadline: tokio::time::Instant,
+    mut state: Option<&mut StateFile>,
 ) -> Exit {
-    let ids: Vec<String> = exports
-        .iter()
-        .map(|(_, export)| export.id().to_owned())
-        .collect();
+    let waiting: Vec<&Tracked> = exports.iter().filter(|t| !t.delivered).collect();
+    let ids: Vec<String> = waiting.iter().map(|t| t.export.id().to_owned()).collect();
     // With --json, stdout holds only one object per export.
     let mut reporter = Reporter::new(
         if json {
@@ -338,23 +677,52 @@ async fn wait_and_download(
         &ids,
     );
     let mut outcomes = std::collections::HashMap::new();
-    let mut updates = client.watch_jobs(ids, options);
+    let mut updates =
+        futures::stream::select_all(waiting.iter().map(|t| t.export.watch(options.clone())));
     while let Some(update) = updates.next().await {
         reporter.update(&update);
         if let JobUpdate::Finished(result) = update {
-            outcomes.insert(crate::report::finished_id(&result).to_owned(), result);
+            let id = crate::report::finished_id(&result).to_owned();
+            if let (Some(state), Some(tracked)) = (
+                state.as_deref_mut(),
+                exports.iter().find(|t| t.export.id() == id),
+            ) {
+                let entry = match &result {
+                    Ok(_) => Some(ExportEntry::Delivered {
+                        export: tracked.export.saved(),
+                        path: tracked.path.clone(),
+                    }),
+                    Err(error @ WaitError::Failed { .. }) => Some(ExportEntry::Failed {
+                        export: tracked.export.saved(),
+                        message: chain(error),
+                    }),
+                    // Timed out, unknown, polls failing: the next run waits again.
+                    Err(_) => None,
+                };
+                if let Some(entry) = entry
+                    && let Err(message) = state.set_export(&tracked.subject, entry)
+                {
+                    eprintln!("error: {message}");
+                }
+            }
+            outcomes.insert(id, result);
         }
     }
     reporter.finish();
     let mut worst = reporter.exit();
     let download = DownloadOptions::default().overwrite(overwrite);
-    for (project, export) in exports {
-        let Some(result) = outcomes.remove(export.id()) else {
-            continue;
+    for tracked in exports {
+        let (project, export, path) = (&tracked.subject, &tracked.export, &tracked.path);
+        let result = if tracked.delivered {
+            None
+        } else {
+            match outcomes.remove(export.id()) {
+                Some(result) => Some(result),
+                None => continue,
+            }
         };
-        let path = out.join(format!("{}.zip", file_stem(project)));
         let line = match result {
-            Ok(_) => {
+            None | Some(Ok(_)) => {
                 if !json {
                     eprintln!(
                         "downloading {} to {}",
@@ -362,13 +730,35 @@ async fn wait_and_download(
                         path.display()
                     );
                 }
-                // --timeout bounds the whole command, downloads included.
+                // --timeout bounds the whole command, downloads included. A
+                // resumed export may replace its own file (a download that
+                // was renamed into place before the state recorded it).
                 let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-                match export
-                    .download_to(&path, download.clone().max_time(remaining))
-                    .await
-                {
-                    Ok(file) => ndjson::exported((id_key, project), export.id(), &file),
+                // Under a state file's lock the run owns its outputs: the
+                // part a killed run left is removed, however fresh.
+                let mut options = download
+                    .clone()
+                    .max_time(remaining)
+                    .overwrite(overwrite || state.is_some());
+                if state.is_some() {
+                    options = options.stale_parts_after(Duration::ZERO);
+                }
+                match export.download_to(path, options).await {
+                    Ok(file) => {
+                        if let Some(state) = state.as_deref_mut() {
+                            let entry = ExportEntry::Downloaded {
+                                export: export.saved(),
+                                path: path.clone(),
+                                bytes: file.bytes,
+                                sha256: file.sha256.clone(),
+                            };
+                            if let Err(message) = state.set_export(project, entry) {
+                                worst = worst.max(Exit::Other);
+                                eprintln!("error: {message}");
+                            }
+                        }
+                        ndjson::exported((id_key, project), export.id(), &file)
+                    }
                     Err(error) => {
                         worst = worst.max(Exit::Other);
                         if !json {
@@ -383,7 +773,7 @@ async fn wait_and_download(
                     }
                 }
             }
-            Err(error) => {
+            Some(Err(error)) => {
                 worst = worst.max(Exit::for_wait_error(&error));
                 ndjson::export_failed(
                     (id_key, project),
@@ -393,17 +783,7 @@ async fn wait_and_download(
                 )
             }
         };
-        if json {
-            println!("{line}");
-        } else if line["event"] == "exported" {
-            println!(
-                "{}  {}  {} bytes  sha256 {}",
-                terminal_safe(export.id()),
-                line["path"].as_str().unwrap_or_default(),
-                line["bytes"],
-                line["sha256"].as_str().unwrap_or_default()
-            );
-        }
+        print_exported(&line, json);
     }
     worst
 }

@@ -12,6 +12,7 @@ use crate::connection::ConnectionArgs;
 use crate::exit::Exit;
 use crate::failure;
 use crate::report::{Mode, Reporter};
+use crate::state_file::{JobEntry, StateFile};
 use crate::table;
 
 #[derive(Debug, Args)]
@@ -58,6 +59,12 @@ enum JobCommand {
         /// NDJSON: one line per progress change and per finished job.
         #[arg(long)]
         json: bool,
+        /// Record each job in FILE, and resume from it: run again with the
+        /// same FILE, and jobs already finished are reported from it (not
+        /// polled), the others are polled at their age since a run first saw
+        /// them. Two runs on one FILE are refused.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
     },
 }
 
@@ -130,6 +137,7 @@ pub async fn run(args: JobArgs) -> Exit {
             timeout,
             interval,
             json,
+            state,
         } => {
             let ids = match collect_ids(ids, ids_from) {
                 Ok(ids) => ids,
@@ -139,7 +147,10 @@ pub async fn run(args: JobArgs) -> Exit {
             if let Some(interval) = interval {
                 options = options.backoff(PollBackoff::fixed(interval));
             }
-            wait(&client, ids, options, json).await.0
+            match state {
+                Some(path) => wait_with_state(&client, ids, options, json, &path).await,
+                None => wait(&client, ids, options, json).await.0,
+            }
         }
     }
 }
@@ -235,6 +246,103 @@ pub async fn wait(
     }
     reporter.finish();
     (reporter.exit(), finished)
+}
+
+/// `job wait --state FILE`: jobs the file says finished are reported from
+/// it; the others are waited on at their age since a run first saw them,
+/// and each end is recorded as it comes.
+async fn wait_with_state(
+    client: &Client,
+    ids: Vec<String>,
+    options: WaitOptions,
+    json: bool,
+    path: &std::path::Path,
+) -> Exit {
+    let mut state = match StateFile::open(path, "job wait") {
+        Ok(state) => state,
+        Err(message) => return usage(&message),
+    };
+    let mut worst = Exit::Success;
+    let mut handles = Vec::new();
+    let mut finished_before = 0;
+    for id in &ids {
+        match state.job(id) {
+            Some(JobEntry::Finished { status, .. }) => {
+                finished_before += 1;
+                if status != "DELIVERED" {
+                    worst = worst.max(Exit::JobFailed);
+                }
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"type": "finished", "id": id, "status": status, "fromState": true})
+                    );
+                } else {
+                    println!(
+                        "{}  {}  (finished in an earlier run)",
+                        crate::text::terminal_safe(id),
+                        status
+                    );
+                }
+            }
+            Some(JobEntry::Waiting { job }) => handles.push(client.resume_job(job.clone())),
+            None => {
+                // First seen now: that is the start this file knows.
+                let saved = serde_json::json!({
+                    "type": "job", "version": datasaur::SAVED_FORMAT_VERSION, "id": id,
+                    "startedAt": crate::state_file::now_millis(),
+                });
+                let job: datasaur::SavedJob = match serde_json::from_value(saved) {
+                    Ok(job) => job,
+                    Err(error) => return usage(&format!("job id {id}: {error}")),
+                };
+                state.put_job(id, JobEntry::Waiting { job: job.clone() });
+                handles.push(client.resume_job(job));
+            }
+        }
+    }
+    if let Err(message) = state.save() {
+        return usage(&message);
+    }
+    if !json {
+        eprintln!(
+            "state {}: {} to wait on, {finished_before} finished in an earlier run",
+            path.display(),
+            handles.len()
+        );
+    }
+    if handles.is_empty() {
+        return worst;
+    }
+    let waiting: Vec<String> = handles.iter().map(|h| h.id().to_owned()).collect();
+    let mut reporter = Reporter::new(Mode::detect(json), &waiting);
+    let mut updates = futures::stream::select_all(handles.iter().map(|h| h.watch(options.clone())));
+    while let Some(update) = updates.next().await {
+        reporter.update(&update);
+        let finished = match &update {
+            JobUpdate::Finished(Ok(job)) => Some(job),
+            JobUpdate::Finished(Err(WaitError::Failed { job, .. })) => Some(&**job),
+            _ => None,
+        };
+        if let Some(job) = finished
+            && let Some(handle) = handles.iter().find(|h| h.id() == job.id)
+        {
+            let status = job.status.to_string();
+            state.put_job(
+                &job.id,
+                JobEntry::Finished {
+                    job: handle.saved(),
+                    status,
+                },
+            );
+            if let Err(message) = state.save() {
+                eprintln!("error: {message}");
+                worst = worst.max(Exit::Other);
+            }
+        }
+    }
+    reporter.finish();
+    worst.max(reporter.exit())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod schema_check;
 mod schema_diff;
 mod schema_model;
 mod schema_usage;
+mod state_file;
 mod table;
 mod text;
 mod upload;

@@ -105,9 +105,21 @@ pub fn export_started(subject: Subject<'_>, export_id: &str, file_url: Option<&s
 
 /// `export`: a file downloaded whole.
 pub fn exported(subject: Subject<'_>, export_id: &str, file: &datasaur::Download) -> Value {
+    exported_file(subject, export_id, &file.path, file.bytes, &file.sha256)
+}
+
+/// `export`: a file on disk whole (downloaded now, or by an earlier run
+/// that a state file remembers: then `"fromState": true`).
+pub fn exported_file(
+    subject: Subject<'_>,
+    export_id: &str,
+    path: &std::path::Path,
+    bytes: u64,
+    sha256: &str,
+) -> Value {
     with_subject(
-        json!({"event": "exported", "exportId": export_id, "path": file.path,
-               "bytes": file.bytes, "sha256": file.sha256}),
+        json!({"event": "exported", "exportId": export_id, "path": path,
+               "bytes": bytes, "sha256": sha256}),
         subject,
     )
 }

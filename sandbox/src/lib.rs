@@ -60,7 +60,7 @@ use tokio::task::JoinHandle;
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
-pub use stats::RequestStats;
+pub use stats::{MAX_EXPORT_SUBJECTS, RequestStats};
 pub use store::DOCUMENTED_JOB_ID;
 pub use uploads::{UPLOAD_PATH, UploadedObject};
 pub use webhooks::SIGNATURE_HEADER as WEBHOOK_SIGNATURE_HEADER;

@@ -31,6 +31,10 @@ pub struct RequestStats {
     /// Exports started, by any export field (`exportTextProject`,
     /// `exportTeamOverview`, `exportChart`, ...).
     pub exports_started: u64,
+    /// Exports started, by what they export: `project-<id>`, `team-<id>`,
+    /// `document-<id>` (each id of an export of many). At most
+    /// [`MAX_EXPORT_SUBJECTS`] keys; the rest are counted under `(more)`.
+    pub exports_started_for: BTreeMap<String, u64>,
     /// Requests for export files.
     pub file_requests: u64,
     /// Requests for export files that carried an `Authorization` header
@@ -54,7 +58,36 @@ pub struct RequestStats {
     pub upload_bytes: u64,
 }
 
+/// The longest subject key kept (longer ones are cut to it).
+const MAX_SUBJECT_CHARS: usize = 256;
+
+/// How many subjects [`RequestStats::exports_started_for`] keeps apart.
+pub const MAX_EXPORT_SUBJECTS: usize = 10_000;
+
 impl RequestStats {
+    /// How many exports of `subject` (`project-<id>`, ...) were started.
+    pub fn exports_of(&self, subject: &str) -> u64 {
+        self.exports_started_for.get(subject).copied().unwrap_or(0)
+    }
+
+    /// Counts an export of `subjects`.
+    pub(crate) fn count_export(&mut self, subjects: &[String]) {
+        self.exports_started += 1;
+        for subject in subjects {
+            // Ids are the client's: keep the keys' memory bounded too.
+            let subject: String = subject.chars().take(MAX_SUBJECT_CHARS).collect();
+            let subject = &subject;
+            let key = if self.exports_started_for.contains_key(subject)
+                || self.exports_started_for.len() < MAX_EXPORT_SUBJECTS
+            {
+                subject.as_str()
+            } else {
+                "(more)"
+            };
+            *self.exports_started_for.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+
     /// How many requests carried the operation `name`.
     pub fn operation(&self, name: &str) -> u64 {
         self.operations.get(name).copied().unwrap_or(0)

@@ -242,6 +242,40 @@ impl Error {
         }
     }
 
+    /// Whether the work a failed request starts may have started anyway:
+    /// the request may have reached the server and no answer said it was not
+    /// run (a cut connection or a timeout after sending, a 5xx or a
+    /// gateway's page, an answer too large or unreadable). `false` when the
+    /// request never left, or the server answered that it did not run it (a
+    /// GraphQL error, 401, 403, 429, another 4xx).
+    ///
+    /// Datasaur has no idempotency keys and no way to list exports: a caller
+    /// that keeps a record of the work it starts marks such work "may have
+    /// started" rather than sending it again (this crate never resends it).
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client, input: datasaur::operations::export_text_project::ExportTextProjectInput) {
+    /// match client.export_project(input).await {
+    ///     Ok(export) => println!("started {}", export.id()),
+    ///     Err(error) if error.may_have_started_work() => eprintln!("may have started: check before trying again ({error})"),
+    ///     Err(error) => eprintln!("not started: {error}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn may_have_started_work(&self) -> bool {
+        if self.request_id().is_none() {
+            return false;
+        }
+        match self.kind() {
+            ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::ResponseTooLarge
+            | ErrorKind::Decode => true,
+            ErrorKind::Http => self.http_status().is_none_or(|status| status >= 500),
+            _ => false,
+        }
+    }
+
     /// Whether the same request may succeed if sent again later: transport
     /// failures, timeouts, HTTP 429, 502, 503 and 504, and a body that is not
     /// a GraphQL answer at all (cut short, or a proxy's HTML page).

@@ -294,6 +294,7 @@ async fn a_start_whose_answer_is_lost_is_never_repeated() {
     sandbox.inject_fault(lost());
     let err = client.calculate_agreement_tables("p").await.unwrap_err();
     assert_eq!(err.http_status(), Some(502), "{err}");
+    assert!(err.may_have_started_work(), "a lost answer: {err}");
     sandbox.inject_fault(lost());
     let err = client
         .data_programming_predictions(
@@ -318,4 +319,30 @@ async fn a_start_whose_answer_is_lost_is_never_repeated() {
     assert_eq!(stats.operation("ExportTeamIaa"), 1);
     assert_eq!(stats.jobs_started, 2, "each job started once");
     assert_eq!(stats.exports_started, 1, "the export started once");
+}
+
+/// What `Error::may_have_started_work` says of failures that cannot have
+/// started anything: a request the server refused, one never sent.
+#[tokio::test]
+async fn a_start_refused_or_never_sent_has_not_started_work() {
+    let sandbox = sandbox().await;
+    let wrong_token = datasaur::Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token("not-a-token")
+        .build()
+        .unwrap();
+    let refused = wrong_token
+        .calculate_agreement_tables("p")
+        .await
+        .unwrap_err();
+    assert!(refused.is_unauthorized(), "{refused}");
+    assert!(!refused.may_have_started_work(), "{refused}");
+    let nowhere = datasaur::Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .access_token("t")
+        .build()
+        .unwrap();
+    let unsent = nowhere.calculate_agreement_tables("p").await.unwrap_err();
+    assert!(!unsent.may_have_started_work(), "{unsent}");
+    assert_eq!(sandbox.stats().jobs_started, 0);
 }

@@ -10,4 +10,5 @@ mod cli_input;
 mod cli_job;
 mod cli_sandbox;
 mod cli_schema;
+mod cli_state;
 mod cli_upload;

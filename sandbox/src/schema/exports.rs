@@ -122,7 +122,9 @@ pub(super) fn start_export(
     let id = state
         .store
         .create("ExportQueue", state.config.export_script.clone());
-    state.stats.update(|stats| stats.exports_started += 1);
+    state
+        .stats
+        .update(|stats| stats.count_export(&content.subjects));
     let mut result = ExportRequestResult {
         export_id: ID(id.clone()),
         file_url: None,

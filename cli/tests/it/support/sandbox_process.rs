@@ -119,3 +119,39 @@ impl SandboxProcess {
         runtime.block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
     }
 }
+
+impl SandboxProcess {
+    /// The request counters, through the HTTP control API.
+    pub fn stats(&self) -> serde_json::Value {
+        let url = format!("{}/_sandbox/stats", self.base_url);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
+
+    /// A `datasaur <args>` command pointed at this sandbox, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_datasaur"));
+        command
+            .args(args)
+            .env("DATASAUR_URL", &self.base_url)
+            .env("DATASAUR_ACCESS_TOKEN", &self.token)
+            .env_remove("RUST_LOG");
+        command
+    }
+
+    /// The bytes at `url` (an export's file), fetched afresh.
+    pub fn fetch(&self, url: &str) -> Vec<u8> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let answer = reqwest::get(url).await.unwrap();
+            assert!(answer.status().is_success(), "{url}: {}", answer.status());
+            answer.bytes().await.unwrap().to_vec()
+        })
+    }
+}

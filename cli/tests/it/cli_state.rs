@@ -1,0 +1,390 @@
+//! `--state FILE`: the CLI killed with SIGKILL at many points of an export
+//! run (before and while the start requests are out, during the wait,
+//! during the downloads), then run again on the same state file, against a
+//! sandbox process that counts the exports of each project. Also the lock,
+//! the explicit restart of work that may have started, and `job wait`.
+#![cfg(unix)]
+
+use crate::support::command::{scratch, text};
+use crate::support::sandbox_process::{self, SandboxProcess};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// How many runs are killed; `DATASAUR_CRASH_RUNS` sets another number.
+fn crash_runs() -> usize {
+    std::env::var("DATASAUR_CRASH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .unwrap_or(50)
+}
+
+/// Projects per run.
+const PROJECTS: usize = 3;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A sandbox whose every GraphQL answer and every file takes a while, so
+/// that a kill lands inside a start request or a download often.
+fn slow_sandbox() -> SandboxProcess {
+    let sandbox = sandbox_process::start(&[]);
+    sandbox.arm_fault(serde_json::json!({"kind": "delay", "millis": 120, "fraction": 1.0}));
+    sandbox.arm_fault(
+        serde_json::json!({"kind": "delay", "millis": 250, "fraction": 1.0, "target": "download"}),
+    );
+    sandbox
+}
+
+fn export_args<'a>(projects: &'a [String], out: &'a Path, state: &'a Path) -> Vec<&'a str> {
+    let mut args = vec!["export", "project"];
+    args.extend(projects.iter().map(String::as_str));
+    args.extend([
+        "--format",
+        "JSON",
+        "--out",
+        out.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+        "--json",
+    ]);
+    args
+}
+
+/// Each entry's state, by project, as the file says.
+fn states(state: &Path) -> BTreeMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(state) else {
+        return BTreeMap::new();
+    };
+    let value: Value = serde_json::from_str(&text).expect("a state file is always whole JSON");
+    value["exports"]
+        .as_object()
+        .map(|exports| {
+            exports
+                .iter()
+                .map(|(project, entry)| {
+                    (project.clone(), entry["state"].as_str().unwrap().to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn lines(output: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON lines"))
+        .collect()
+}
+
+/// Files a run left that are not whole results: partial downloads,
+/// temporary state files.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".part") || name.ends_with(".tmp"))
+        .collect()
+}
+
+/// One run: started, killed after `kill_after`, run again to the end.
+/// Returns what the state file said right after the kill, and how many
+/// projects the rerun reported as "may have started".
+fn crash_and_rerun(
+    sandbox: &SandboxProcess,
+    run: usize,
+    kill_after: Duration,
+) -> (Vec<String>, usize) {
+    let dir = scratch(&format!("cli-crash-{run}"));
+    let out = dir.join("out");
+    let state = dir.join("state.json");
+    let projects: Vec<String> = (0..PROJECTS).map(|p| format!("crash{run}-p{p}")).collect();
+    let args = export_args(&projects, &out, &state);
+    let mut child = sandbox
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(kill_after);
+    let _ = child.kill(); // SIGKILL: no handler runs
+    let _ = child.wait();
+    let after_kill: Vec<String> = states(&state).into_values().collect();
+
+    let output = sandbox.command(&args).output().unwrap();
+    let reported = lines(&output);
+    let stats = sandbox.stats();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let mut held = 0;
+    for project in &projects {
+        let line = reported
+            .iter()
+            .find(|line| line["projectId"] == project.as_str())
+            .unwrap_or_else(|| panic!("run {run}: nothing said of {project}: {}", text(&output)));
+        let count = stats["exportsStartedFor"][format!("project-{project}")]
+            .as_u64()
+            .unwrap_or(0);
+        if line["reason"] == "may_have_started" {
+            // Killed inside the window: said so, never started again.
+            held += 1;
+            assert!(count <= 1, "run {run}: {project} exported {count} times");
+            assert!(
+                line["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("may have started"),
+                "{line}"
+            );
+            continue;
+        }
+        assert_eq!(line["event"], "exported", "run {run}: {line}");
+        assert_eq!(count, 1, "run {run}: {project} exported {count} times");
+        let path = PathBuf::from(line["path"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        let sha = sha256_hex(&bytes);
+        assert_eq!(line["sha256"], sha.as_str(), "run {run}: {project}");
+        let entry = &saved["exports"][project.as_str()];
+        assert_eq!(entry["state"], "downloaded");
+        assert_eq!(entry["sha256"], sha.as_str());
+        // Whole: the same bytes as the export's file, fetched afresh.
+        let served = sandbox.fetch(entry["export"]["fileUrl"].as_str().unwrap());
+        assert_eq!(
+            sha256_hex(&served),
+            sha,
+            "run {run}: {project} is not whole"
+        );
+    }
+    let expected = if held == 0 { 0 } else { 4 };
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "run {run}: {}",
+        text(&output)
+    );
+    assert!(
+        leftovers(&out).is_empty(),
+        "run {run}: {:?}",
+        leftovers(&out)
+    );
+    assert!(
+        leftovers(&dir).is_empty(),
+        "run {run}: {:?}",
+        leftovers(&dir)
+    );
+
+    // Once more: nothing is started, and what landed is reported from the file.
+    let again = sandbox.command(&args).output().unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(expected),
+        "run {run}: {}",
+        text(&again)
+    );
+    let counts_now = sandbox.stats();
+    for project in &projects {
+        let key = format!("project-{project}");
+        assert_eq!(
+            counts_now["exportsStartedFor"][&key], stats["exportsStartedFor"][&key],
+            "run {run}: a third run started {project} again"
+        );
+    }
+    (after_kill, held)
+}
+
+#[test]
+fn killed_runs_resume_and_export_each_project_exactly_once() {
+    let sandbox = slow_sandbox();
+    let runs = crash_runs();
+    // Kill points spread over the whole run (about 5 s: three starts of
+    // 120 ms, a 3 s export, three downloads of 250 ms), with some jitter,
+    // several runs at once.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let points: Vec<Duration> = (0..runs)
+        .map(|run| {
+            let spread = 5200 * run as u64 / runs.max(1) as u64;
+            Duration::from_millis(spread + next() % 100)
+        })
+        .collect();
+    let mut phases: BTreeMap<String, usize> = BTreeMap::new();
+    let mut held_back = 0;
+    let indexed: Vec<(usize, Duration)> = points.iter().copied().enumerate().collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = indexed
+            .chunks(runs.div_ceil(6).max(1))
+            .map(|chunk| {
+                let sandbox = &sandbox;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&(run, kill_after)| crash_and_rerun(sandbox, run, kill_after))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            let results = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (after_kill, held) in results {
+                held_back += held;
+                let phase = if after_kill.is_empty() {
+                    "nothing recorded".to_owned()
+                } else {
+                    let mut kinds = after_kill.clone();
+                    kinds.sort();
+                    kinds.dedup();
+                    kinds.join("+")
+                };
+                *phases.entry(phase).or_default() += 1;
+            }
+        }
+    });
+    // Which points the kills hit, for the record (`--nocapture` shows it).
+    eprintln!(
+        "{runs} runs killed; state right after each kill: {phases:?}; \
+         {held_back} projects reported as may have started"
+    );
+    let unfinished = phases
+        .iter()
+        .filter(|(phase, _)| phase.as_str() != "downloaded")
+        .map(|(_, n)| n)
+        .sum::<usize>();
+    assert!(unfinished > 0, "no kill landed before the end: {phases:?}");
+}
+
+#[test]
+fn a_second_run_on_a_state_file_in_use_is_refused() {
+    let sandbox = sandbox_process::start(&[]);
+    let dir = scratch("cli-state-lock");
+    let (out, state) = (dir.join("out"), dir.join("state.json"));
+    let projects = vec!["locked-p".to_owned()];
+    let args = export_args(&projects, &out, &state);
+    let mut first = sandbox
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first run holds the lock from its start (the export takes 3 s).
+    std::thread::sleep(Duration::from_millis(700));
+    let second = sandbox.command(&args).output().unwrap();
+    assert_eq!(second.status.code(), Some(3), "{}", text(&second));
+    assert!(
+        text(&second).contains("in use by another datasaur"),
+        "{}",
+        text(&second)
+    );
+    assert!(first.wait().unwrap().success());
+    assert_eq!(sandbox.stats()["exportsStartedFor"]["project-locked-p"], 1);
+}
+
+#[test]
+fn work_that_may_have_started_is_started_again_only_when_asked() {
+    let sandbox = sandbox_process::start(&[]);
+    let dir = scratch("cli-state-restart");
+    let (out, state) = (dir.join("out"), dir.join("state.json"));
+    // As a run killed right after sending the request leaves it.
+    std::fs::write(
+        &state,
+        r#"{"version": 1, "purpose": "export project --format JSON",
+            "exports": {"maybe-p": {"state": "starting", "since": 1796280000000}}}"#,
+    )
+    .unwrap();
+    let projects = vec!["maybe-p".to_owned()];
+    let args = export_args(&projects, &out, &state);
+    let held = sandbox.command(&args).output().unwrap();
+    assert_eq!(held.status.code(), Some(4), "{}", text(&held));
+    let line = &lines(&held)[0];
+    assert_eq!(line["reason"], "may_have_started");
+    assert!(
+        line["message"]
+            .as_str()
+            .unwrap()
+            .contains("--restart-may-have-started")
+    );
+    assert!(sandbox.stats()["exportsStartedFor"]["project-maybe-p"].is_null());
+    let mut asked = args.clone();
+    asked.push("--restart-may-have-started");
+    let restarted = sandbox.command(&asked).output().unwrap();
+    assert_eq!(restarted.status.code(), Some(0), "{}", text(&restarted));
+    assert_eq!(lines(&restarted)[0]["event"], "exported");
+    assert_eq!(sandbox.stats()["exportsStartedFor"]["project-maybe-p"], 1);
+    // Another command's state file is refused before anything starts.
+    let other = sandbox
+        .command(&[
+            "job",
+            "wait",
+            "--state",
+            state.to_str().unwrap(),
+            "AutoLabelQueue:1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(3), "{}", text(&other));
+    assert!(text(&other).contains("is the state of `datasaur export project --format JSON`"));
+}
+
+#[test]
+fn job_wait_with_a_state_file_resumes_and_reports_finished_jobs_from_it() {
+    let sandbox = sandbox_process::start(&[]);
+    let job = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 2500}));
+    let dir = scratch("cli-state-job");
+    let state = dir.join("jobs.json");
+    let state_arg = state.to_str().unwrap();
+    let first = sandbox
+        .command(&[
+            "job",
+            "wait",
+            "--state",
+            state_arg,
+            "--timeout",
+            "1s",
+            "--json",
+            &job,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(2), "timed out: {}", text(&first));
+    assert!(
+        std::fs::read_to_string(&state)
+            .unwrap()
+            .contains("\"waiting\"")
+    );
+    let second = sandbox
+        .command(&["job", "wait", "--state", state_arg, "--json", &job])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        std::fs::read_to_string(&state)
+            .unwrap()
+            .contains("\"finished\"")
+    );
+    let polls = sandbox.stats()["jobIdsRequested"].clone();
+    let third = sandbox
+        .command(&["job", "wait", "--state", state_arg, "--json", &job])
+        .output()
+        .unwrap();
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    let line = &lines(&third)[0];
+    assert_eq!(line["status"], "DELIVERED");
+    assert_eq!(line["fromState"], true);
+    assert_eq!(
+        sandbox.stats()["jobIdsRequested"],
+        polls,
+        "a finished job is not polled"
+    );
+}
