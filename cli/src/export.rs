@@ -244,8 +244,16 @@ pub async fn run(args: ExportArgs) -> Exit {
             eprintln!("error: --out {}: {error}", out.display());
             return Exit::UsageOrAuth;
         }
-        if let Err(message) = check_output_paths(&ids, &plan.to_start, kind.noun(), &out, overwrite)
-        {
+        // Files the state says are this run's own (or whole already) are
+        // not in the way; every other existing file is.
+        let replaceable: std::collections::HashSet<&str> = plan
+            .resumed
+            .iter()
+            .filter(|tracked| tracked.owns_path)
+            .map(|tracked| tracked.subject.as_str())
+            .chain(plan.done.iter().map(|(subject, _)| subject.as_str()))
+            .collect();
+        if let Err(message) = check_output_paths(&ids, &replaceable, kind.noun(), &out, overwrite) {
             eprintln!("error: {message}; no export was started");
             return Exit::UsageOrAuth;
         }
@@ -321,6 +329,7 @@ pub async fn run(args: ExportArgs) -> Exit {
                         export,
                         path,
                         delivered: false,
+                        owns_path: false,
                     });
                 }
             },
@@ -427,6 +436,9 @@ struct Tracked {
     path: PathBuf,
     /// Known delivered already (a resumed export whose file is missing).
     delivered: bool,
+    /// Whether a file at `path` is this export's own (written by an earlier
+    /// run of the same state) and may be replaced without --overwrite.
+    owns_path: bool,
 }
 
 /// A file a state file says is downloaded, checked on disk.
@@ -473,7 +485,7 @@ impl Plan {
         let mut plan = Plan::fresh(&[]);
         for id in ids {
             let path = out.join(format!("{}.zip", file_stem(id)));
-            let resume = |saved: &datasaur::SavedExport, delivered: bool| {
+            let resume = |saved: &datasaur::SavedExport, delivered: bool, owns_path: bool| {
                 let export = client.resume_export(saved.clone());
                 if delivered && export.file_url_expired() {
                     return Err(Held::Expired {
@@ -485,6 +497,7 @@ impl Plan {
                     export,
                     path: path.clone(),
                     delivered,
+                    owns_path,
                 })
             };
             let outcome = match state.export(id) {
@@ -499,8 +512,16 @@ impl Plan {
                 Some(ExportEntry::Starting { since }) => {
                     Err(Held::MayHaveStarted { since: *since })
                 }
-                Some(ExportEntry::Started { export, .. }) => resume(export, false),
-                Some(ExportEntry::Delivered { export, .. }) => resume(export, true),
+                // The path it was writing is its own to replace: a download
+                // renamed into place just before the run died.
+                Some(ExportEntry::Started {
+                    export,
+                    path: saved_path,
+                }) => resume(export, false, *saved_path == path),
+                Some(ExportEntry::Delivered {
+                    export,
+                    path: saved_path,
+                }) => resume(export, true, *saved_path == path),
                 Some(ExportEntry::Failed { export, message }) => Err(Held::Failed {
                     export_id: export.id().to_owned(),
                     message: message.clone(),
@@ -522,8 +543,9 @@ impl Plan {
                             plan.done.push((id.clone(), file));
                             continue;
                         }
-                        // Gone or changed: fetched again while its URL holds.
-                        _ => resume(export, true),
+                        // Gone: fetched again while its URL holds. Changed
+                        // by someone: replaced only with --overwrite.
+                        found => resume(export, true, found.is_none()),
                     }
                 }
             };
@@ -620,7 +642,7 @@ fn print_exported(line: &serde_json::Value, json: bool) {
 /// 100 characters kept) and, without `overwrite`, files already there.
 fn check_output_paths(
     ids: &[String],
-    to_start: &[String],
+    replaceable: &std::collections::HashSet<&str>,
     noun: &str,
     out: &Path,
     overwrite: bool,
@@ -642,7 +664,7 @@ fn check_output_paths(
         }
         let path = out.join(&name);
         // A resumed export's file is its own to write.
-        if !overwrite && to_start.contains(project) && path.exists() {
+        if !overwrite && !replaceable.contains(project.as_str()) && path.exists() {
             return Err(format!(
                 "{} exists (pass --overwrite to replace it)",
                 path.display()
@@ -739,7 +761,7 @@ async fn wait_and_download(
                 let mut options = download
                     .clone()
                     .max_time(remaining)
-                    .overwrite(overwrite || state.is_some());
+                    .overwrite(overwrite || tracked.owns_path);
                 if state.is_some() {
                     options = options.stale_parts_after(Duration::ZERO);
                 }

@@ -388,3 +388,40 @@ fn job_wait_with_a_state_file_resumes_and_reports_finished_jobs_from_it() {
         "a finished job is not polled"
     );
 }
+
+#[test]
+fn a_missing_file_is_fetched_again_and_a_changed_one_is_not_overwritten() {
+    let sandbox = sandbox_process::start(&[]);
+    let dir = scratch("cli-state-files");
+    let (out, state) = (dir.join("out"), dir.join("state.json"));
+    let projects = vec!["files-a".to_owned(), "files-b".to_owned()];
+    let args = export_args(&projects, &out, &state);
+    let first = sandbox.command(&args).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let original = std::fs::read(out.join("files-a.zip")).unwrap();
+    std::fs::remove_file(out.join("files-a.zip")).unwrap();
+    let again = sandbox.command(&args).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(
+        std::fs::read(out.join("files-a.zip")).unwrap(),
+        original,
+        "fetched again, whole"
+    );
+    let reported = lines(&again);
+    let b = reported
+        .iter()
+        .find(|line| line["projectId"] == "files-b")
+        .unwrap();
+    assert_eq!(b["fromState"], true, "{b}");
+    assert_eq!(
+        sandbox.stats()["exportsStarted"],
+        2,
+        "nothing started again"
+    );
+    // A file someone changed is theirs: kept, unless --overwrite.
+    std::fs::write(out.join("files-b.zip"), b"edited").unwrap();
+    let kept = sandbox.command(&args).output().unwrap();
+    assert_eq!(kept.status.code(), Some(3), "{}", text(&kept));
+    assert!(text(&kept).contains("--overwrite"), "{}", text(&kept));
+    assert_eq!(std::fs::read(out.join("files-b.zip")).unwrap(), b"edited");
+}
