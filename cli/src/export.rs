@@ -273,6 +273,9 @@ pub async fn run(args: ExportArgs) -> Exit {
         .map(|tracked| (tracked.export.id().to_owned(), tracked.subject.clone()))
         .collect();
     let mut started_count = 0;
+    // The answer of the last start, not yet on disk: it goes with the next
+    // intent (one write per export, not two), or after the loop.
+    let mut unrecorded: Option<(String, String)> = None;
     for project in &to_start {
         let path = out.join(format!("{}.zip", file_stem(project)));
         // The intent goes to disk before the request: if this process dies
@@ -284,8 +287,10 @@ pub async fn run(args: ExportArgs) -> Exit {
                     "error: {message}; the export of {} was not started",
                     terminal_safe(project)
                 );
+                say_unrecorded(unrecorded.as_ref());
                 return worst.max(Exit::Other);
             }
+            unrecorded = None;
         }
         match kind.start(&client, project).await {
             Ok(export) => match seen.get(export.id()) {
@@ -299,10 +304,7 @@ pub async fn run(args: ExportArgs) -> Exit {
                             export: export.saved(),
                             message,
                         };
-                        if let Err(message) = state.set_export(project, entry) {
-                            eprintln!("error: {message}");
-                            worst = worst.max(Exit::Other);
-                        }
+                        state.put_export(project, entry);
                     }
                     repeated.push((project.clone(), export.id().to_owned(), first.clone()))
                 }
@@ -313,15 +315,8 @@ pub async fn run(args: ExportArgs) -> Exit {
                             export: export.saved(),
                             path: path.clone(),
                         };
-                        if let Err(message) = state.set_export(project, entry) {
-                            // Started, but not recorded: say so, with the id.
-                            eprintln!(
-                                "error: {message}; export {} of {} started but is not recorded",
-                                terminal_safe(export.id()),
-                                terminal_safe(project)
-                            );
-                            return worst.max(Exit::Other);
-                        }
+                        state.put_export(project, entry);
+                        unrecorded = Some((project.clone(), export.id().to_owned()));
                     }
                     seen.insert(export.id().to_owned(), project.clone());
                     exports.push(Tracked {
@@ -337,11 +332,13 @@ pub async fn run(args: ExportArgs) -> Exit {
                 if let Some(state) = state.as_mut() {
                     // Refused before it ran: nothing to remember. Otherwise
                     // the intent stays, and the next run says "may have started".
-                    if !error.may_have_started_work()
-                        && let Err(message) = state.remove_export(project)
-                    {
+                    if !error.may_have_started_work() {
+                        state.forget_export(project);
+                    }
+                    if let Err(message) = state.save() {
                         eprintln!("error: {message}");
-                    } else if error.may_have_started_work() {
+                    }
+                    if error.may_have_started_work() {
                         eprintln!(
                             "error: the export of {} may have started; it is recorded as such in the state file",
                             terminal_safe(project)
@@ -352,6 +349,13 @@ pub async fn run(args: ExportArgs) -> Exit {
                 return worst.max(Exit::for_error(&error));
             }
         }
+    }
+    if let Some(state) = state.as_mut()
+        && let Err(message) = state.save()
+    {
+        eprintln!("error: {message}");
+        say_unrecorded(unrecorded.as_ref());
+        return worst.max(Exit::Other);
     }
     for (project, export_id, first) in &repeated {
         worst = Exit::Other;
@@ -427,6 +431,18 @@ pub async fn run(args: ExportArgs) -> Exit {
     )
     .await;
     worst.max(downloaded)
+}
+
+/// Says which export started without its answer reaching the state file
+/// (the next run will call it "may have started").
+fn say_unrecorded(unrecorded: Option<&(String, String)>) {
+    if let Some((subject, export_id)) = unrecorded {
+        eprintln!(
+            "error: export {} of {} started but is not recorded",
+            terminal_safe(export_id),
+            terminal_safe(subject)
+        );
+    }
 }
 
 /// An export this run waits on and downloads: started now, or resumed.

@@ -154,10 +154,14 @@ impl StateFile {
         self.save()
     }
 
-    /// Forgets `subject` (its start was refused: nothing runs) and writes the file.
-    pub fn remove_export(&mut self, subject: &str) -> Result<(), String> {
+    /// Sets `subject`'s entry without writing (the next write takes it).
+    pub fn put_export(&mut self, subject: &str, entry: ExportEntry) {
+        self.contents.exports.insert(subject.to_owned(), entry);
+    }
+
+    /// Forgets `subject` (its start was refused: nothing runs), without writing.
+    pub fn forget_export(&mut self, subject: &str) {
         self.contents.exports.remove(subject);
-        self.save()
     }
 
     /// Sets job entries (without writing); [`StateFile::save`] writes them.
@@ -169,7 +173,8 @@ impl StateFile {
     /// fsync of the directory.
     pub fn save(&self) -> Result<(), String> {
         let shown = self.path.display();
-        let text = serde_json::to_vec_pretty(&self.contents)
+        // Compact: the file is rewritten at each change.
+        let text = serde_json::to_vec(&self.contents)
             .map_err(|e| format!("--state {shown}: cannot encode the state: {e}"))?;
         let temp = sibling(
             &self.path,

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# What `--state FILE` costs: `datasaur export project` of N projects against
+# one `datasaur sandbox`, with and without a state file, alternated ROUNDS
+# times. Two shapes: `--no-wait` (the start phase alone, where every export
+# costs two whole rewrites of the file with fsync: its intent, then its
+# answer) and a whole run (wait and download too). Prints each run, the
+# medians and their ratio, and the state file's size.
+# Run from the repository root: `bash benches/state_file.sh` (N=1000, FULL_N=200).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+rounds="${ROUNDS:-3}"
+n="${N:-1000}"
+full_n="${FULL_N:-200}"
+work="$(mktemp -d)"
+sandbox_pid=""
+cleanup() {
+    [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --quiet --release -p datasaur-cli --manifest-path "$root/Cargo.toml"
+bin="$root/target/release/datasaur"
+
+"$bin" sandbox --addr 127.0.0.1:0 > "$work/sandbox.out" 2>/dev/null &
+sandbox_pid=$!
+for _ in $(seq 1 100); do
+    grep -q "Press Ctrl-C" "$work/sandbox.out" 2>/dev/null && break
+    sleep 0.1
+done
+graphql=$(sed -n 's/^ *GraphQL: *//p' "$work/sandbox.out" | head -1)
+export DATASAUR_URL="${graphql%/graphql}"
+export DATASAUR_ACCESS_TOKEN=$(sed -n 's/^ *access token: *//p' "$work/sandbox.out" | head -1)
+
+# Seconds for one run; its output is dropped.
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" > /dev/null 2> "$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc -l
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+run_shape() {
+    local label="$1" count="$2"; shift 2
+    local -a plain with
+    for round in $(seq 1 "$rounds"); do
+        ids=$(seq -f "r${round}-${label}-%g" 1 "$count")
+        # shellcheck disable=SC2086
+        p=$(seconds "$bin" export project $ids --format JSON --out "$work/plain-$label-$round" "$@")
+        # shellcheck disable=SC2086
+        w=$(seconds "$bin" export project $(echo "$ids" | sed 's/^/s-/') --format JSON \
+            --out "$work/state-$label-$round" --state "$work/state-$label-$round.json" "$@")
+        plain+=("$p"); with+=("$w")
+        printf '%s, %d projects, round %d: without state %.2f s, with --state %.2f s (file %d bytes)\n' \
+            "$label" "$count" "$round" "$p" "$w" "$(stat -c %s "$work/state-$label-$round.json")"
+    done
+    mp=$(median "${plain[@]}"); mw=$(median "${with[@]}")
+    printf '%s, %d projects: median without %.2f s, with --state %.2f s: ratio %.2f, %.2f ms more per export\n' \
+        "$label" "$count" "$mp" "$mw" "$(echo "$mw / $mp" | bc -l)" "$(echo "($mw - $mp) * 1000 / $count" | bc -l)"
+}
+
+run_shape start "$n" --no-wait
+run_shape whole "$full_n"
