@@ -588,9 +588,7 @@ fn report_held(held: &[(String, Held)], kind: &Kind, json: bool) -> Exit {
                      at {} when the run that sent it stopped, before the answer was recorded); \
                      Datasaur cannot list exports, so it is not started again: check in Datasaur, \
                      then rerun with --restart-may-have-started to start it anyway",
-                    humantime::format_rfc3339_seconds(
-                        std::time::UNIX_EPOCH + Duration::from_millis(*since)
-                    )
+                    time_of(*since)
                 ),
                 Exit::Other,
             ),
@@ -622,6 +620,17 @@ fn report_held(held: &[(String, Held)], kind: &Kind, json: bool) -> Exit {
         }
     }
     worst
+}
+
+/// Epoch milliseconds as an RFC 3339 time; a value past the year 9999 (a
+/// state file edited by hand) as the number, where formatting would panic.
+fn time_of(millis: u64) -> String {
+    const LAST_MILLIS: u64 = 253_402_300_799_999;
+    if millis > LAST_MILLIS {
+        return format!("{millis} ms after the Unix epoch");
+    }
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(millis))
+        .to_string()
 }
 
 /// The SHA-256 of the file at `path`, if it can be read.
@@ -859,6 +868,16 @@ fn file_stem(project: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_recorded_time_is_shown_without_a_panic() {
+        assert_eq!(time_of(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            time_of(u64::MAX),
+            format!("{} ms after the Unix epoch", u64::MAX)
+        );
+        assert_eq!(time_of(253_402_300_799_999), "9999-12-31T23:59:59Z");
+    }
 
     #[test]
     fn project_ids_cannot_escape_the_directory() {

@@ -252,7 +252,18 @@ fn remove_stale_temps(path: &Path) {
         let Some(file_name) = file_name.to_str() else {
             continue;
         };
-        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") {
+        // Only the names `save` makes: NAME.<pid>.<hex nanos>.tmp.
+        let ours = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(pid, nanos)| {
+                !pid.is_empty()
+                    && pid.bytes().all(|b| b.is_ascii_digit())
+                    && !nanos.is_empty()
+                    && nanos.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        if ours && entry.file_type().is_ok_and(|kind| kind.is_file()) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -320,13 +331,16 @@ mod tests {
     #[test]
     fn a_temporary_file_left_by_a_killed_save_is_removed_on_open() {
         let path = scratch("stale");
-        let stale = path.with_file_name("state.json.4242.17.tmp");
+        let stale = path.with_file_name("state.json.4242.17af.tmp");
         std::fs::write(&stale, "half a state").unwrap();
         let other = path.with_file_name("other.json.1.2.tmp");
         std::fs::write(&other, "not ours").unwrap();
+        let users = path.with_file_name("state.json.notes.tmp");
+        std::fs::write(&users, "the user's").unwrap();
         let _state = StateFile::open(&path, "job wait").unwrap();
         assert!(!stale.exists());
         assert!(other.exists(), "only this state file's temporaries go");
+        assert!(users.exists(), "only names a save makes go");
     }
 
     #[test]
