@@ -2,6 +2,7 @@
 //! generated in `build.rs` by `datasaur-codegen` from `graphql/*.graphql`:
 //! typed end to end, sharing the client's credentials, retries and waits.
 
+pub mod pending;
 pub mod webhook;
 
 /// The app's operations (`graphql/*.graphql`), generated at build time.

@@ -94,3 +94,53 @@ async fn an_export_pushed_by_webhook_is_verified_and_downloaded() {
         "the forged delivery downloaded nothing"
     );
 }
+
+/// The app is redeployed while its export runs: the new process resumes
+/// the saved export, waits, downloads, and nothing is started twice.
+#[tokio::test]
+async fn an_export_in_flight_survives_a_redeploy() {
+    use datasaur::DownloadOptions;
+    use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+    use embedded_app::pending::PendingExports;
+
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let client = || {
+        Client::builder()
+            .base_url(sandbox.base_url())
+            .access_token(sandbox.token())
+            .build()
+            .unwrap()
+    };
+    let dir = std::env::temp_dir().join(format!("embedded-app-pending-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    {
+        // The first deploy: start, record, and go away mid-wait.
+        let store = PendingExports::open(dir.join("pending")).unwrap();
+        let input =
+            ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::FileStorage, ["proj-1"]);
+        let export = client().export_project(input).await.unwrap();
+        store.record("proj-1", &export).unwrap();
+    }
+    // The next deploy: a new client, the same directory.
+    let store = PendingExports::open(dir.join("pending")).unwrap();
+    let resumed = store.resume_all(&client()).unwrap();
+    assert_eq!(resumed.len(), 1);
+    let (name, export) = &resumed[0];
+    assert_eq!(name, "proj-1");
+    let target = dir.join("proj-1.zip");
+    export
+        .wait_and_download_to(&target, None, DownloadOptions::default())
+        .await
+        .unwrap();
+    store.done(name).unwrap();
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        sandbox.export_file(export.id()).unwrap()
+    );
+    assert!(store.resume_all(&client()).unwrap().is_empty());
+    assert_eq!(
+        sandbox.stats().exports_started,
+        1,
+        "started once, across deploys"
+    );
+}
