@@ -197,7 +197,7 @@ pub(crate) async fn download(
     let host = host_of(url);
     let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
-    if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) {
+    if let Some(at) = expires_at.filter(|at| has_expired(*at)) {
         return Err(expired(at));
     }
     if !options.overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
@@ -235,9 +235,7 @@ pub(crate) async fn download(
         match outcome {
             Ok(done) => Ok(done),
             Err(Retry::Give(error)) => Err((error, Verdict::Stop)),
-            Err(Retry::After(_))
-                if let Some(at) = expires_at.filter(|at| SystemTime::now() >= *at) =>
-            {
+            Err(Retry::After(_)) if let Some(at) = expires_at.filter(|at| has_expired(*at)) => {
                 Err((expired_ref(at), Verdict::Stop))
             }
             Err(Retry::After(error)) => {
@@ -347,6 +345,11 @@ async fn attempt(
 /// Reads `fileUrlExpiredAt`: epoch milliseconds (or seconds), or RFC 3339
 /// (`2026-11-29T18:00:00Z`, `...+02:00`). `None` for anything else: an
 /// unreadable expiry does not stop a download, the file host will.
+/// Whether a file URL that stops working at `at` has stopped by now.
+pub(crate) fn has_expired(at: SystemTime) -> bool {
+    SystemTime::now() >= at
+}
+
 pub(crate) fn parse_expiry(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {

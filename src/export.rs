@@ -6,9 +6,12 @@ use std::time::SystemTime;
 use futures::stream::BoxStream;
 use url::Url;
 
-use crate::download::{DownloadOptions, download, parse_expiry};
-use crate::started::Started;
-use crate::{Client, Download, Error, Job, JobError, JobStatus, JobUpdate, WaitError, WaitOptions};
+use crate::download::{DownloadOptions, download, has_expired, parse_expiry};
+use crate::work::Work;
+use crate::{
+    Client, Download, Error, Job, JobError, JobStatus, JobUpdate, SavedExport, WaitError,
+    WaitOptions,
+};
 
 /// Where in an export answer the file URL is.
 const FILE_URL: &str = "data.export.fileUrl";
@@ -32,10 +35,7 @@ const FILE_URL: &str = "data.export.fileUrl";
 #[derive(Debug, Clone)]
 pub struct Export {
     client: Client,
-    id: String,
-    operation: Option<String>,
-    start: Option<Started>,
-    wait_options: Option<WaitOptions>,
+    work: Work,
     file_url: Option<Url>,
     file_url_expires_at: Option<SystemTime>,
     redirect: Option<String>,
@@ -86,10 +86,7 @@ impl Export {
         }
         Ok(Export {
             client,
-            id,
-            operation: Some(operation.to_owned()),
-            start: Some(Started::now()),
-            wait_options: None,
+            work: Work::started_now(id, operation),
             file_url,
             file_url_expires_at: file_url_expires_at.as_deref().and_then(parse_expiry),
             redirect,
@@ -98,46 +95,32 @@ impl Export {
     }
 
     /// An export read back from its saved form.
-    #[allow(clippy::too_many_arguments)] // one caller, field by field
-    pub(crate) fn resumed(
-        client: Client,
-        id: String,
-        operation: Option<String>,
-        start: Option<Started>,
-        wait_options: Option<WaitOptions>,
-        file_url: Option<Url>,
-        file_url_expires_at: Option<SystemTime>,
-        redirect: Option<String>,
-        queued: Option<bool>,
-    ) -> Self {
+    pub(crate) fn resumed(client: Client, saved: SavedExport) -> Self {
         Export {
             client,
-            id,
-            operation,
-            start,
-            wait_options,
-            file_url,
-            file_url_expires_at,
-            redirect,
-            queued,
+            work: Work::from(saved.job),
+            file_url: saved.file_url,
+            file_url_expires_at: saved.file_url_expires_at,
+            redirect: saved.redirect,
+            queued: saved.queued,
         }
     }
 
     /// The export id, which is also its job id.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.work.id
     }
 
     /// The operation that started the export (`ExportTextProject`, ...);
     /// `None` for an export resumed from a saved form that did not say.
     pub fn operation(&self) -> Option<&str> {
-        self.operation.as_deref()
+        self.work.operation.as_deref()
     }
 
     /// When the export started (the wall-clock time its start was answered,
     /// or the saved time of a resumed export).
     pub fn started_at(&self) -> Option<SystemTime> {
-        self.start.as_ref().map(Started::wall)
+        self.work.started_at()
     }
 
     /// The wait options this export's waits use when given `None` (instead
@@ -154,32 +137,28 @@ impl Export {
     /// ```
     #[must_use]
     pub fn with_wait_options(mut self, options: WaitOptions) -> Self {
-        self.wait_options = Some(options);
+        self.work.wait_options = Some(options);
         self
     }
 
-    pub(crate) fn start(&self) -> Option<&Started> {
-        self.start.as_ref()
-    }
-
-    pub(crate) fn own_wait_options(&self) -> Option<&WaitOptions> {
-        self.wait_options.as_ref()
+    /// The saved form of this export, to resume it later, here or in
+    /// another process ([`Client::resume_export`]). `Export` also serializes
+    /// to it directly.
+    pub fn saved(&self) -> SavedExport {
+        SavedExport {
+            job: self.work.saved(),
+            file_url: self.file_url.clone(),
+            file_url_expires_at: self.file_url_expires_at,
+            redirect: self.redirect.clone(),
+            queued: self.queued,
+        }
     }
 
     /// Whether the file URL has expired by now (`false` when Datasaur gave
     /// no expiry). An expired URL cannot be renewed: Datasaur has no call
     /// for it; only a new export makes a new file.
     pub fn file_url_expired(&self) -> bool {
-        self.file_url_expires_at
-            .is_some_and(|expiry| expiry <= SystemTime::now())
-    }
-
-    fn options(&self, options: Option<WaitOptions>) -> Option<WaitOptions> {
-        options.or_else(|| self.wait_options.clone())
-    }
-
-    fn age(&self) -> std::time::Duration {
-        self.start.as_ref().map(Started::age).unwrap_or_default()
+        self.file_url_expires_at.is_some_and(has_expired)
     }
 
     /// Where the file will be (method `FILE_STORAGE`); it may answer 404
@@ -209,22 +188,17 @@ impl Export {
     /// the export's age. `None` takes the export's own options
     /// ([`Export::with_wait_options`]), else the client's.
     pub async fn wait(&self, options: impl Into<Option<WaitOptions>>) -> Result<Job, WaitError> {
-        let options = self.options(options.into());
-        self.client
-            .wait_for_job_aged(self.id.clone(), self.age(), options)
-            .await
+        self.work.wait(&self.client, options.into()).await
     }
 
     /// Each change of the export's job, then its end (options as [`Export::wait`]).
     pub fn watch(&self, options: impl Into<Option<WaitOptions>>) -> BoxStream<'static, JobUpdate> {
-        let options = self.options(options.into());
-        self.client
-            .watch_job_aged(self.id.clone(), self.age(), options)
+        self.work.watch(&self.client, options.into())
     }
 
     /// Asks `getExportDeliveryStatus` once.
     pub async fn status(&self) -> crate::Result<ExportStatus> {
-        self.client.export_status(&self.id).await
+        self.client.export_status(&self.work.id).await
     }
 
     /// Downloads the file to `path`, carefully: streamed to a temporary file
@@ -241,7 +215,7 @@ impl Export {
         options: DownloadOptions,
     ) -> crate::Result<Download> {
         let Some(url) = &self.file_url else {
-            return Err(Error::no_file_url(&self.id));
+            return Err(Error::no_file_url(&self.work.id));
         };
         download(
             &self.client,
@@ -264,7 +238,7 @@ impl Export {
     ) -> crate::Result<Download> {
         self.wait(wait)
             .await
-            .map_err(|error| Error::export_failed(&self.id, error))?;
+            .map_err(|error| Error::export_failed(&self.work.id, error))?;
         self.download_to(path, download).await
     }
 }

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use futures::stream::BoxStream;
 
-use crate::started::Started;
-use crate::{Client, Job, JobUpdate, WaitError, WaitOptions};
+use crate::work::Work;
+use crate::{Client, Job, JobUpdate, SavedJob, WaitError, WaitOptions};
 
 /// A job to wait on: its id, the job as the call that started it returned it
 /// (when this crate made that call), and the client to wait with (through
@@ -33,11 +33,8 @@ use crate::{Client, Job, JobUpdate, WaitError, WaitOptions};
 #[derive(Debug, Clone)]
 pub struct JobHandle {
     client: Client,
-    id: String,
+    work: Work,
     started: Option<Job>,
-    operation: Option<String>,
-    start: Option<Started>,
-    wait_options: Option<WaitOptions>,
 }
 
 impl JobHandle {
@@ -45,11 +42,8 @@ impl JobHandle {
     pub(crate) fn started(client: Client, operation: &str, job: Job) -> Self {
         JobHandle {
             client,
-            id: job.id.clone(),
+            work: Work::started_now(job.id.clone(), operation),
             started: Some(job),
-            operation: Some(operation.to_owned()),
-            start: Some(Started::now()),
-            wait_options: None,
         }
     }
 
@@ -57,29 +51,17 @@ impl JobHandle {
     pub(crate) fn from_id(client: Client, id: String) -> Self {
         JobHandle {
             client,
-            id,
+            work: Work::from_id(id),
             started: None,
-            operation: None,
-            start: None,
-            wait_options: None,
         }
     }
 
     /// A job read back from its saved form.
-    pub(crate) fn resumed(
-        client: Client,
-        id: String,
-        operation: Option<String>,
-        start: Option<Started>,
-        wait_options: Option<WaitOptions>,
-    ) -> Self {
+    pub(crate) fn resumed(client: Client, saved: SavedJob) -> Self {
         JobHandle {
             client,
-            id,
+            work: Work::from(saved),
             started: None,
-            operation,
-            start,
-            wait_options,
         }
     }
 
@@ -98,43 +80,32 @@ impl JobHandle {
     /// ```
     #[must_use]
     pub fn with_wait_options(mut self, options: WaitOptions) -> Self {
-        self.wait_options = Some(options);
+        self.work.wait_options = Some(options);
         self
     }
 
     /// The operation that started the job (`AutoLabelTokenBasedProject`,
     /// ...); `None` for a handle made from an id.
     pub fn operation(&self) -> Option<&str> {
-        self.operation.as_deref()
+        self.work.operation.as_deref()
     }
 
     /// When the job started (the wall-clock time its start was answered, or
     /// the saved time of a resumed handle); `None` for a handle made from an id.
     pub fn started_at(&self) -> Option<SystemTime> {
-        self.start.as_ref().map(Started::wall)
+        self.work.started_at()
     }
 
-    pub(crate) fn start(&self) -> Option<&Started> {
-        self.start.as_ref()
-    }
-
-    pub(crate) fn own_wait_options(&self) -> Option<&WaitOptions> {
-        self.wait_options.as_ref()
-    }
-
-    /// The options a wait given `options` uses: those, else the handle's own.
-    fn options(&self, options: Option<WaitOptions>) -> Option<WaitOptions> {
-        options.or_else(|| self.wait_options.clone())
-    }
-
-    /// How old the job is now (zero when its start is unknown).
-    fn age(&self) -> std::time::Duration {
-        self.start.as_ref().map(Started::age).unwrap_or_default()
+    /// The saved form of this handle, to resume it later, here or in another
+    /// process ([`Client::resume_job`]). `JobHandle` also serializes to it
+    /// directly.
+    pub fn saved(&self) -> SavedJob {
+        self.work.saved()
     }
 
     /// The job id.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.work.id
     }
 
     /// The job as the call that started it returned it; `None` for a handle
@@ -149,23 +120,18 @@ impl JobHandle {
     /// handle's own options ([`JobHandle::with_wait_options`]), else the
     /// client's.
     pub async fn wait(&self, options: impl Into<Option<WaitOptions>>) -> Result<Job, WaitError> {
-        let options = self.options(options.into());
-        self.client
-            .wait_for_job_aged(self.id.clone(), self.age(), options)
-            .await
+        self.work.wait(&self.client, options.into()).await
     }
 
     /// Each change of status or progress, then the end; as
     /// [`Client::watch_job`], with the options as [`JobHandle::wait`].
     pub fn watch(&self, options: impl Into<Option<WaitOptions>>) -> BoxStream<'static, JobUpdate> {
-        let options = self.options(options.into());
-        self.client
-            .watch_job_aged(self.id.clone(), self.age(), options)
+        self.work.watch(&self.client, options.into())
     }
 
     /// Fetches the job now (one `getJob`).
     pub async fn refresh(&self) -> crate::Result<Job> {
-        self.client.get_job(self.id.clone()).await
+        self.client.get_job(self.work.id.clone()).await
     }
 
     /// The job as started ([`JobHandle::job`]), without the client.

@@ -53,6 +53,7 @@ mod transport;
 mod upload;
 mod wait;
 mod webhook;
+mod work;
 
 pub use builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_BATCH_SIZE, DEFAULT_CONNECT_TIMEOUT,

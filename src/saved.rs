@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::started::{Started, epoch_millis, from_epoch_millis};
+use crate::started::{epoch_millis, from_epoch_millis};
 use crate::{Client, Export, JobHandle, PollBackoff, WaitOptions};
 
 /// The version of the saved form this crate writes, and the newest it reads.
@@ -59,10 +59,10 @@ const MAX_URL_LEN: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawJob", into = "RawJob")]
 pub struct SavedJob {
-    id: String,
-    operation: Option<String>,
-    started_at: Option<SystemTime>,
-    wait: Option<WaitOptions>,
+    pub(crate) id: String,
+    pub(crate) operation: Option<String>,
+    pub(crate) started_at: Option<SystemTime>,
+    pub(crate) wait: Option<WaitOptions>,
 }
 
 /// An [`Export`], saved: as [`SavedJob`], with the file URL, its expiry,
@@ -84,28 +84,14 @@ pub struct SavedJob {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawExport", into = "RawExport")]
 pub struct SavedExport {
-    job: SavedJob,
-    file_url: Option<Url>,
-    file_url_expires_at: Option<SystemTime>,
-    redirect: Option<String>,
-    queued: Option<bool>,
+    pub(crate) job: SavedJob,
+    pub(crate) file_url: Option<Url>,
+    pub(crate) file_url_expires_at: Option<SystemTime>,
+    pub(crate) redirect: Option<String>,
+    pub(crate) queued: Option<bool>,
 }
 
 impl SavedJob {
-    pub(crate) fn new(
-        id: &str,
-        operation: Option<&str>,
-        started: Option<&Started>,
-        wait: Option<&WaitOptions>,
-    ) -> Self {
-        SavedJob {
-            id: id.to_owned(),
-            operation: operation.map(str::to_owned),
-            started_at: started.map(Started::wall),
-            wait: wait.cloned(),
-        }
-    }
-
     /// The job id.
     pub fn id(&self) -> &str {
         &self.id
@@ -162,43 +148,9 @@ impl SavedExport {
     }
 }
 
-impl JobHandle {
-    /// The saved form of this handle, to resume it later, here or in another
-    /// process ([`Client::resume_job`]). `JobHandle` also serializes to it
-    /// directly.
-    pub fn saved(&self) -> SavedJob {
-        SavedJob::new(
-            self.id(),
-            self.operation(),
-            self.start(),
-            self.own_wait_options(),
-        )
-    }
-}
-
 impl Serialize for JobHandle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.saved().serialize(serializer)
-    }
-}
-
-impl Export {
-    /// The saved form of this export, to resume it later, here or in
-    /// another process ([`Client::resume_export`]). `Export` also serializes
-    /// to it directly.
-    pub fn saved(&self) -> SavedExport {
-        SavedExport {
-            job: SavedJob::new(
-                self.id(),
-                self.operation(),
-                self.start(),
-                self.own_wait_options(),
-            ),
-            file_url: self.file_url().cloned(),
-            file_url_expires_at: self.file_url_expires_at(),
-            redirect: self.redirect().map(str::to_owned),
-            queued: self.queued(),
-        }
     }
 }
 
@@ -223,13 +175,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn resume_job(&self, saved: SavedJob) -> JobHandle {
-        JobHandle::resumed(
-            self.clone(),
-            saved.id,
-            saved.operation,
-            saved.started_at.map(Started::at),
-            saved.wait,
-        )
+        JobHandle::resumed(self.clone(), saved)
     }
 
     /// A saved export, back in hand: wait and download as before. An export
@@ -246,17 +192,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn resume_export(&self, saved: SavedExport) -> Export {
-        Export::resumed(
-            self.clone(),
-            saved.job.id,
-            saved.job.operation,
-            saved.job.started_at.map(Started::at),
-            saved.job.wait,
-            saved.file_url,
-            saved.file_url_expires_at,
-            saved.redirect,
-            saved.queued,
-        )
+        Export::resumed(self.clone(), saved)
     }
 }
 
