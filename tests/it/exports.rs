@@ -2,9 +2,10 @@
 //! window, cut downloads, existing files, expired URLs, no credentials to
 //! the file host, and an export never started twice.
 
-use crate::support::sandbox::SandboxClient;
+use crate::support::files::scratch;
+use crate::support::sandbox::{SandboxClient, project_export_input};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
@@ -17,23 +18,6 @@ use sha2::{Digest, Sha256};
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-fn input() -> ExportTextProjectInput {
-    ExportTextProjectInput::new(
-        "labels",
-        "JSON",
-        GqlExportMethod::FileStorage,
-        ["HvdyIL2iwZn"],
-    )
-}
-
-/// A fresh directory under the target's temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("exports-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Every file in `dir`, temporary ones included.
@@ -57,7 +41,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 async fn export_wait_and_download_gives_the_exact_bytes() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let client = sandbox.client();
-    let export = client.export_project(input()).await.unwrap();
+    let export = client.export_project(project_export_input()).await.unwrap();
     assert!(export.id().starts_with("ExportQueue:"));
     let url = export
         .file_url()
@@ -70,7 +54,7 @@ async fn export_wait_and_download_gives_the_exact_bytes() {
     assert_eq!(job.status, JobStatus::Delivered);
     assert_eq!(export.status().await.unwrap().status, JobStatus::Delivered);
 
-    let dir = scratch("exact");
+    let dir = scratch("exports-exact");
     let download = export
         .download_to(dir.join("labels.zip"), DownloadOptions::default())
         .await
@@ -94,8 +78,12 @@ async fn export_wait_and_download_gives_the_exact_bytes() {
 async fn the_404_window_after_delivery_is_ridden_through() {
     let config = SandboxConfig::default().file_ready_after(secs(5));
     let sandbox = Sandbox::start(config).await.unwrap();
-    let export = sandbox.client().export_project(input()).await.unwrap();
-    let dir = scratch("window");
+    let export = sandbox
+        .client()
+        .export_project(project_export_input())
+        .await
+        .unwrap();
+    let dir = scratch("exports-window");
     // Straight to the download, as Datasaur's own tools do: 404 until ready.
     let download = export
         .wait_and_download_to(dir.join("labels.zip"), None, DownloadOptions::default())
@@ -114,9 +102,13 @@ async fn a_download_cut_mid_body_leaves_nothing_and_the_next_try_succeeds() {
     let sandbox = Sandbox::start(SandboxConfig::default().file_ready_after(Duration::ZERO))
         .await
         .unwrap();
-    let export = sandbox.client().export_project(input()).await.unwrap();
+    let export = sandbox
+        .client()
+        .export_project(project_export_input())
+        .await
+        .unwrap();
     export.wait(None).await.unwrap();
-    let dir = scratch("cut");
+    let dir = scratch("exports-cut");
 
     // Every try cut: the download gives up, and leaves no file at all.
     sandbox
@@ -151,9 +143,13 @@ async fn an_existing_file_is_kept_unless_overwrite_is_asked() {
     let sandbox = Sandbox::start(SandboxConfig::default().file_ready_after(Duration::ZERO))
         .await
         .unwrap();
-    let export = sandbox.client().export_project(input()).await.unwrap();
+    let export = sandbox
+        .client()
+        .export_project(project_export_input())
+        .await
+        .unwrap();
     export.wait(None).await.unwrap();
-    let dir = scratch("existing");
+    let dir = scratch("exports-existing");
     let path = dir.join("labels.zip");
     std::fs::write(&path, b"precious").unwrap();
 
@@ -194,9 +190,13 @@ async fn an_expired_url_is_refused_with_an_error_that_says_so() {
         ))
         .file_ready_after(Duration::ZERO);
     let sandbox = Sandbox::start(config).await.unwrap();
-    let export = sandbox.client().export_project(input()).await.unwrap();
+    let export = sandbox
+        .client()
+        .export_project(project_export_input())
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let dir = scratch("expired");
+    let dir = scratch("exports-expired");
     let error = export
         .download_to(dir.join("labels.zip"), DownloadOptions::default())
         .await
@@ -220,7 +220,10 @@ async fn an_export_answered_with_a_503_after_it_ran_is_not_sent_again() {
         1,
         FaultKind::StatusAfterRunning { status: 503 },
     ));
-    let error = client.export_project(input()).await.unwrap_err();
+    let error = client
+        .export_project(project_export_input())
+        .await
+        .unwrap_err();
     assert!(error.http_status() == Some(503), "{error:?}");
     let stats = sandbox.stats();
     assert_eq!(stats.operation("ExportTextProject"), 1, "sent once");
@@ -242,7 +245,10 @@ async fn an_export_without_a_file_url_says_so() {
     let export = sandbox.client().export_project(email).await.unwrap();
     assert!(export.file_url().is_none());
     let error = export
-        .download_to(scratch("email").join("x"), DownloadOptions::default())
+        .download_to(
+            scratch("exports-email").join("x"),
+            DownloadOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NoFileUrl, "{error:?}");
@@ -252,7 +258,9 @@ async fn an_export_without_a_file_url_says_so() {
 async fn export_waits_share_the_client_engine_with_other_waits() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let client = sandbox.client();
-    let exports = futures::future::join_all((0..20).map(|_| client.export_project(input()))).await;
+    let exports =
+        futures::future::join_all((0..20).map(|_| client.export_project(project_export_input())))
+            .await;
     let exports: Vec<_> = exports.into_iter().map(Result::unwrap).collect();
     sandbox.reset_stats();
     let results = futures::future::join_all(exports.iter().map(|export| export.wait(None))).await;
@@ -328,7 +336,7 @@ async fn export_at(file_url: &str) -> (wiremock::MockServer, datasaur::Export) {
         .access_token("t")
         .build()
         .unwrap();
-    let export = client.export_project(input()).await.unwrap();
+    let export = client.export_project(project_export_input()).await.unwrap();
     (server, export)
 }
 
@@ -342,7 +350,7 @@ async fn a_stalled_attempt_is_given_up_and_the_next_one_succeeds() {
     )
     .await;
     let (_server, export) = export_at(&url).await;
-    let dir = scratch("stalled-once");
+    let dir = scratch("exports-stalled-once");
     let options = DownloadOptions::default()
         .stall_timeout(Duration::from_millis(100))
         .initial_backoff(Duration::from_millis(20))
@@ -375,7 +383,7 @@ async fn download_from_hostile_host(
 ) -> (datasaur::Error, Duration, Vec<String>) {
     let url = hostile_file_host(head, drip, usize::MAX).await;
     let (_server, export) = export_at(&url).await;
-    let dir = scratch(name);
+    let dir = scratch(&format!("exports-{name}"));
     let started = std::time::Instant::now();
     let error = export
         .download_to(dir.join("out.zip"), options)

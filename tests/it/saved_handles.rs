@@ -3,30 +3,13 @@
 //! a new client, an expired URL reported without a second export, and saved
 //! forms that are refused with a reason.
 
-use crate::support::sandbox::SandboxClient;
+use crate::support::files::scratch;
+use crate::support::sandbox::{SandboxClient, project_export_input};
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
 use datasaur::{DownloadOptions, SavedExport, SavedJob, WaitOptions};
 use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
-
-fn input() -> ExportTextProjectInput {
-    ExportTextProjectInput::new(
-        "labels",
-        "JSON",
-        GqlExportMethod::FileStorage,
-        ["HvdyIL2iwZn"],
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("saved-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[tokio::test]
 async fn the_saved_forms_are_small_versioned_and_hold_no_secret() {
@@ -36,7 +19,7 @@ async fn the_saved_forms_are_small_versioned_and_hold_no_secret() {
         .max_wait(Duration::from_secs(7200))
         .max_wait_from_start(true);
     let export = client
-        .export_project(input())
+        .export_project(project_export_input())
         .await
         .unwrap()
         .with_wait_options(options);
@@ -69,13 +52,13 @@ async fn a_resumed_export_is_waited_on_and_downloaded_by_a_new_client() {
     let sandbox = Sandbox::start(config).await.unwrap();
     let text = {
         let first = sandbox.client();
-        let export = first.export_project(input()).await.unwrap();
+        let export = first.export_project(project_export_input()).await.unwrap();
         serde_json::to_string(&export).unwrap()
         // The first client is gone here, as a process would be.
     };
     let second = sandbox.client();
     let export = second.resume_export(serde_json::from_str(&text).unwrap());
-    let dir = scratch("resumed");
+    let dir = scratch("saved-resumed");
     let file = export
         .wait_and_download_to(dir.join("labels.zip"), None, DownloadOptions::default())
         .await
@@ -97,11 +80,15 @@ async fn an_expired_url_of_a_resumed_export_is_reported_never_renewed_by_a_new_e
         .export_script(JobScript::delivered(Duration::ZERO, Duration::ZERO));
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = sandbox.client();
-    let saved = client.export_project(input()).await.unwrap().saved();
+    let saved = client
+        .export_project(project_export_input())
+        .await
+        .unwrap()
+        .saved();
     tokio::time::sleep(Duration::from_millis(400)).await;
     let export = sandbox.client().resume_export(saved);
     assert!(export.file_url_expired());
-    let dir = scratch("expired");
+    let dir = scratch("saved-expired");
     let error = export
         .wait_and_download_to(dir.join("labels.zip"), None, DownloadOptions::default())
         .await

@@ -3,9 +3,9 @@
 //! handle from an id alone (`Client::job`) waits the same way; and a start
 //! whose answer is lost is never sent again.
 
+use crate::support::files::scratch;
 use crate::support::sandbox::SandboxClient;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use datasaur::operations::{
@@ -153,20 +153,12 @@ async fn a_handle_from_an_id_waits_like_a_started_one() {
     assert!(unknown.is_job_not_found(), "{unknown}");
 }
 
-/// Scratch space for one test's downloads.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("starters-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Waits on a started export, downloads it and checks its bytes, and that
 /// the start was sent once.
 async fn assert_export_downloads(sandbox: &Sandbox, export: Export, operation: &str) {
     assert!(export.id().starts_with("ExportQueue:"), "{operation}");
     assert!(export.file_url().is_some(), "{operation}: a file to fetch");
-    let dir = scratch(operation);
+    let dir = scratch(&format!("starters-{operation}"));
     let file = export
         .wait_and_download_to(dir.join("export.zip"), None, Default::default())
         .await

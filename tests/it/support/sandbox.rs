@@ -25,3 +25,14 @@ impl SandboxClient for Sandbox {
             .expect("a loopback base URL and a sandbox token make a valid client")
     }
 }
+
+/// The export most tests start: one project, JSON, to file storage.
+pub fn project_export_input() -> datasaur::operations::export_text_project::ExportTextProjectInput {
+    use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+    ExportTextProjectInput::new(
+        "labels",
+        "JSON",
+        GqlExportMethod::FileStorage,
+        ["HvdyIL2iwZn"],
+    )
+}

@@ -60,13 +60,7 @@ pub fn start_at(addr: &str, extra: &[&str]) -> SandboxProcess {
 impl SandboxProcess {
     /// Runs `datasaur <args>` pointed at this sandbox through the environment.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_datasaur"))
-            .args(args)
-            .env("DATASAUR_URL", &self.base_url)
-            .env("DATASAUR_ACCESS_TOKEN", &self.token)
-            .env_remove("RUST_LOG")
-            .output()
-            .expect("the binary runs")
+        self.command(args).output().expect("the binary runs")
     }
 
     /// Creates a job with a script through the HTTP control API; returns its id.
@@ -80,11 +74,7 @@ impl SandboxProcess {
     pub fn arm_fault(&self, fault: serde_json::Value) {
         let url = format!("{}/_sandbox/faults", self.base_url);
         let request = reqwest::Client::new().post(url).json(&fault);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let status = runtime.block_on(async { request.send().await.unwrap().status() });
+        let status = block_on(async { request.send().await.unwrap().status() });
         assert!(status.is_success(), "arming {fault}: {status}");
     }
 
@@ -99,39 +89,39 @@ impl SandboxProcess {
     }
 }
 
-/// Sends a request from synchronous test code and decodes the JSON answer.
-fn post_json(request: reqwest::RequestBuilder) -> serde_json::Value {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// Runs `future` to its end from synchronous test code.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
+        .unwrap()
+        .block_on(future)
+}
+
+/// Sends a request from synchronous test code and decodes the JSON answer.
+fn post_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    block_on(async { request.send().await.unwrap().json().await.unwrap() })
 }
 
 impl SandboxProcess {
     /// The objects uploads created, through the HTTP control API.
     pub fn uploads(&self) -> serde_json::Value {
-        let url = format!("{}/_sandbox/uploads", self.base_url);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+        self.control_get("uploads")
     }
-}
 
-impl SandboxProcess {
     /// The request counters, through the HTTP control API.
     pub fn stats(&self) -> serde_json::Value {
-        let url = format!("{}/_sandbox/stats", self.base_url);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+        self.control_get("stats")
     }
 
-    /// A `datasaur <args>` command pointed at this sandbox, not yet run.
+    /// `GET /_sandbox/<path>`, its JSON answer.
+    fn control_get(&self, path: &str) -> serde_json::Value {
+        let url = format!("{}/_sandbox/{path}", self.base_url);
+        block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
+
+    /// A `datasaur <args>` command pointed at this sandbox through the
+    /// environment, not yet run.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_datasaur"));
         command
@@ -144,11 +134,7 @@ impl SandboxProcess {
 
     /// The bytes at `url` (an export's file), fetched afresh.
     pub fn fetch(&self, url: &str) -> Vec<u8> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
+        block_on(async {
             let answer = reqwest::get(url).await.unwrap();
             assert!(answer.status().is_success(), "{url}: {}", answer.status());
             answer.bytes().await.unwrap().to_vec()
