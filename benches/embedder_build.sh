@@ -8,6 +8,8 @@
 # `bash benches/embedder_build.sh`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=benches/support/common.sh
+source "$root/benches/support/common.sh"
 rounds="${ROUNDS:-2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -97,7 +99,6 @@ for round in $(seq 1 "$rounds"); do
     bare+=("$b"); ours+=("$o"); floor+=("$n")
     printf 'round %d: bare %.1f s, on datasaur %.1f s, without the generator %.1f s\n' "$round" "$b" "$o" "$n"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}"); mn=$(median "${floor[@]}")
 printf 'median: bare %.1f s, on datasaur %.1f s (ratio %.2f), without the generator %.1f s (ratio %.2f)\n' \
     "$mb" "$mo" "$(echo "$mo / $mb" | bc -l)" "$mn" "$(echo "$mn / $mb" | bc -l)"

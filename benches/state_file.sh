@@ -8,6 +8,8 @@
 # Run from the repository root: `bash benches/state_file.sh` (N=1000, FULL_N=200).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=benches/support/common.sh
+source "$root/benches/support/common.sh"
 rounds="${ROUNDS:-3}"
 n="${N:-1000}"
 full_n="${FULL_N:-200}"
@@ -22,15 +24,8 @@ trap cleanup EXIT
 cargo build --quiet --release -p datasaur-cli --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/datasaur"
 
-"$bin" sandbox --addr 127.0.0.1:0 > "$work/sandbox.out" 2>/dev/null &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-    grep -q "Press Ctrl-C" "$work/sandbox.out" 2>/dev/null && break
-    sleep 0.1
-done
-graphql=$(sed -n 's/^ *GraphQL: *//p' "$work/sandbox.out" | head -1)
-export DATASAUR_URL="${graphql%/graphql}"
-export DATASAUR_ACCESS_TOKEN=$(sed -n 's/^ *access token: *//p' "$work/sandbox.out" | head -1)
+start_sandbox
+export DATASAUR_URL="$base" DATASAUR_ACCESS_TOKEN="$token"
 
 # Seconds for one run; its output is dropped.
 seconds() {
@@ -40,7 +35,6 @@ seconds() {
     end=$(date +%s.%N)
     echo "$end - $start" | bc -l
 }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 run_shape() {
     local label="$1" count="$2"; shift 2

@@ -5,6 +5,8 @@
 # Run from the repository root: `bash benches/upload.sh` (SIZE_MIB=1024).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=benches/support/common.sh
+source "$root/benches/support/common.sh"
 rounds="${ROUNDS:-3}"
 size_mib="${SIZE_MIB:-1024}"
 work="$(mktemp -d)"
@@ -22,15 +24,7 @@ bin="$root/target/release/datasaur"
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom > "$work/big.bin"
 bytes=$(stat -c %s "$work/big.bin")
 
-"$bin" sandbox --addr 127.0.0.1:0 > "$work/sandbox.out" 2>/dev/null &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-    grep -q "Press Ctrl-C" "$work/sandbox.out" 2>/dev/null && break
-    sleep 0.1
-done
-graphql=$(sed -n 's/^ *GraphQL: *//p' "$work/sandbox.out" | head -1)
-base="${graphql%/graphql}"
-token=$(sed -n 's/^ *access token: *//p' "$work/sandbox.out" | head -1)
+start_sandbox
 
 # Prints "<max RSS KiB> <seconds>" for one command.
 measure() {
@@ -51,7 +45,6 @@ for round in $(seq 1 "$rounds"); do
         "$round" "$rss" "$secs" "$(echo "$size_mib / $secs" | bc -l)" \
         "$crss" "$csecs" "$(echo "$size_mib / $csecs" | bc -l)"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mo=$(median "${ours_s[@]}"); mc=$(median "${curl_s[@]}")
 ro=$(median "${ours_rss[@]}"); rc=$(median "${curl_rss[@]}")
 printf 'file: %d bytes (%d MiB)\n' "$bytes" "$size_mib"
