@@ -84,6 +84,25 @@ impl JobHandle {
         self
     }
 
+    /// Sets when the job started, as you know it (a record of your own, or
+    /// the job's `createdAt`): waits poll at the job's age from then, and
+    /// the saved form keeps it. A time in the future is taken as now.
+    ///
+    /// ```
+    /// # fn run(client: datasaur::Client) {
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    /// let handle = client.job("AutoLabelQueue:1").with_started_at(an_hour_ago);
+    /// assert!(handle.started_at().is_some());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: SystemTime) -> Self {
+        self.work.start = Some(crate::started::Started::at(started_at));
+        self
+    }
+
     /// The operation that started the job (`AutoLabelTokenBasedProject`,
     /// ...); `None` for a handle made from an id.
     pub fn operation(&self) -> Option<&str> {

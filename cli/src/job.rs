@@ -2,7 +2,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand};
 use datasaur::{Client, Job, JobUpdate, PollBackoff, WaitError, WaitOptions};
@@ -288,16 +288,14 @@ async fn wait_with_state(
             Some(JobEntry::Waiting { job }) => handles.push(client.resume_job(job.clone())),
             None => {
                 // First seen now: that is the start this file knows.
-                let saved = serde_json::json!({
-                    "type": "job", "version": datasaur::SAVED_FORMAT_VERSION, "id": id,
-                    "startedAt": crate::state_file::now_millis(),
-                });
-                let job: datasaur::SavedJob = match serde_json::from_value(saved) {
-                    Ok(job) => job,
-                    Err(error) => return usage(&format!("job id {id}: {error}")),
-                };
-                state.put_job(id, JobEntry::Waiting { job: job.clone() });
-                handles.push(client.resume_job(job));
+                let handle = client.job(id.clone()).with_started_at(SystemTime::now());
+                state.put_job(
+                    id,
+                    JobEntry::Waiting {
+                        job: handle.saved(),
+                    },
+                );
+                handles.push(handle);
             }
         }
     }
@@ -324,17 +322,8 @@ async fn wait_with_state(
             JobUpdate::Finished(Err(WaitError::Failed { job, .. })) => Some(&**job),
             _ => None,
         };
-        if let Some(job) = finished
-            && let Some(handle) = handles.iter().find(|h| h.id() == job.id)
-        {
-            let status = job.status.to_string();
-            state.put_job(
-                &job.id,
-                JobEntry::Finished {
-                    job: handle.saved(),
-                    status,
-                },
-            );
+        if let Some(job) = finished {
+            state.finish_job(&job.id, job.status.to_string());
             if let Err(message) = state.save() {
                 eprintln!("error: {message}");
                 worst = worst.max(Exit::Other);

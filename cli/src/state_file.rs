@@ -164,6 +164,18 @@ impl StateFile {
         self.contents.exports.remove(subject);
     }
 
+    /// Marks a waited-on job finished with `status` (without writing).
+    pub fn finish_job(&mut self, id: &str, status: String) {
+        if let Some(entry) = self.contents.jobs.get_mut(id)
+            && let JobEntry::Waiting { job } = entry
+        {
+            *entry = JobEntry::Finished {
+                job: job.clone(),
+                status,
+            };
+        }
+    }
+
     /// Sets job entries (without writing); [`StateFile::save`] writes them.
     pub fn put_job(&mut self, id: &str, entry: JobEntry) {
         self.contents.jobs.insert(id.to_owned(), entry);

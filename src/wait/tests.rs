@@ -414,6 +414,18 @@ async fn a_resumed_handle_is_polled_at_its_jobs_real_age() {
             "{gaps:?}"
         );
     }
+    // A handle told its start by the caller polls the same way.
+    let told = FakeServer::with_jobs(&[("old", script)]);
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let handle = told.client().job("old").with_started_at(an_hour_ago);
+    assert!(handle.wait(None).await.is_ok());
+    assert!(
+        told.gaps()
+            .iter()
+            .all(|gap| *gap >= Duration::from_secs(29)),
+        "{:?}",
+        told.gaps()
+    );
     // The same job waited on by id alone (no start known) is polled as new.
     let fresh = FakeServer::with_jobs(&[("old", script)]);
     let _ = fresh.client().job("old").wait(None).await;
