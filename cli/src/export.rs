@@ -724,16 +724,15 @@ async fn wait_and_download(
         &ids,
     );
     let mut outcomes = std::collections::HashMap::new();
+    let by_id: std::collections::HashMap<&str, &Tracked> =
+        waiting.iter().map(|t| (t.export.id(), *t)).collect();
     let mut updates =
         futures::stream::select_all(waiting.iter().map(|t| t.export.watch(options.clone())));
     while let Some(update) = updates.next().await {
         reporter.update(&update);
         if let JobUpdate::Finished(result) = update {
             let id = crate::report::finished_id(&result).to_owned();
-            if let (Some(state), Some(tracked)) = (
-                state.as_deref_mut(),
-                exports.iter().find(|t| t.export.id() == id),
-            ) {
+            if let (Some(state), Some(tracked)) = (state.as_deref_mut(), by_id.get(id.as_str())) {
                 let entry = match &result {
                     Ok(_) => Some(ExportEntry::Delivered {
                         export: tracked.export.saved(),
