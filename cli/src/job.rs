@@ -281,7 +281,8 @@ async fn wait_with_state(
                     println!(
                         "{}  {}  (finished in an earlier run)",
                         crate::text::terminal_safe(id),
-                        status
+                        // From a file on disk: shown as any server text is.
+                        crate::text::terminal_safe(status)
                     );
                 }
             }

@@ -425,3 +425,27 @@ fn a_missing_file_is_fetched_again_and_a_changed_one_is_not_overwritten() {
     assert!(text(&kept).contains("--overwrite"), "{}", text(&kept));
     assert_eq!(std::fs::read(out.join("files-b.zip")).unwrap(), b"edited");
 }
+
+#[test]
+fn text_from_a_state_file_reaches_the_terminal_escaped() {
+    let sandbox = sandbox_process::start(&[]);
+    let dir = scratch("cli-state-hostile");
+    let state = dir.join("jobs.json");
+    std::fs::write(
+        &state,
+        r#"{"version": 1, "purpose": "job wait", "jobs": {"j1": {"state": "finished",
+            "status": "\u001b[2J\u001b]0;owned\u0007DELIVERED",
+            "job": {"type": "job", "version": 1, "id": "j1"}}}}"#,
+    )
+    .unwrap();
+    let output = sandbox
+        .command(&["job", "wait", "--state", state.to_str().unwrap(), "j1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(shown.contains("finished in an earlier run"), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+}
