@@ -17,10 +17,9 @@ use url::Url;
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 
-use crate::body::{BodyError, read_body};
 use crate::error::{Error, Request, Result, body_snippet};
-use crate::http_clients::refused_redirect;
 use crate::sync::lock;
+use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses, Transport};
 
 /// The longest time before expiry at which a cached token is refreshed.
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -54,14 +53,22 @@ impl Credentials {
 
     /// The `Authorization` header to send now, if any, fetching a token first
     /// when the cached one is missing or about to expire.
-    pub(crate) async fn authorization(&self) -> Result<Option<Authorization>> {
+    ///
+    /// Boxed: a token fetch is itself a call of the request pipeline, whose
+    /// future holds this one; the box ends that cycle of types.
+    pub(crate) fn authorization(&self) -> BoxFuture<'_, Result<Option<Authorization>>> {
         match self {
-            Credentials::Anonymous => Ok(None),
-            Credentials::AccessToken(header) => Ok(Some(Authorization {
-                header: header.clone(),
-                generation: 0,
-            })),
-            Credentials::OAuth(tokens) => tokens.authorization().await.map(Some),
+            Credentials::Anonymous => Box::pin(async { Ok(None) }),
+            Credentials::AccessToken(header) => {
+                let authorization = Authorization {
+                    header: header.clone(),
+                    generation: 0,
+                };
+                Box::pin(async move { Ok(Some(authorization)) })
+            }
+            Credentials::OAuth(tokens) => {
+                Box::pin(async move { tokens.authorization().await.map(Some) })
+            }
         }
     }
 
@@ -117,7 +124,7 @@ impl Credentials {
             push_header(&used.header);
         }
         if let Credentials::OAuth(tokens) = self {
-            secrets.push(tokens.client_secret.expose_secret().to_owned());
+            secrets.extend(secret_forms(tokens.client_secret.expose_secret()));
         }
         error.redact_server_text(|text| redact_all(text, &secrets));
     }
@@ -158,6 +165,42 @@ fn authorization_header(token: &SecretString) -> Result<HeaderValue> {
     Ok(value)
 }
 
+/// A secret as a server may quote it back: raw, form-encoded (as the token
+/// request sent it: `+` for a space, `%2F` for `/`) and percent-encoded,
+/// in either case of hex digits. Real client secrets hold `+`, `/` and `=`.
+pub(crate) fn secret_forms(secret: &str) -> Vec<String> {
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let mut forms = vec![secret.to_owned()];
+    for encoded in [form, percent] {
+        let lower = lowercase_hex_escapes(&encoded);
+        for form in [encoded, lower] {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    forms
+}
+
+/// `%2F` as `%2f`: some servers print escapes in lower case.
+fn lowercase_hex_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut escape = 0;
+    for c in text.chars() {
+        if c == '%' {
+            escape = 2;
+            out.push(c);
+        } else if escape > 0 {
+            escape -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Secrets shorter than this are not searched for: redacting every "a" of a
 /// message would hide the message, not a secret.
 const MIN_REDACTED_LEN: usize = 4;
@@ -192,7 +235,7 @@ pub(crate) struct OAuthTokens {
     client_id: String,
     client_secret: SecretString,
     token_url: Url,
-    http: reqwest::Client,
+    transport: Arc<Transport>,
     timeout: Duration,
     cached: Mutex<Option<CachedToken>>,
     /// The fetch in flight, if any: callers that find no valid token all
@@ -206,14 +249,14 @@ impl OAuthTokens {
         client_id: String,
         client_secret: SecretString,
         token_url: Url,
-        http: reqwest::Client,
+        transport: Arc<Transport>,
         timeout: Duration,
     ) -> Self {
         OAuthTokens {
             client_id,
             client_secret,
             token_url,
-            http,
+            transport,
             timeout,
             cached: Mutex::new(None),
             fetching: Mutex::new(None),
@@ -291,50 +334,59 @@ impl OAuthTokens {
         }
     }
 
-    /// One client-credentials grant; says whether the credentials were
-    /// refused or the server failed, never echoing the secret. The whole
-    /// exchange, body included, is bounded by the client's timeout.
+    /// One client-credentials grant, through the request pipeline (one
+    /// attempt: the call that needs the token retries it); says whether the
+    /// credentials were refused or the server failed, never echoing the
+    /// secret. The whole exchange, body included, is bounded by the
+    /// client's timeout.
     async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
-        match tokio::time::timeout(self.timeout, self.exchange()).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Error::timed_out(self.request(), self.timeout)),
-        }
+        let call = Call {
+            request: self.request(),
+            repeat: Repeat::Always,
+            statuses: TransientStatuses::API,
+            credentials: None,
+            request_id: false,
+            retries: Retries::Once,
+        };
+        self.transport
+            .call(call, |attempt| async move {
+                match tokio::time::timeout(self.timeout, self.exchange(&attempt)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(Failure::sent(Error::timed_out(
+                        attempt.request(),
+                        self.timeout,
+                    ))),
+                }
+            })
+            .await
     }
 
-    async fn exchange(&self) -> Result<(HeaderValue, Duration)> {
+    async fn exchange(
+        &self,
+        attempt: &Attempt,
+    ) -> std::result::Result<(HeaderValue, Duration), Failure> {
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.expose_secret()),
         ];
-        let request = self.request();
-        let transport = |source| Error::from_reqwest(request.clone(), source, self.timeout);
-        let response = self
-            .http
-            .post(self.token_url.clone())
-            .form(&form)
-            .send()
-            .await
-            .map_err(transport)?;
-        if let Some(error) = refused_redirect(&request, &self.token_url, &response) {
-            return Err(error);
-        }
+        let post = attempt.prepare(self.transport.api.post(self.token_url.clone()).form(&form));
+        let response = attempt
+            .send(post, &self.token_url, false, self.timeout)
+            .await?;
         let status = response.status();
         let retry_after = crate::retry::retry_after_header(response.headers());
-        let body = match read_body(response, MAX_TOKEN_ANSWER_BYTES).await {
-            Ok(body) => body,
-            Err(BodyError::Transport(source)) => return Err(transport(source)),
-            Err(BodyError::TooLarge) => {
-                return Err(Error::too_large(request, MAX_TOKEN_ANSWER_BYTES));
-            }
-        };
+        let body = attempt
+            .read_body(response, MAX_TOKEN_ANSWER_BYTES, self.timeout)
+            .await?;
         parse_token_answer(
             status,
             retry_after,
             &body,
-            &request,
+            &attempt.request(),
             self.client_secret.expose_secret(),
         )
+        .map_err(Failure::sent)
     }
 
     /// A token request to the token endpoint, for errors.
@@ -353,7 +405,7 @@ pub(crate) fn parse_token_answer(
     request: &Request,
     client_secret: &str,
 ) -> Result<(HeaderValue, Duration)> {
-    let secrets = [client_secret.to_owned()];
+    let secrets = secret_forms(client_secret);
     if matches!(status.as_u16(), 400 | 401 | 403) {
         let reason: OAuthError = serde_json::from_slice(body).unwrap_or_default();
         let mut message = match (reason.error, reason.error_description) {
@@ -414,4 +466,36 @@ struct OAuthError {
     error: Option<String>,
     #[serde(default)]
     error_description: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_quoted_back_in_any_encoding_is_redacted() {
+        let secret = "H3/Secret+Key=0011";
+        let request = Request::new(OPERATION, "tokens.example".into());
+        for quoted in [
+            "H3/Secret+Key=0011",
+            "H3%2FSecret%2BKey%3D0011",
+            "H3%2fSecret%2bKey%3d0011",
+        ] {
+            let body = format!(r#"{{"error":"server_error","echo":"client_secret={quoted}"}}"#);
+            let error = parse_token_answer(
+                reqwest::StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                body.as_bytes(),
+                &request,
+                secret,
+            )
+            .unwrap_err();
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains(quoted), "{quoted}: {shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+        let with_space = secret_forms("a secret/x");
+        assert!(with_space.contains(&"a+secret%2Fx".to_owned()));
+        assert!(with_space.contains(&"a%20secret%2Fx".to_owned()));
+    }
 }

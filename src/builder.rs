@@ -13,8 +13,9 @@ use crate::auth::{Credentials, OAuthTokens};
 use crate::base_url::{parse_base_url, parse_named_base_url, refuse_plain_http};
 use crate::client::{Client, Inner};
 use crate::error::{Error, Result};
-use crate::http_clients::HttpClients;
+use crate::http_clients::{HttpClients, HttpSettings};
 use crate::retry::{Pacing, RetryBudget, RetryPolicy};
+use crate::transport::{Pace, Transport};
 use crate::wait::WaitOptions;
 use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, FetchJobs, WaitEngine};
 
@@ -51,7 +52,9 @@ pub struct ClientBuilder {
     token_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
-    http: Option<reqwest::Client>,
+    proxy: Option<String>,
+    root_certificates: Vec<Vec<u8>>,
+    max_requests_per_second: Option<f64>,
     batch_size: usize,
     max_concurrent_polls: usize,
     max_response_bytes: u64,
@@ -80,7 +83,9 @@ impl Default for ClientBuilder {
             token_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            http: None,
+            proxy: None,
+            root_certificates: Vec::new(),
+            max_requests_per_second: None,
             batch_size: DEFAULT_BATCH_SIZE,
             max_concurrent_polls: DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -159,31 +164,61 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit for connecting (default 10 s). Ignored with [`ClientBuilder::http_client`],
-    /// whose own setting applies.
+    /// The limit for connecting (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, root certificates, ...). Its
-    /// pool is shared with every clone of the [`Client`].
-    ///
-    /// Its redirect and proxy settings then apply instead of this crate's:
-    /// build it with `redirect(reqwest::redirect::Policy::none())`, or a
-    /// server could redirect a request, with its token or its inputs, to
-    /// another host (an answer from another origin is still refused, but
-    /// only after the request went there); and exempt loopback from proxies.
+    /// Sends every request through this proxy (`http://`, `https://` or
+    /// `socks5://`; it may hold a user and password), instead of the ones
+    /// named by `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`. Loopback targets
+    /// (the sandbox) are still reached directly, and `NO_PROXY` still
+    /// applies. A URL that is not a proxy's is an error at [`ClientBuilder::build`],
+    /// which names neither the URL nor its password.
     ///
     /// ```
-    /// let http = reqwest::Client::builder()
-    ///     .redirect(reqwest::redirect::Policy::none())
+    /// let client = datasaur::Client::builder()
+    ///     .proxy("http://proxy.internal:3128")
     ///     .build()?;
-    /// let client = datasaur::Client::builder().http_client(http).build()?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), datasaur::Error>(())
     /// ```
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Trusts the certificate authorities in `pem` (one or more PEM
+    /// certificates) besides the system's: for a self-hosted Datasaur, or a
+    /// proxy, signed by a private authority. A text that holds no
+    /// certificate is an error at [`ClientBuilder::build`].
+    ///
+    /// ```no_run
+    /// let pem = std::fs::read("corporate-ca.pem").unwrap();
+    /// let client = datasaur::Client::builder()
+    ///     .add_root_certificate_pem(pem)
+    ///     .build()?;
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// At most this many requests a second, shared by every call, poll,
+    /// upload and token fetch of the client and its clones (default: no
+    /// cap): for teams that share one Datasaur account across services.
+    /// Requests over the rate wait their turn; none is dropped. Whatever
+    /// this says, when Datasaur throttles a request (HTTP 429, or a
+    /// throttling error in its answer), every request of the client holds
+    /// back for the server's `Retry-After`.
+    ///
+    /// ```
+    /// let client = datasaur::Client::builder().max_requests_per_second(20.0).build()?;
+    /// # Ok::<(), datasaur::Error>(())
+    /// ```
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
         self
     }
 
@@ -283,16 +318,29 @@ impl ClientBuilder {
         let upload_url = upload_base
             .join(crate::upload::UPLOAD_PATH)
             .map_err(|e| Error::config(format!("upload base URL {upload_base}: {e}")))?;
-        let HttpClients {
-            api: http,
-            downloads,
-        } = match &self.http {
-            Some(http) => HttpClients {
-                api: http.clone(),
-                downloads: http.clone(),
-            },
-            None => HttpClients::build(self.connect_timeout, &|name| std::env::var(name).ok())?,
+        if let Some(rate) = self.max_requests_per_second
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(Error::config(format!(
+                "the request rate must be a positive number of requests a second, not {rate}"
+            )));
+        }
+        let settings = HttpSettings {
+            connect_timeout: self.connect_timeout,
+            proxy: self.proxy.as_deref(),
+            root_certificates: &self.root_certificates,
         };
+        let HttpClients { api, downloads } =
+            HttpClients::build(&settings, &|name| std::env::var(name).ok())?;
+        let transport = Arc::new(Transport {
+            api,
+            downloads,
+            budget: RetryBudget::new(&self.retry),
+            retry: self.retry,
+            pacing: Pacing::system(),
+            pace: Pace::new(self.max_requests_per_second),
+            retries: AtomicU64::new(0),
+        });
         let credentials = match self.credentials {
             CredentialSource::None => Credentials::Anonymous,
             CredentialSource::AccessToken(ref token) => {
@@ -321,7 +369,7 @@ impl ClientBuilder {
                     id.clone(),
                     secret.clone(),
                     token_url,
-                    http.clone(),
+                    transport.clone(),
                     self.timeout,
                 )))
             }
@@ -333,8 +381,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 host,
-                http,
-                downloads,
+                transport,
                 endpoint,
                 base_url,
                 upload_url,
@@ -342,11 +389,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 batch_size: self.batch_size,
                 wait_options: self.wait_options,
-                budget: RetryBudget::new(&self.retry),
-                retry: self.retry,
-                pacing: Pacing::system(),
                 requests: AtomicU64::new(0),
-                retries: AtomicU64::new(0),
                 max_response_bytes: self.max_response_bytes,
                 engine: WaitEngine::new(
                     EngineConfig {

@@ -13,8 +13,7 @@ use crate::builder::ClientBuilder;
 use crate::error::{Request, Result};
 use crate::operation::Operation;
 use crate::operation::is_mutation;
-use crate::retry::{Pacing, RetryBudget, RetryPolicy};
-use crate::transport::RequestBody;
+use crate::transport::{RequestBody, Transport};
 use crate::wait::WaitOptions;
 use crate::wait::engine::WaitEngine;
 
@@ -38,10 +37,8 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    /// For requests that carry credentials: never follows a redirect.
-    pub(crate) http: reqwest::Client,
-    /// For downloads.
-    pub(crate) downloads: reqwest::Client,
+    /// The request pipeline: HTTP clients, retry policy and budget, pace.
+    pub(crate) transport: Arc<Transport>,
     pub(crate) endpoint: Url,
     pub(crate) base_url: Url,
     /// `{upload base}/api/static/proxy/upload`.
@@ -50,12 +47,7 @@ pub(crate) struct Inner {
     pub(crate) timeout: Duration,
     pub(crate) batch_size: usize,
     pub(crate) wait_options: WaitOptions,
-    pub(crate) retry: RetryPolicy,
-    /// The retry loop's randomness and sleep.
-    pub(crate) pacing: Pacing,
-    pub(crate) budget: RetryBudget,
     pub(crate) requests: AtomicU64,
-    pub(crate) retries: AtomicU64,
     pub(crate) engine: WaitEngine,
     pub(crate) max_response_bytes: u64,
     /// `host[:port]` of the endpoint, shared by every error that names it.
@@ -91,12 +83,6 @@ impl Client {
     /// `operation` sent to this client's endpoint, for errors.
     pub(crate) fn request(&self, operation: &'static str) -> Request {
         Request::new(operation, self.inner.host.clone())
-    }
-
-    /// The HTTP client for downloads, which carry no credentials and may
-    /// follow redirects.
-    pub(crate) fn download_http(&self) -> &reqwest::Client {
-        &self.inner.downloads
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -198,7 +184,7 @@ impl Client {
         let inner = &*self.inner;
         ClientMetrics {
             requests: inner.requests.load(Ordering::Relaxed),
-            retries: inner.retries.load(Ordering::Relaxed),
+            retries: inner.transport.retries.load(Ordering::Relaxed),
             token_requests: inner.credentials.token_requests(),
         }
     }

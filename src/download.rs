@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
-use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 use url::Url;
@@ -14,7 +13,8 @@ use url::Url;
 use crate::Client;
 use crate::error::{BODY_SNIPPET_LEN, Error, Request, body_snippet, host_of};
 use crate::part_file::PartFile;
-use crate::retry::{Backoff, Limits, Verdict, retry_after_header, retry_loop};
+use crate::retry::{Backoff, retry_after_header};
+use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses};
 
 const OPERATION: &str = "download";
 
@@ -181,8 +181,9 @@ pub struct Download {
 }
 
 /// Downloads `url` to `path`: streamed to a temporary file beside it, then
-/// renamed into place. 404, 408, 429, 5xx and cut connections are retried
-/// until `options.max_time`, through the client's retry loop (its backoff
+/// renamed into place. The statuses `TransientStatuses::DOWNLOAD` names
+/// (the file not there yet, throttling, server errors) and cut connections
+/// are retried until `options.max_time`, through the request pipeline (its backoff
 /// ceiling and `Retry-After` cap, the download's own first pause); no
 /// `Authorization` header is ever sent (the URL is presigned, and the file
 /// host is not Datasaur).
@@ -193,7 +194,6 @@ pub(crate) async fn download(
     path: &Path,
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
-    let http = client.download_http();
     let host = host_of(url);
     let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
@@ -204,47 +204,47 @@ pub(crate) async fn download(
         return Err(Error::file_exists(path.to_owned()));
     }
     let deadline = Instant::now().checked_add(options.max_time);
-    let policy = &client.inner().retry;
+    let transport = &client.inner().transport;
+    let http = &transport.downloads;
+    let policy = &transport.retry;
     let backoff = Backoff::new(
         options.initial_backoff,
         policy.get_max_backoff(),
         policy.get_max_retry_after(),
     );
-    let limits = Limits {
-        max_retries: u32::MAX,
-        deadline,
-        ..Limits::default()
+    let call = Call {
+        request,
+        repeat: Repeat::Always,
+        statuses: TransientStatuses::DOWNLOAD,
+        // The URL is presigned, and the file host is not Datasaur.
+        credentials: None,
+        request_id: false,
+        retries: Retries::Until { deadline, backoff },
     };
     let attempts = AtomicU32::new(0);
-    let (attempts_ref, request_ref, expired_ref) = (&attempts, &request, &expired);
-    let pacing = &client.inner().pacing;
-    let (bytes, sha256) = retry_loop(OPERATION, &backoff, pacing, limits, |number| async move {
-        attempts_ref.store(number, Ordering::Relaxed);
-        let remaining = deadline.map_or(Duration::MAX, |deadline| {
-            deadline.saturating_duration_since(Instant::now())
-        });
-        let outcome =
-            tokio::time::timeout(remaining, attempt(http, url, request_ref, path, options))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Retry::Give(Error::timed_out(
-                        request_ref.clone(),
-                        options.max_time,
-                    )))
-                });
-        match outcome {
-            Ok(done) => Ok(done),
-            Err(Retry::Give(error)) => Err((error, Verdict::Stop)),
-            Err(Retry::After(_)) if let Some(at) = expires_at.filter(|at| has_expired(*at)) => {
-                Err((expired_ref(at), Verdict::Stop))
+    let (attempts_ref, expired_ref) = (&attempts, &expired);
+    let (bytes, sha256) = transport
+        .call(call, |attempt| async move {
+            attempts_ref.store(attempt.number, Ordering::Relaxed);
+            // A URL that expired while we paused is not worth a try.
+            if attempt.number > 1
+                && let Some(at) = expires_at.filter(|at| has_expired(*at))
+            {
+                return Err(Failure::unsent(expired_ref(at)).fatal());
             }
-            Err(Retry::After(error)) => {
-                let retry_after = error.retry_after();
-                Err((error, Verdict::Retry { retry_after }))
-            }
-        }
-    })
-    .await?;
+            let remaining = deadline.map_or(Duration::MAX, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+            tokio::time::timeout(
+                remaining,
+                download_attempt(http, url, &attempt, path, options),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::sent(Error::timed_out(attempt.request(), options.max_time)).fatal())
+            })
+        })
+        .await?;
     Ok(Download {
         path: path.to_owned(),
         bytes,
@@ -253,34 +253,23 @@ pub(crate) async fn download(
     })
 }
 
-enum Retry {
-    /// Worth another try.
-    After(Error),
-    /// Final.
-    Give(Error),
-}
-
 /// One GET, streamed to a temporary file that becomes `path` only when whole.
-async fn attempt(
+async fn download_attempt(
     http: &reqwest::Client,
     url: &Url,
-    request: &Request,
+    attempt: &Attempt,
     path: &Path,
     options: &DownloadOptions,
-) -> Result<(u64, String), Retry> {
-    let transport = |source: reqwest::Error| {
-        Retry::After(Error::from_reqwest(
-            request.clone(),
-            source,
-            options.max_time,
-        ))
-    };
-    // Deliberately no Authorization header: the URL carries its own signature.
-    let stalled = || Retry::After(Error::timed_out(request.clone(), options.stall_timeout));
-    let mut response = tokio::time::timeout(options.stall_timeout, http.get(url.clone()).send())
-        .await
-        .map_err(|_| stalled())?
-        .map_err(transport)?;
+) -> Result<(u64, String), Failure> {
+    let request = attempt.request();
+    let stalled = || Failure::sent(Error::timed_out(request.clone(), options.stall_timeout));
+    let get = attempt.prepare(http.get(url.clone()));
+    let mut response = tokio::time::timeout(
+        options.stall_timeout,
+        attempt.send(get, url, true, options.max_time),
+    )
+    .await
+    .map_err(|_| stalled())??;
     let status = response.status();
     if !status.is_success() {
         let retry_after = retry_after_header(response.headers());
@@ -293,23 +282,16 @@ async fn attempt(
                 _ => break,
             }
         }
-        let error = Error::http(
+        return Err(Failure::sent(Error::http(
             request.clone(),
             status.as_u16(),
-            retry_after.clone(),
+            retry_after,
             body_snippet(&body),
-        );
-        let retryable = status == StatusCode::NOT_FOUND
-            || status == StatusCode::REQUEST_TIMEOUT
-            || status == StatusCode::TOO_MANY_REQUESTS
-            || status.is_server_error();
-        return Err(if retryable {
-            Retry::After(error)
-        } else {
-            Retry::Give(error)
-        });
+        )));
     }
-    let too_large = || Retry::Give(Error::too_large(request.clone(), options.max_bytes));
+    let too_large = || Failure::sent(Error::too_large(request.clone(), options.max_bytes)).fatal();
+    // A local failure (the disk): no retry helps.
+    let local = |error: Error| Failure::unsent(error).fatal();
     if response
         .content_length()
         .is_some_and(|length| length > options.max_bytes)
@@ -318,22 +300,22 @@ async fn attempt(
     }
     let mut part = PartFile::create_removing_parts_older_than(path, options.stale_parts_after)
         .await
-        .map_err(Retry::Give)?;
+        .map_err(local)?;
     let mut hasher = Sha256::new();
     let mut written: u64 = 0;
     while let Some(chunk) = tokio::time::timeout(options.stall_timeout, response.chunk())
         .await
         .map_err(|_| stalled())?
-        .map_err(transport)?
+        .map_err(|source| attempt.transport_failure(source, options.max_time))?
     {
         written = written.saturating_add(chunk.len() as u64);
         if written > options.max_bytes {
             return Err(too_large());
         }
         hasher.update(&chunk);
-        part.write(&chunk).await.map_err(Retry::Give)?;
+        part.write(&chunk).await.map_err(local)?;
     }
-    part.commit(options.overwrite).await.map_err(Retry::Give)?;
+    part.commit(options.overwrite).await.map_err(local)?;
     let sha256 = hasher
         .finalize()
         .iter()

@@ -28,17 +28,31 @@ pub(crate) struct HttpClients {
     pub(crate) downloads: reqwest::Client,
 }
 
+/// What a caller may set of the HTTP clients: the HTTP stack itself stays
+/// private to the crate, so that it can change without breaking callers.
+pub(crate) struct HttpSettings<'a> {
+    pub(crate) connect_timeout: Duration,
+    /// A proxy for every request, instead of the environment's.
+    pub(crate) proxy: Option<&'a str>,
+    /// Extra trusted authorities, PEM.
+    pub(crate) root_certificates: &'a [Vec<u8>],
+}
+
 impl HttpClients {
     /// Both clients, with proxies read through `env` (the process
-    /// environment in a program; a map in tests).
+    /// environment in a program; a map in tests) unless `settings` names one.
     pub(crate) fn build(
-        connect_timeout: Duration,
+        settings: &HttpSettings<'_>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self> {
-        let proxies = proxies_from(env)?;
+        let proxies = match settings.proxy {
+            Some(url) => vec![explicit_proxy(url, env)?],
+            None => proxies_from(env)?,
+        };
+        let certificates = root_certificates(settings.root_certificates)?;
         let build = |redirects: Policy| {
             let mut builder = reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
+                .connect_timeout(settings.connect_timeout)
                 .redirect(redirects);
             // Adding any proxy turns off reqwest's own reading of the
             // environment, which would not exempt loopback.
@@ -48,6 +62,7 @@ impl HttpClients {
             for proxy in &proxies {
                 builder = builder.proxy(proxy.clone());
             }
+            builder = add_certificates(builder, &certificates);
             builder
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
@@ -57,6 +72,81 @@ impl HttpClients {
             downloads: build(Policy::limited(MAX_DOWNLOAD_REDIRECTS))?,
         })
     }
+}
+
+/// The proxy a caller named, with `NO_PROXY` and loopback exempt.
+fn explicit_proxy(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Proxy> {
+    let exempt = no_proxy(env);
+    Proxy::all(url)
+        .map(|proxy| proxy.no_proxy(NoProxy::from_string(&exempt)))
+        // The URL may hold a password: never quote it.
+        .map_err(|_| {
+            Error::config("the proxy given to ClientBuilder::proxy is not a valid proxy URL")
+        })
+}
+
+/// `NO_PROXY` (either case) plus loopback.
+fn no_proxy(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let list = env("NO_PROXY")
+        .or_else(|| env("no_proxy"))
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty());
+    match list {
+        Some(list) => format!("{list},{LOOPBACK}"),
+        None => LOOPBACK.to_owned(),
+    }
+}
+
+#[cfg(any(feature = "rustls-tls", feature = "native-tls"))]
+type Certificates = Vec<reqwest::Certificate>;
+#[cfg(not(any(feature = "rustls-tls", feature = "native-tls")))]
+type Certificates = ();
+
+/// The certificates of every PEM text; one that holds none is an error.
+fn root_certificates(pems: &[Vec<u8>]) -> Result<Certificates> {
+    #[cfg(any(feature = "rustls-tls", feature = "native-tls"))]
+    {
+        let mut certificates = Vec::new();
+        for (index, pem) in pems.iter().enumerate() {
+            let found = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|found| !found.is_empty())
+                .ok_or_else(|| {
+                    Error::config(format!(
+                        "root certificate {} is not a PEM certificate",
+                        index + 1
+                    ))
+                })?;
+            certificates.extend(found);
+        }
+        Ok(certificates)
+    }
+    #[cfg(not(any(feature = "rustls-tls", feature = "native-tls")))]
+    {
+        if pems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::config(
+                "root certificates need TLS: enable the rustls-tls or native-tls feature",
+            ))
+        }
+    }
+}
+
+#[cfg(any(feature = "rustls-tls", feature = "native-tls"))]
+fn add_certificates(
+    mut builder: reqwest::ClientBuilder,
+    certificates: &Certificates,
+) -> reqwest::ClientBuilder {
+    for certificate in certificates {
+        builder = builder.add_root_certificate(certificate.clone());
+    }
+    builder
+}
+
+#[cfg(not(any(feature = "rustls-tls", feature = "native-tls")))]
+fn add_certificates(builder: reqwest::ClientBuilder, _: &Certificates) -> reqwest::ClientBuilder {
+    builder
 }
 
 /// `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` (either case), each with
@@ -69,10 +159,7 @@ fn proxies_from(env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Proxy>> {
             .map(|value| value.trim().to_owned())
             .filter(|value| !value.is_empty())
     };
-    let no_proxy = match get("NO_PROXY") {
-        Some(list) => format!("{list},{LOOPBACK}"),
-        None => LOOPBACK.to_owned(),
-    };
+    let no_proxy = no_proxy(env);
     let exempt = || NoProxy::from_string(&no_proxy);
     let mut proxies = Vec::new();
     let cgi = env("REQUEST_METHOD").is_some();
@@ -157,6 +244,66 @@ mod tests {
         (format!("http://{address}"), seen)
     }
 
+    fn settings(connect_secs: u64) -> HttpSettings<'static> {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(connect_secs),
+            proxy: None,
+            root_certificates: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_proxy_set_in_code_replaces_the_environments_and_spares_loopback() {
+        let (ours, through_ours) = recorder().await;
+        let (theirs, through_theirs) = recorder().await;
+        let (target, reached) = recorder().await;
+        let with_proxy = HttpSettings {
+            proxy: Some(&ours),
+            ..settings(5)
+        };
+        let clients = HttpClients::build(&with_proxy, &env(&[("HTTP_PROXY", &theirs)])).unwrap();
+        let _ = clients
+            .api
+            .get("http://files.example.invalid/a")
+            .send()
+            .await;
+        let _ = clients.api.get(format!("{target}/graphql")).send().await;
+        assert_eq!(
+            through_ours.lock().unwrap().as_slice(),
+            ["GET http://files.example.invalid/a HTTP/1.1"]
+        );
+        assert!(through_theirs.lock().unwrap().is_empty());
+        assert_eq!(
+            reached.lock().unwrap().len(),
+            1,
+            "loopback reached directly"
+        );
+        let bad = HttpSettings {
+            proxy: Some("http://user:hunter2@[bad"),
+            ..settings(1)
+        };
+        let message = HttpClients::build(&bad, &env(&[]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("ClientBuilder::proxy"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn a_text_that_is_no_certificate_is_refused_by_its_position() {
+        let pems = [b"not a certificate".to_vec()];
+        let with_certificates = HttpSettings {
+            root_certificates: &pems,
+            ..settings(1)
+        };
+        let message = HttpClients::build(&with_certificates, &env(&[]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("root certificate 1"), "{message}");
+    }
+
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let vars: HashMap<String, String> = vars
             .iter()
@@ -170,8 +317,7 @@ mod tests {
         let (proxy, proxied) = recorder().await;
         let (target, reached) = recorder().await;
         for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
-            let clients =
-                HttpClients::build(Duration::from_secs(5), &env(&[(name, &proxy)])).unwrap();
+            let clients = HttpClients::build(&settings(5), &env(&[(name, &proxy)])).unwrap();
             let answer = clients.api.get(format!("{target}/graphql")).send().await;
             assert!(answer.is_ok_and(|a| a.status().is_success()), "{name}");
         }
@@ -182,8 +328,7 @@ mod tests {
     #[tokio::test]
     async fn other_hosts_still_go_through_the_proxy_unless_no_proxy_says_so() {
         let (proxy, proxied) = recorder().await;
-        let clients =
-            HttpClients::build(Duration::from_secs(5), &env(&[("HTTP_PROXY", &proxy)])).unwrap();
+        let clients = HttpClients::build(&settings(5), &env(&[("HTTP_PROXY", &proxy)])).unwrap();
         let _ = clients
             .downloads
             .get("http://files.example.invalid/a.zip")
@@ -194,7 +339,7 @@ mod tests {
             ["GET http://files.example.invalid/a.zip HTTP/1.1"]
         );
         let exempt = HttpClients::build(
-            Duration::from_secs(1),
+            &settings(1),
             &env(&[("HTTP_PROXY", &proxy), ("NO_PROXY", "example.invalid")]),
         )
         .unwrap();
@@ -210,14 +355,14 @@ mod tests {
     async fn http_proxy_is_ignored_under_cgi_and_a_bad_one_is_named_not_shown() {
         let (proxy, proxied) = recorder().await;
         let cgi = HttpClients::build(
-            Duration::from_secs(1),
+            &settings(1),
             &env(&[("HTTP_PROXY", &proxy), ("REQUEST_METHOD", "GET")]),
         )
         .unwrap();
         let _ = cgi.api.get("http://files.example.invalid/").send().await;
         assert!(proxied.lock().unwrap().is_empty());
         let bad = HttpClients::build(
-            Duration::from_secs(1),
+            &settings(1),
             &env(&[("HTTPS_PROXY", "http://user:hunter2@[bad")]),
         );
         let message = bad.err().map(|e| e.to_string()).unwrap_or_default();

@@ -80,13 +80,16 @@ fn check_answer(
         Err(failure) => return Err(failure.into_error(request, body)),
     };
     if let Some(errors) = envelope.errors.filter(|errors| !errors.is_empty()) {
-        if let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
+        // An answer that carries data ran, whatever its errors say (an
+        // `Unauthorized` on one sub-field, a throttled nested call): it is
+        // never a refusal, so never refreshed and re-sent.
+        let partial = envelope.data.is_some_and(carries_data);
+        if !partial && let Some(auth) = errors.iter().find(|e| e.is_authentication_error()) {
             return Err(Error::unauthorized(request.clone(), auth.message.clone()));
         }
         if let Some(drift) = crate::error::Drift::find(&errors) {
             return Err(Error::schema_drift(request.clone(), errors, drift));
         }
-        let partial = envelope.data.is_some();
         return Err(Error::graphql(request.clone(), errors, partial));
     }
     if !status.is_success() {
@@ -101,6 +104,16 @@ fn check_answer(
             false,
         )
     })
+}
+
+/// Whether `data` holds anything: an object with a root field that is not
+/// null (a field that failed is null, with its error in `errors`).
+fn carries_data(data: &RawValue) -> bool {
+    match serde_json::from_str::<std::collections::HashMap<&str, &RawValue>>(data.get()) {
+        Ok(fields) => fields.values().any(|value| value.get() != "null"),
+        // Not an object: not what GraphQL sends, but not nothing either.
+        Err(_) => data.get() != "null",
+    }
 }
 
 /// The path of a JSON document's top level that has the wrong shape (a

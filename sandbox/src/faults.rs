@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// // Over HTTP (`POST /_sandbox/faults`) a fault is JSON like this:
 /// let kind: FaultKind = serde_json::from_str(r#"{"kind": "rate_limited", "retry_after_secs": 2}"#).unwrap();
 /// assert_eq!(kind, FaultKind::RateLimited { retry_after_secs: 2 });
-/// assert_eq!(FaultKind::all().len(), 9);
+/// assert_eq!(FaultKind::all().len(), 10);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -42,6 +42,10 @@ pub enum FaultKind {
     HtmlBody,
     /// HTTP 200 with the real JSON answer cut in half.
     TruncatedJson,
+    /// HTTP 200 with no data and a GraphQL error whose `extensions.code` is
+    /// `TOO_MANY_REQUESTS`: throttling the way GitHub's and Shopify's
+    /// GraphQL APIs signal it. For the GraphQL target.
+    Throttled,
     /// The request runs (a mutation or an export starts its work), then the
     /// answer is replaced by an HTTP error: a gateway that gave up on a
     /// server that did the work. Not in [`FaultKind::all`]: no client can
@@ -71,6 +75,13 @@ pub(crate) fn answer_before_work(fault: Option<&FaultKind>) -> Option<axum::resp
             )
                 .into_response(),
         ),
+        FaultKind::Throttled => Some(
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"data":null,"errors":[{"message":"Too many requests: sandbox fault","extensions":{"code":"TOO_MANY_REQUESTS"}}]}"#,
+            )
+                .into_response(),
+        ),
         FaultKind::HtmlBody => Some(
             (
                 [(header::CONTENT_TYPE, "text/html")],
@@ -97,6 +108,7 @@ impl FaultKind {
             FaultKind::CloseConnection,
             FaultKind::HtmlBody,
             FaultKind::TruncatedJson,
+            FaultKind::Throttled,
         ]
     }
 
@@ -191,10 +203,36 @@ struct Armed {
     credit: f64,
 }
 
-/// The armed faults; the first that fires for a request wins.
+/// The armed faults; the first that fires for a request wins. A rate
+/// limit, when set, answers before them.
 #[derive(Default)]
 pub(crate) struct Faults {
     armed: Mutex<Vec<Armed>>,
+    rate: Mutex<Option<RateLimit>>,
+}
+
+/// A token bucket: `per_second` requests a second, bursts of as many.
+struct RateLimit {
+    per_second: u32,
+    tokens: f64,
+    refilled_at: tokio::time::Instant,
+}
+
+impl RateLimit {
+    /// Takes a token, or says how long until one is there.
+    fn take(&mut self) -> Result<(), Duration> {
+        let now = tokio::time::Instant::now();
+        let rate = f64::from(self.per_second);
+        let elapsed = now.duration_since(self.refilled_at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(rate);
+        self.refilled_at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - self.tokens) / rate))
+        }
+    }
 }
 
 impl Faults {
@@ -209,8 +247,29 @@ impl Faults {
         lock(&self.armed).clear();
     }
 
+    /// At most `per_second` GraphQL and upload requests a second (bursts of
+    /// as many); the others are answered 429 with a `Retry-After`. `None`
+    /// lifts the limit.
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        *lock(&self.rate) = per_second
+            .filter(|rate| *rate > 0)
+            .map(|per_second| RateLimit {
+                per_second,
+                tokens: f64::from(per_second),
+                refilled_at: tokio::time::Instant::now(),
+            });
+    }
+
     /// The fault for this request, if any fires.
     pub fn next(&self, target: FaultTarget) -> Option<FaultKind> {
+        if target != FaultTarget::Download
+            && let Some(limit) = lock(&self.rate).as_mut()
+            && let Err(wait) = limit.take()
+        {
+            // Retry-After is whole seconds: round up, so a client that obeys is let in.
+            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Some(FaultKind::RateLimited { retry_after_secs });
+        }
         let mut armed = lock(&self.armed);
         let mut fired = None;
         for entry in armed

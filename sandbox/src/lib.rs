@@ -539,6 +539,21 @@ impl Sandbox {
         self.state.faults.arm(fault);
     }
 
+    /// Throttles GraphQL and upload requests to `per_second` a second
+    /// (bursts of as many), answering the rest with HTTP 429 and a
+    /// `Retry-After`, as a rate-limited Datasaur would; `None` lifts it.
+    /// Throttled requests count as faults in [`Sandbox::stats`].
+    ///
+    /// ```
+    /// # async fn run() {
+    /// let sandbox = datasaur_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// sandbox.set_rate_limit(Some(20));
+    /// # }
+    /// ```
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        self.state.faults.set_rate_limit(per_second);
+    }
+
     /// Disarms every fault.
     pub fn clear_faults(&self) {
         self.state.faults.clear();

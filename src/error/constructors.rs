@@ -189,6 +189,16 @@ impl Error {
     }
 
     /// Records the request id, once the request may have reached the server.
+    /// Records how many attempts the request made, and whether a limit
+    /// stopped the retries.
+    pub(crate) fn with_attempts(mut self, attempts: u32, exhausted: bool) -> Self {
+        if let Some(request) = &mut Arc::make_mut(&mut self.0).request {
+            request.attempts = attempts;
+            request.exhausted = exhausted;
+        }
+        self
+    }
+
     pub(crate) fn with_request_id(mut self, id: &Arc<str>) -> Self {
         if let Some(request) = &mut Arc::make_mut(&mut self.0).request {
             request.request_id = Some(id.clone());

@@ -30,6 +30,19 @@ impl GraphQLError {
         self.extensions.as_ref()?.get("type")?.as_str()
     }
 
+    /// `extensions.code`, the code GraphQL servers commonly classify an
+    /// error with (`TOO_MANY_REQUESTS`, `BAD_USER_INPUT`, ...).
+    pub fn code(&self) -> Option<&str> {
+        self.extensions.as_ref()?.get("code")?.as_str()
+    }
+
+    /// Whether this error says the request was throttled (a `code` of
+    /// `TOO_MANY_REQUESTS`, `RATE_LIMITED` or `THROTTLED`).
+    pub fn is_throttled(&self) -> bool {
+        self.code()
+            .is_some_and(|code| crate::transport::statuses::THROTTLED_CODES.contains(&code))
+    }
+
     /// Whether this error means the credentials were refused.
     pub fn is_authentication_error(&self) -> bool {
         self.message == "Unauthorized" || self.error_type() == Some("AuthenticationError")

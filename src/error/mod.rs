@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::WaitError;
+use crate::transport::statuses::{TOO_MANY_REQUESTS, TransientStatuses};
 
 mod constructors;
 mod display;
@@ -272,25 +273,93 @@ impl Error {
             | ErrorKind::ResponseTooLarge
             | ErrorKind::Decode => true,
             ErrorKind::Http => self.http_status().is_none_or(|status| status >= 500),
+            // An answer with data and errors: the work ran.
+            ErrorKind::GraphQL => self.partial_data_discarded(),
             _ => false,
         }
     }
 
     /// Whether the same request may succeed if sent again later: transport
-    /// failures, timeouts, HTTP 429, 502, 503 and 504, and a body that is not
-    /// a GraphQL answer at all (cut short, or a proxy's HTML page).
+    /// failures, timeouts, HTTP 429, 502, 503 and 504, a throttled answer
+    /// ([`Error::is_throttled`]), and a body that is not a GraphQL answer at
+    /// all (cut short, or a proxy's HTML page).
     ///
     /// ```
     /// let error = datasaur::Client::builder().batch_size(0).build().unwrap_err();
     /// assert!(!error.is_transient());
     /// ```
     pub fn is_transient(&self) -> bool {
+        self.is_transient_with(TransientStatuses::API)
+    }
+
+    /// [`Error::is_transient`], with `statuses` the HTTP statuses that may
+    /// pass for the kind of call that failed.
+    pub(crate) fn is_transient_with(&self, statuses: TransientStatuses) -> bool {
         match &self.0.detail {
             Detail::Transport | Detail::Timeout { .. } => true,
-            Detail::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Detail::Http { status, .. } => statuses.contains(*status),
             Detail::Decode { transient, .. } => *transient,
+            _ => self.is_throttled(),
+        }
+    }
+
+    /// Whether the server refused the request because too many were sent:
+    /// HTTP 429, or an answer whose GraphQL errors carry an
+    /// `extensions.code` of `TOO_MANY_REQUESTS`, `RATE_LIMITED` or
+    /// `THROTTLED` and no data. A throttled request did not run, so the
+    /// client retries it (work-starting calls included) within its
+    /// [`crate::RetryPolicy`], and holds back its other requests meanwhile.
+    ///
+    /// ```
+    /// # fn check(error: datasaur::Error) {
+    /// if error.is_throttled() {
+    ///     eprintln!("Datasaur is busy; retry after {:?}", error.retry_after());
+    /// }
+    /// # }
+    /// ```
+    pub fn is_throttled(&self) -> bool {
+        match &self.0.detail {
+            Detail::Http { status, .. } => *status == TOO_MANY_REQUESTS,
+            Detail::GraphQL {
+                errors,
+                partial_data_discarded: false,
+            } => errors.iter().any(GraphQLError::is_throttled),
             _ => false,
         }
+    }
+
+    /// How many attempts the failed request made (retries included), for
+    /// errors of a request; `None` for errors of no request (configuration,
+    /// files).
+    ///
+    /// ```
+    /// # async fn run() {
+    /// let client = datasaur::Client::builder()
+    ///     .base_url("http://127.0.0.1:9")
+    ///     .retry_policy(datasaur::RetryPolicy::default().max_retries(2).initial_backoff(std::time::Duration::from_millis(1)))
+    ///     .build()
+    ///     .unwrap();
+    /// let error = client.get_job("AutoLabelQueue:1").await.unwrap_err();
+    /// assert_eq!(error.attempts(), Some(3));
+    /// assert!(error.is_exhausted());
+    /// # }
+    /// ```
+    pub fn attempts(&self) -> Option<u32> {
+        self.0
+            .request
+            .as_ref()
+            .map(|request| request.attempts)
+            .filter(|attempts| *attempts > 0)
+    }
+
+    /// Whether the request failed because its retries ran out (the retry
+    /// count, the time limit or the retry budget), rather than on an error
+    /// that no retry could fix.
+    pub fn is_exhausted(&self) -> bool {
+        self.0
+            .request
+            .as_ref()
+            .is_some_and(|request| request.exhausted)
     }
 
     /// Whether the credentials were refused ([`ErrorKind::Unauthorized`]).
@@ -397,7 +466,9 @@ impl Error {
         }
     }
 
-    /// Whether a GraphQL error answer also carried (discarded) partial data.
+    /// Whether a GraphQL error answer also carried (discarded) partial data:
+    /// a root field that is not null. Such an answer ran: for a call that
+    /// starts work, the work may have started ([`Error::may_have_started_work`]).
     pub fn partial_data_discarded(&self) -> bool {
         matches!(
             &self.0.detail,

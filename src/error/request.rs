@@ -9,6 +9,10 @@ pub(crate) struct Request {
     pub(super) operation: &'static str,
     pub(super) host: Arc<str>,
     pub(super) request_id: Option<Arc<str>>,
+    /// Attempts made, retries included (0: not counted).
+    pub(super) attempts: u32,
+    /// Whether a limit stopped retries the error was worth.
+    pub(super) exhausted: bool,
 }
 
 impl Request {
@@ -18,7 +22,14 @@ impl Request {
             operation,
             host,
             request_id: None,
+            attempts: 0,
+            exhausted: false,
         }
+    }
+
+    /// The operation's name.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// `operation` sent to `url`.

@@ -56,6 +56,15 @@ impl Backoff {
         }
     }
 
+    /// How long every request holds back after a throttled one: the
+    /// server's `Retry-After` (capped), or else the first retry's ceiling.
+    pub(crate) fn throttle_pause(&self, retry_after: Option<Duration>) -> Duration {
+        match retry_after {
+            Some(server) => self.cap_retry_after(server),
+            None => self.initial.max(MIN_DELAY),
+        }
+    }
+
     /// A server's `Retry-After`, capped so that a bad header cannot stall
     /// a caller: the one cap for requests, downloads and waits.
     pub(crate) fn cap_retry_after(&self, server: Duration) -> Duration {

@@ -38,6 +38,17 @@ pub(crate) struct Limits<'a> {
     pub(crate) counter: Option<&'a AtomicU64>,
 }
 
+/// How a loop that did not succeed ended: the last error, how many attempts
+/// were made, and whether a limit (not the error itself) stopped them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Ended<E> {
+    pub(crate) error: E,
+    pub(crate) attempts: u32,
+    /// The failure was worth another try, but the retry count, the
+    /// deadline or the budget said no.
+    pub(crate) exhausted: bool,
+}
+
 /// Runs `attempt` (given the attempt's number, from 1) until it succeeds,
 /// its failure is final, or a limit says stop; returns the last error then.
 ///
@@ -51,7 +62,7 @@ pub(crate) async fn retry_loop<T, E, F, Fut>(
     pacing: &Pacing,
     limits: Limits<'_>,
     mut attempt: F,
-) -> Result<T, E>
+) -> Result<T, Ended<E>>
 where
     E: fmt::Display,
     F: FnMut(u32) -> Fut,
@@ -65,13 +76,18 @@ where
             Ok(value) => return Ok(value),
             Err(failure) => failure,
         };
+        let ended = |error, exhausted| Ended {
+            error,
+            attempts: number,
+            exhausted,
+        };
         let retry_after = match verdict {
-            Verdict::Stop => return Err(error),
+            Verdict::Stop => return Err(ended(error, false)),
             Verdict::Again => continue,
             Verdict::Retry { retry_after } => retry_after,
         };
         if retries >= limits.max_retries {
-            return Err(error);
+            return Err(ended(error, true));
         }
         let delay = backoff.delay(retries + 1, retry_after, pacing.jitter.fraction());
         if limits
@@ -79,11 +95,11 @@ where
             .is_some_and(|deadline| Instant::now() + delay >= deadline)
         {
             tracing::debug!(what, attempt = number, %error, "out of time; not retrying");
-            return Err(error);
+            return Err(ended(error, true));
         }
         if limits.budget.is_some_and(|budget| !budget.try_spend()) {
             tracing::debug!(what, attempt = number, %error, "retry budget spent; not retrying");
-            return Err(error);
+            return Err(ended(error, true));
         }
         retries += 1;
         if let Some(counter) = limits.counter {
@@ -179,7 +195,9 @@ mod tests {
             Err((format!("failure {n}"), retry()))
         })
         .await;
-        assert_eq!(result, Err("failure 3".to_owned()));
+        let ended = result.unwrap_err();
+        assert_eq!(ended.error, "failure 3");
+        assert_eq!((ended.attempts, ended.exhausted), (3, true));
         assert_eq!(slept.0.lock().unwrap().len(), 2);
     }
 
@@ -197,7 +215,14 @@ mod tests {
             Err(("started", Verdict::Stop))
         })
         .await;
-        assert_eq!(result, Err("started"));
+        assert_eq!(
+            result,
+            Err(Ended {
+                error: "started",
+                attempts: 1,
+                exhausted: false
+            })
+        );
         assert_eq!(calls.get(), 1);
         assert!(slept.0.lock().unwrap().is_empty());
     }
@@ -252,7 +277,7 @@ mod tests {
             Err((n, retry()))
         })
         .await;
-        assert_eq!(result, Err(2), "one retry in the budget");
+        assert_eq!(result.unwrap_err().error, 2, "one retry in the budget");
         assert_eq!(slept.0.lock().unwrap().len(), 1);
         assert!(!budget.try_spend());
     }
@@ -271,7 +296,7 @@ mod tests {
         .await;
         // Pauses are recorded, not slept: 100 and 200 ms each fit before the
         // deadline on a clock that does not move; 400 ms does not.
-        assert_eq!(result, Err(3));
+        assert_eq!(result.map_err(|ended| ended.error), Err(3));
         assert_eq!(*slept.0.lock().unwrap(), vec![100 * MS, 200 * MS]);
     }
 }

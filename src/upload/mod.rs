@@ -17,14 +17,11 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use reqwest::header::{AUTHORIZATION, USER_AGENT};
 use tokio::time::Instant;
 
-use crate::body::{BodyError, read_body};
 use crate::error::{Error, Request, body_snippet, host_of};
-use crate::http_clients::refused_redirect;
-use crate::retry::{Limits, Verdict, retry_after_header, retry_loop};
-use crate::transport::{DEFAULT_USER_AGENT, REQUEST_ID, new_request_id};
+use crate::retry::retry_after_header;
+use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses};
 use crate::{Client, Result};
 
 const OPERATION: &str = "upload";
@@ -232,66 +229,29 @@ impl Client {
                 options.max_bytes,
             ));
         }
-        let request_id: Arc<str> = new_request_id().into();
-        inner.budget.earn();
-        let refreshed = AtomicBool::new(false);
         let attempts = AtomicU32::new(0);
-        let limits = Limits {
-            max_retries: inner.retry.get_max_retries(),
-            budget: Some(&inner.budget),
-            counter: Some(&inner.retries),
-            ..Limits::default()
-        };
-        let backoff = inner.retry.backoff();
-        let (source_ref, options_ref, request_ref, request_id_ref) =
-            (&source, &options, &request, &request_id);
-        let (refreshed, attempts_ref) = (&refreshed, &attempts);
-        let outcome = retry_loop(
-            OPERATION,
-            &backoff,
-            &inner.pacing,
-            limits,
-            |number| async move {
-                attempts_ref.store(number, Ordering::Relaxed);
-                let (mut error, authorization) = match self
-                    .upload_attempt(
-                        source_ref,
-                        size,
-                        options_ref,
-                        request_ref,
-                        request_id_ref,
-                        number,
-                    )
-                    .await
-                {
-                    Ok(upload) => return Ok(upload),
-                    Err(failure) => failure,
-                };
-                inner.credentials.redact(&mut error, authorization.as_ref());
-                if !source_ref.replayable() || error.kind() == crate::ErrorKind::UploadTooLarge {
-                    return Err((error, Verdict::Stop));
-                }
-                if inner.credentials.refresh_once_if_refused(
-                    &error,
-                    authorization.as_ref(),
-                    refreshed,
-                ) {
-                    return Err((error, Verdict::Again));
-                }
-                // A 500 is retried here, unlike for GraphQL: repeating an
-                // upload cannot run work twice.
-                let verdict = if error.is_transient() || error.http_status() == Some(500) {
-                    Verdict::Retry {
-                        retry_after: error.retry_after(),
-                    }
-                } else {
-                    Verdict::Stop
-                };
-                Err((error, verdict))
+        let call = Call {
+            request: request.clone(),
+            // Repeating an upload cannot run work twice; a reader is read once.
+            repeat: if source.replayable() {
+                Repeat::Always
+            } else {
+                Repeat::Never
             },
-        )
-        .await;
-        let (object_key, bytes) = outcome.map_err(|error| error.with_request_id(&request_id))?;
+            statuses: TransientStatuses::UPLOAD,
+            credentials: Some(&inner.credentials),
+            request_id: true,
+            retries: Retries::Policy,
+        };
+        let (source_ref, options_ref, attempts_ref) = (&source, &options, &attempts);
+        let (object_key, bytes) = inner
+            .transport
+            .call(call, |attempt| async move {
+                attempts_ref.store(attempt.number, Ordering::Relaxed);
+                self.upload_attempt(source_ref, size, options_ref, &attempt)
+                    .await
+            })
+            .await?;
         Ok(Upload {
             object_key,
             name: source.name().to_owned(),
@@ -331,24 +291,18 @@ impl Client {
             .await
     }
 
-    /// One POST of the file; on failure, the error and the token it carried.
+    /// One POST of the file.
     async fn upload_attempt(
         &self,
         source: &UploadSource,
         size: Option<u64>,
         options: &UploadOptions,
-        request: &Request,
-        request_id: &str,
-        attempt: u32,
-    ) -> std::result::Result<(String, u64), (Error, Option<crate::auth::Authorization>)> {
+        attempt: &Attempt,
+    ) -> std::result::Result<(String, u64), Failure> {
         let inner = self.inner();
-        let authorization = inner
-            .credentials
-            .authorization()
-            .await
-            .map_err(|error| (error, None))?;
         let sent = Arc::new(AtomicU64::new(0));
         let over_limit = Arc::new(AtomicBool::new(false));
+        let number = attempt.number;
         let on_chunk = {
             let progress = options.progress.clone();
             let name = source.name().to_owned();
@@ -358,7 +312,7 @@ impl Client {
                         name: &name,
                         sent,
                         total: size,
-                        attempt,
+                        attempt: number,
                     });
                 }
             }
@@ -371,7 +325,7 @@ impl Client {
                 on_chunk,
             )
             .await
-            .map_err(|error| (error, None))?;
+            .map_err(|error| Failure::unsent(error).fatal())?;
         let body = reqwest::Body::wrap_stream(chunks);
         let part = match size {
             Some(size) => reqwest::multipart::Part::stream_with_length(body, size),
@@ -379,74 +333,55 @@ impl Client {
         }
         .file_name(source.name().to_owned());
         let form = reqwest::multipart::Form::new().part("file", part);
-        let mut post = inner
-            .http
-            .post(inner.upload_url.clone())
-            .header(USER_AGENT, DEFAULT_USER_AGENT)
-            .header(REQUEST_ID, request_id)
-            .multipart(form);
-        if let Some(authorization) = &authorization {
-            post = post.header(AUTHORIZATION, authorization.header.clone());
-        }
-        let failed = |error: Error| (error, authorization.clone());
-        let stalled = || Error::timed_out(request.clone(), options.stall_timeout);
-        let response = match unless_stalled(post.send(), &sent, options.stall_timeout).await {
-            None => return Err(failed(stalled())),
-            Some(Ok(response)) => response,
-            Some(Err(_)) if over_limit.load(Ordering::Relaxed) => {
-                return Err(failed(Error::upload_too_large(
-                    source.name(),
-                    None,
-                    options.max_bytes,
-                )));
-            }
-            Some(Err(source)) => {
-                return Err(failed(Error::from_reqwest(
-                    request.clone(),
-                    source,
-                    options.stall_timeout,
-                )));
-            }
+        let post = attempt.prepare(
+            inner
+                .transport
+                .api
+                .post(inner.upload_url.clone())
+                .multipart(form),
+        );
+        let stalled = || Failure::sent(Error::timed_out(attempt.request(), options.stall_timeout));
+        let too_large = || {
+            Failure::sent(Error::upload_too_large(
+                source.name(),
+                None,
+                options.max_bytes,
+            ))
+            .fatal()
         };
-        if let Some(error) = refused_redirect(request, &inner.upload_url, &response) {
-            return Err(failed(error));
-        }
+        let sending = attempt.send(post, &inner.upload_url, false, options.stall_timeout);
+        let response = match unless_stalled(sending, &sent, options.stall_timeout).await {
+            None => return Err(stalled()),
+            Some(Err(_)) if over_limit.load(Ordering::Relaxed) => return Err(too_large()),
+            Some(outcome) => outcome?,
+        };
         let status = response.status();
         let retry_after = retry_after_header(response.headers());
         let body = match tokio::time::timeout(
             options.stall_timeout,
-            read_body(response, MAX_ANSWER_BYTES),
+            attempt.read_body(response, MAX_ANSWER_BYTES, options.stall_timeout),
         )
         .await
         {
-            Err(_) => return Err(failed(stalled())),
-            Ok(Ok(body)) => body,
-            Ok(Err(BodyError::TooLarge)) => {
-                return Err(failed(Error::too_large(request.clone(), MAX_ANSWER_BYTES)));
-            }
-            Ok(Err(BodyError::Transport(source))) => {
-                return Err(failed(Error::from_reqwest(
-                    request.clone(),
-                    source,
-                    options.stall_timeout,
-                )));
-            }
+            Err(_) => return Err(stalled()),
+            Ok(body) => body?,
         };
+        let request = attempt.request();
         if status == reqwest::StatusCode::UNAUTHORIZED {
-            return Err(failed(Error::unauthorized(
-                request.clone(),
+            return Err(Failure::sent(Error::unauthorized(
+                request,
                 "the upload proxy refused the token".to_owned(),
             )));
         }
         if !status.is_success() {
-            return Err(failed(Error::http(
-                request.clone(),
+            return Err(Failure::sent(Error::http(
+                request,
                 status.as_u16(),
                 retry_after,
                 body_snippet(&body),
             )));
         }
-        let object_key = object_key(request, &body).map_err(failed)?;
+        let object_key = object_key(&request, &body).map_err(Failure::sent)?;
         Ok((object_key, sent.load(Ordering::Relaxed)))
     }
 }

@@ -287,7 +287,7 @@ impl Driver {
             // the wait; the caller hears of it.
             Err(error) if error.is_transient() => {
                 tracing::debug!(%error, jobs = ids.len(), "poll failed; will retry within the wait");
-                let cap = self.client.inner().retry.backoff();
+                let cap = self.client.inner().transport.retry.backoff();
                 let at_least = error.retry_after().map(|delay| cap.cap_retry_after(delay));
                 for id in ids {
                     for (key, polled) in self.answer_reached(id) {

@@ -23,7 +23,7 @@ async fn get_job_error(response: ResponseTemplate) -> Error {
 #[tokio::test]
 async fn graphql_errors_are_all_kept_and_partial_data_discarded() {
     let error = get_job_error(ResponseTemplate::new(200).set_body_json(json!({
-        "data": {"job": null},
+        "data": {"job": {"id": "AutoLabelQueue:1"}},
         "errors": [
             {"message": "Job is locked", "path": ["job"], "locations": [{"line": 2, "column": 3}],
              "extensions": {"type": "ForbiddenError", "code": "FORBIDDEN"}},

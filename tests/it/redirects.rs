@@ -102,26 +102,3 @@ async fn a_graphql_redirect_never_resends_work_or_the_token_elsewhere() {
         stolen.len()
     );
 }
-
-#[tokio::test]
-async fn an_answer_from_another_origin_through_a_callers_own_client_is_refused() {
-    let thief = elsewhere().await;
-    let datasaur = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .respond_with(redirect_to(&thief, 307))
-        .mount(&datasaur)
-        .await;
-    // A reqwest client with the default policy follows redirects.
-    let client = Client::builder()
-        .base_url(datasaur.uri())
-        .access_token(TOKEN)
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap();
-    let error = client.get_job("j").await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Http);
-    let shown = error.to_string();
-    assert!(shown.contains(&host(&thief)), "{shown}");
-    assert!(shown.contains("Policy::none"), "{shown}");
-}

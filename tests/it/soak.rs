@@ -49,7 +49,7 @@ async fn ten_thousand_jobs_through_faults_and_expiring_tokens() {
             other => other,
         })
         .collect();
-    assert_eq!(kinds.len(), 8);
+    assert_eq!(kinds.len(), 9);
     for kind in kinds.iter().cloned() {
         sandbox.inject_fault(Fault::fraction(0.1 / kinds.len() as f64, kind));
     }
