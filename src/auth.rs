@@ -19,7 +19,10 @@ use futures::future::{BoxFuture, Shared};
 
 use crate::error::{Error, Request, Result, body_snippet};
 use crate::sync::lock;
-use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses, Transport};
+use crate::transport::{
+    Attempt, Authorization, Call, CallCredentials, Failure, Repeat, Retries, TransientStatuses,
+    Transport,
+};
 
 /// The longest time before expiry at which a cached token is refreshed.
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -37,12 +40,23 @@ pub(crate) enum Credentials {
     OAuth(Arc<OAuthTokens>),
 }
 
-/// A header to send, and which token it came from, so that an
-/// `Unauthorized` answer invalidates that token and no newer one.
-#[derive(Clone)]
-pub(crate) struct Authorization {
-    pub header: HeaderValue,
-    generation: u64,
+impl CallCredentials for Credentials {
+    fn authorization(&self) -> BoxFuture<'_, Result<Option<Authorization>>> {
+        Credentials::authorization(self)
+    }
+
+    fn redact(&self, error: &mut Error, used: Option<&Authorization>) {
+        Credentials::redact(self, error, used);
+    }
+
+    fn refresh_once_if_refused(
+        &self,
+        error: &Error,
+        used: Option<&Authorization>,
+        refreshed: &std::sync::atomic::AtomicBool,
+    ) -> bool {
+        Credentials::refresh_once_if_refused(self, error, used, refreshed)
+    }
 }
 
 impl Credentials {

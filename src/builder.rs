@@ -17,7 +17,8 @@ use crate::http_clients::{HttpClients, HttpSettings};
 use crate::retry::{Pacing, RetryBudget, RetryPolicy};
 use crate::transport::{Pace, Transport};
 use crate::wait::WaitOptions;
-use crate::wait::engine::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, FetchJobs, WaitEngine};
+use crate::wait::engine::WaitEngine;
+use crate::wait::protocol::{DEFAULT_MAX_CONCURRENT_REQUESTS, EngineConfig, FetchJobs};
 
 /// Datasaur's cloud.
 pub const DEFAULT_BASE_URL: &str = "https://app.datasaur.ai";
@@ -332,6 +333,7 @@ impl ClientBuilder {
         };
         let HttpClients { api, downloads } =
             HttpClients::build(&settings, &|name| std::env::var(name).ok())?;
+        let retry_backoff = self.retry.backoff();
         let transport = Arc::new(Transport {
             api,
             downloads,
@@ -395,11 +397,19 @@ impl ClientBuilder {
                     EngineConfig {
                         batch_size: self.batch_size,
                         max_concurrent_requests: self.max_concurrent_polls,
+                        retry_backoff,
                     },
                     self.fetch_jobs,
                 ),
             }),
         })
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: Datasaur's cloud, no credentials.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
 }
 

@@ -242,3 +242,28 @@ impl Export {
         self.download_to(path, download).await
     }
 }
+
+impl serde::Serialize for Export {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.saved().serialize(serializer)
+    }
+}
+
+impl Client {
+    /// A saved export, back in hand: wait and download as before. An export
+    /// whose file URL expired meanwhile is reported as
+    /// [`crate::ErrorKind::FileUrlExpired`] when downloaded: Datasaur has no
+    /// call that renews an export's URL, and this crate never starts a new
+    /// export on its own.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let text = std::fs::read_to_string("export.json")?;
+    /// let export = client.resume_export(serde_json::from_str(&text)?);
+    /// let file = export.wait_and_download_to("labels.zip", None, Default::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resume_export(&self, saved: SavedExport) -> Export {
+        Export::resumed(self.clone(), saved)
+    }
+}

@@ -158,3 +158,28 @@ impl JobHandle {
         self.started
     }
 }
+
+impl serde::Serialize for JobHandle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.saved().serialize(serializer)
+    }
+}
+
+impl Client {
+    /// A saved job, back in hand: waits go through this client's engine as
+    /// if the handle had never left. The poll interval follows the job's
+    /// age since [`SavedJob::started_at`] (a job saved an hour ago is polled
+    /// as an hour-old job, not as a new one), and with
+    /// [`WaitOptions::max_wait_from_start`] the time limit counts from then.
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let text = std::fs::read_to_string("job.json")?;
+    /// let handle = client.resume_job(serde_json::from_str(&text)?);
+    /// let job = handle.wait(None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resume_job(&self, saved: SavedJob) -> JobHandle {
+        JobHandle::resumed(self.clone(), saved)
+    }
+}

@@ -1,6 +1,6 @@
-//! The saved form of a [`JobHandle`] or an [`Export`]: small, versioned
+//! The saved form of a [`JobHandle`](crate::JobHandle) or an [`Export`](crate::Export): small, versioned
 //! JSON (or any serde format) that another process reads back with
-//! [`Client::resume_job`] / [`Client::resume_export`] to go on waiting.
+//! [`crate::Client::resume_job`] / [`crate::Client::resume_export`] to go on waiting.
 //!
 //! What is in it, and why: the id; the operation that started the work; when
 //! it started (wall clock), so that a resumed wait polls at the job's real age
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::started::{epoch_millis, from_epoch_millis};
-use crate::{Client, Export, JobHandle, PollBackoff, WaitOptions};
+use crate::{PollBackoff, WaitOptions};
 
 /// The version of the saved form this crate writes, and the newest it reads.
 /// A new version is made only for a change an older reader would misread;
@@ -30,8 +30,8 @@ const MAX_OPERATION_LEN: usize = 256;
 /// The longest URL taken back (presigned URLs run to a few kilobytes).
 const MAX_URL_LEN: usize = 16 * 1024;
 
-/// A [`JobHandle`], saved: serialize it, store it anywhere, and give it back
-/// to [`Client::resume_job`] in this process or another. Reading one checks
+/// A [`JobHandle`](crate::JobHandle), saved: serialize it, store it anywhere, and give it back
+/// to [`crate::Client::resume_job`] in this process or another. Reading one checks
 /// it: an unknown version, an empty or oversized id, a bad time are serde
 /// errors that say what was wrong.
 ///
@@ -65,9 +65,9 @@ pub struct SavedJob {
     pub(crate) wait: Option<WaitOptions>,
 }
 
-/// An [`Export`], saved: as [`SavedJob`], with the file URL, its expiry,
+/// An [`Export`](crate::Export), saved: as [`SavedJob`], with the file URL, its expiry,
 /// and what else Datasaur answered when the export started. Resume it with
-/// [`Client::resume_export`].
+/// [`crate::Client::resume_export`].
 ///
 /// ```
 /// let saved: datasaur::SavedExport = serde_json::from_str(r#"{
@@ -98,7 +98,7 @@ impl SavedJob {
     }
 
     /// The operation that started the work (`AutoLabelTokenBasedProject`,
-    /// ...); `None` for a handle made from an id ([`Client::job`]).
+    /// ...); `None` for a handle made from an id ([`crate::Client::job`]).
     pub fn operation(&self) -> Option<&str> {
         self.operation.as_deref()
     }
@@ -110,7 +110,7 @@ impl SavedJob {
     }
 
     /// The wait options the handle was given
-    /// ([`JobHandle::with_wait_options`]); `None` for the client's defaults.
+    /// ([`crate::JobHandle::with_wait_options`]); `None` for the client's defaults.
     pub fn wait_options(&self) -> Option<&WaitOptions> {
         self.wait.as_ref()
     }
@@ -145,54 +145,6 @@ impl SavedExport {
     /// When the file URL stops working, if Datasaur said.
     pub fn file_url_expires_at(&self) -> Option<SystemTime> {
         self.file_url_expires_at
-    }
-}
-
-impl Serialize for JobHandle {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.saved().serialize(serializer)
-    }
-}
-
-impl Serialize for Export {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.saved().serialize(serializer)
-    }
-}
-
-impl Client {
-    /// A saved job, back in hand: waits go through this client's engine as
-    /// if the handle had never left. The poll interval follows the job's
-    /// age since [`SavedJob::started_at`] (a job saved an hour ago is polled
-    /// as an hour-old job, not as a new one), and with
-    /// [`WaitOptions::max_wait_from_start`] the time limit counts from then.
-    ///
-    /// ```
-    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let text = std::fs::read_to_string("job.json")?;
-    /// let handle = client.resume_job(serde_json::from_str(&text)?);
-    /// let job = handle.wait(None).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn resume_job(&self, saved: SavedJob) -> JobHandle {
-        JobHandle::resumed(self.clone(), saved)
-    }
-
-    /// A saved export, back in hand: wait and download as before. An export
-    /// whose file URL expired meanwhile is reported as
-    /// [`crate::ErrorKind::FileUrlExpired`] when downloaded: Datasaur has no
-    /// call that renews an export's URL, and this crate never starts a new
-    /// export on its own.
-    ///
-    /// ```
-    /// # async fn run(client: datasaur::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let text = std::fs::read_to_string("export.json")?;
-    /// let export = client.resume_export(serde_json::from_str(&text)?);
-    /// let file = export.wait_and_download_to("labels.zip", None, Default::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn resume_export(&self, saved: SavedExport) -> Export {
-        Export::resumed(self.clone(), saved)
     }
 }
 

@@ -1,10 +1,14 @@
 //! Jobs: `getJob` and `getJobs`, each answer checked against the ids asked.
 
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
 use serde::Deserialize;
 
 use crate::Client;
 use crate::job::Job;
 use crate::operations::{GetJob, GetJobs, get_job, get_jobs};
+use crate::wait::protocol::FetchJobs;
 
 /// `getJob`'s answer, read straight into [`Job`] (errors bounded as they
 /// arrive); `tests` keeps it equal to the generated `get_job::ResponseData`.
@@ -93,6 +97,7 @@ impl Client {
     }
 
     /// One `getJobs` request: exactly one entry per id, each for the id asked.
+    /// The wait engine's driver asks for jobs through this ([`FetchJobs`]).
     pub(crate) async fn fetch_jobs_batch<S: AsRef<str>>(
         &self,
         job_ids: &[S],
@@ -132,6 +137,13 @@ impl Client {
             jobs.push(job);
         }
         Ok(jobs)
+    }
+}
+
+impl FetchJobs for Client {
+    fn fetch(&self, ids: Vec<Arc<str>>) -> BoxFuture<'static, crate::Result<Vec<Option<Job>>>> {
+        let client = self.clone();
+        Box::pin(async move { client.fetch_jobs_batch(&ids).await })
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use crate::wait::WaitError;
 use std::time::{Duration, SystemTime};
 
 use super::*;

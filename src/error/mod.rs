@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::WaitError;
 use crate::transport::statuses::{TOO_MANY_REQUESTS, TransientStatuses};
 
 mod constructors;
@@ -197,9 +196,9 @@ pub enum ErrorKind {
     /// `FILE_STORAGE`).
     NoFileUrl,
     /// Waiting on an export did not end with it delivered; the
-    /// [`WaitError`] is [`Error::wait_error`].
+    /// [`WaitError`](crate::WaitError) is [`Error::wait_error`].
     ExportFailed,
-    /// Waiting on a job did not end with it delivered; the [`WaitError`] is
+    /// Waiting on a job did not end with it delivered; the [`WaitError`](crate::WaitError) is
     /// [`Error::wait_error`] (an `Error` made from a `WaitError` with `?`).
     Wait,
     /// The client was configured wrongly (bad URL, empty token, ...).
@@ -523,7 +522,7 @@ impl Error {
     pub fn job_id(&self) -> Option<&str> {
         match &self.0.detail {
             Detail::JobNotFound { job_id } => Some(job_id),
-            Detail::Wait => self.wait_error().map(WaitError::job_id),
+            Detail::Wait => self.wait_error().map(|wait| wait.job_id()),
             _ => None,
         }
     }
@@ -552,21 +551,20 @@ impl Error {
         }
     }
 
-    /// Why a wait ended, for [`ErrorKind::Wait`] and [`ErrorKind::ExportFailed`].
-    ///
-    /// ```
-    /// # async fn run(client: datasaur::Client) -> datasaur::Result<()> {
-    /// let job = client.wait_for_job("AutoLabelQueue:1", None).await?; // WaitError -> Error
-    /// println!("{} delivered", job.id);
-    /// # Ok(()) }
-    /// ```
-    pub fn wait_error(&self) -> Option<&WaitError> {
+    /// The cause of a [`ErrorKind::Wait`] or [`ErrorKind::ExportFailed`]
+    /// error, as `T` (the wait's own error: [`Error::wait_error`]).
+    pub(crate) fn wait_source<T: std::error::Error + 'static>(&self) -> Option<&T> {
         match &self.0.detail {
             Detail::Wait | Detail::ExportFailed { .. } => {
-                self.0.source.as_ref()?.downcast_ref::<WaitError>()
+                self.0.source.as_ref()?.downcast_ref::<T>()
             }
             _ => None,
         }
+    }
+
+    /// An error of kind [`ErrorKind::Wait`], caused by `wait`.
+    pub(crate) fn from_wait(wait: SourceError) -> Self {
+        Error::new(Detail::Wait, None, Some(wait))
     }
 
     /// How long the server asked to wait (`Retry-After`, seconds or an HTTP
@@ -579,15 +577,6 @@ impl Error {
             } => crate::retry::parse_retry_after(value, SystemTime::now()),
             _ => None,
         }
-    }
-}
-
-impl From<WaitError> for Error {
-    /// A wait that did not end with its job delivered, as an [`Error`] of
-    /// kind [`ErrorKind::Wait`], so that `?` works in a function returning
-    /// [`crate::Result`]; [`Error::wait_error`] gives the `WaitError` back.
-    fn from(wait: WaitError) -> Self {
-        Error::new(Detail::Wait, None, Some(Arc::new(wait)))
     }
 }
 
@@ -612,6 +601,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::WaitError;
 
     /// One pointer: every `Result<_, Error>` of a caller's stays small, and
     /// one failed poll shared by thousands of waits is one allocation.

@@ -6,12 +6,13 @@
 //! and token fetches describe their calls in their own files and send them
 //! through [`Transport::call`].
 
+mod credentials;
 mod graphql;
 mod pace;
 mod pipeline;
 pub(crate) mod statuses;
 
-pub(crate) use graphql::RequestBody;
+pub(crate) use credentials::{Authorization, CallCredentials};
 pub(crate) use pace::Pace;
 pub(crate) use pipeline::{Attempt, Call, Failure, Repeat, Retries, Transport};
 pub(crate) use statuses::TransientStatuses;

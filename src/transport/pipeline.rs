@@ -18,9 +18,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
+use super::credentials::{Authorization, CallCredentials};
 use super::pace::Pace;
 use super::statuses::TransientStatuses;
-use crate::auth::{Authorization, Credentials};
 use crate::body::{BodyError, read_body};
 use crate::error::{Error, Request, Result};
 use crate::http_clients::refused_redirect;
@@ -88,7 +88,7 @@ pub(crate) struct Call<'a> {
     pub(crate) statuses: TransientStatuses,
     /// Sent with an `Authorization` header from these, refreshed once when
     /// refused; `None` for calls that carry no credentials.
-    pub(crate) credentials: Option<&'a Credentials>,
+    pub(crate) credentials: Option<&'a dyn CallCredentials>,
     /// Whether to send an `x-request-id` (quoted in errors when the request
     /// may have reached the server).
     pub(crate) request_id: bool,

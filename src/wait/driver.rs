@@ -15,12 +15,15 @@ use futures::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::JobUpdate;
-use super::engine::{CallerId, Command, Delivery, FetchJobs, MAX_SLEEP, WaitStart};
 use super::error::{WaitError, WaitLimit};
 use super::policy::WaitOptions;
+use super::protocol::{
+    CallerId, Command, Delivery, DriverSlot, EngineConfig, FetchJobs, MAX_SLEEP, WaitStart,
+};
 use super::schedule::{PollSchedule, WatchKey};
-use crate::{Client, Error, Job, JobStatus};
+use super::update::JobUpdate;
+use crate::error::Error;
+use crate::job::{Job, JobStatus};
 
 mod endings;
 
@@ -60,9 +63,10 @@ struct Caller {
 type Answer = (Vec<Arc<str>>, crate::Result<Vec<Option<Job>>>);
 
 pub(crate) struct Driver {
-    /// The client whose engine this driver serves (its settings, its retry
-    /// cap, and the engine to retire from).
-    client: Client,
+    /// The engine's settings (batch size, requests in flight, retry cap).
+    config: EngineConfig,
+    /// Where the engine reaches this driver; retired from when idle.
+    slot: Arc<DriverSlot>,
     /// How a batch is asked for: the client's `getJobs`, or a fake in tests.
     fetch: Arc<dyn FetchJobs>,
     commands: mpsc::UnboundedReceiver<Command>,
@@ -78,12 +82,14 @@ pub(crate) struct Driver {
 
 impl Driver {
     pub fn new(
-        client: Client,
+        config: EngineConfig,
+        slot: Arc<DriverSlot>,
         fetch: Arc<dyn FetchJobs>,
         commands: mpsc::UnboundedReceiver<Command>,
     ) -> Self {
         Driver {
-            client,
+            config,
+            slot,
             fetch,
             commands,
             epoch: Instant::now(),
@@ -116,8 +122,7 @@ impl Driver {
                 () = sleep_until(wake), if wake.is_some() => self.tick(),
             }
             if self.schedule.len() == 0 && self.in_flight.is_empty() {
-                let engine = &self.client.inner().engine;
-                match engine.retire(&mut self.commands) {
+                match self.slot.retire(&mut self.commands) {
                     Ok(()) => return,
                     Err(command) => self.handle(command),
                 }
@@ -235,7 +240,7 @@ impl Driver {
         if self.schedule.next_tick().is_none_or(|tick| tick > now) {
             return;
         }
-        let batch_size = self.client.inner().engine.config.batch_size;
+        let batch_size = self.config.batch_size;
         let mut batch = Vec::new();
         for key in self.schedule.take_due(now, batch_size) {
             let Some(watch) = self.watches.get_mut(&key) else {
@@ -262,7 +267,7 @@ impl Driver {
 
     /// Sends queued batches while fewer than the bound are in flight.
     fn launch(&mut self) {
-        let bound = self.client.inner().engine.config.max_concurrent_requests;
+        let bound = self.config.max_concurrent_requests;
         while self.in_flight.len() < bound {
             let Some(ids) = self.queued.pop_front() else {
                 return;
@@ -287,7 +292,7 @@ impl Driver {
             // the wait; the caller hears of it.
             Err(error) if error.is_transient() => {
                 tracing::debug!(%error, jobs = ids.len(), "poll failed; will retry within the wait");
-                let cap = self.client.inner().transport.retry.backoff();
+                let cap = self.config.retry_backoff;
                 let at_least = error.retry_after().map(|delay| cap.cap_retry_after(delay));
                 for id in ids {
                     for (key, polled) in self.answer_reached(id) {

@@ -202,3 +202,26 @@ impl fmt::Display for WaitLimit {
         }
     }
 }
+
+impl Error {
+    /// Why a wait ended, for [`crate::ErrorKind::Wait`] and [`crate::ErrorKind::ExportFailed`].
+    ///
+    /// ```
+    /// # async fn run(client: datasaur::Client) -> datasaur::Result<()> {
+    /// let job = client.wait_for_job("AutoLabelQueue:1", None).await?; // WaitError -> Error
+    /// println!("{} delivered", job.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_error(&self) -> Option<&WaitError> {
+        self.wait_source::<WaitError>()
+    }
+}
+
+impl From<WaitError> for Error {
+    /// A wait that did not end with its job delivered, as an [`Error`] of
+    /// kind [`crate::ErrorKind::Wait`], so that `?` works in a function returning
+    /// [`crate::Result`]; [`Error::wait_error`] gives the `WaitError` back.
+    fn from(wait: WaitError) -> Self {
+        Error::from_wait(std::sync::Arc::new(wait))
+    }
+}

@@ -16,10 +16,10 @@ use futures::Stream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::JobUpdate;
-use super::engine::{CallerId, Command, Delivery, WaitStart};
 use super::error::WaitError;
 use super::policy::WaitOptions;
+use super::protocol::{CallerId, Command, Delivery, FetchJobs, WaitStart};
+use super::update::JobUpdate;
 use crate::Client;
 
 pub(crate) struct Subscription {
@@ -109,7 +109,8 @@ impl Subscription {
                 }
             }
         };
-        engine.send(&self.client, command);
+        let client = &self.client;
+        engine.send(|| Arc::new(client.clone()) as Arc<dyn FetchJobs>, command);
     }
 
     fn end(&mut self) {

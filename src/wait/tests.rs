@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
-use super::engine::FetchJobs;
+use super::protocol::FetchJobs;
 use crate::error::Request;
 use crate::{Client, Error, Job, JobStatus, JobUpdate, PollBackoff, WaitError, WaitOptions};
 

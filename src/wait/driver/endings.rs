@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use super::{Driver, Watch};
-use crate::wait::JobUpdate;
-use crate::wait::engine::{CallerId, Delivery};
 use crate::wait::error::{WaitError, WaitLimit};
+use crate::wait::protocol::{CallerId, Delivery};
 use crate::wait::schedule::WatchKey;
+use crate::wait::update::JobUpdate;
 use crate::{Error, Job};
 
 impl Driver {
