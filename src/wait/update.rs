@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use super::error::WaitError;
-use crate::error::Error;
-use crate::job::Job;
+use crate::{Error, Job, WaitError};
 
 /// One event of a watched job.
 ///
