@@ -88,7 +88,7 @@ struct CommonArgs {
     #[arg(long)]
     overwrite: bool,
     /// Give up after this long, downloads included (e.g. 30m).
-    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "1h", value_parser = crate::bounded::duration)]
     timeout: Duration,
     /// One JSON object per export: id, status, path, bytes, sha256.
     #[arg(long)]
@@ -335,9 +335,6 @@ pub async fn run(args: ExportArgs) -> Exit {
                     if !error.may_have_started_work() {
                         state.forget_export(project);
                     }
-                    if let Err(message) = state.save() {
-                        eprintln!("error: {message}");
-                    }
                     if error.may_have_started_work() {
                         eprintln!(
                             "error: the export of {} may have started; it is recorded as such in the state file",
@@ -346,7 +343,21 @@ pub async fn run(args: ExportArgs) -> Exit {
                     }
                 }
                 failure::print(&error);
-                return worst.max(Exit::for_error(&error));
+                // The exports started so far are still waited on and
+                // downloaded; the ones after this are not started.
+                worst = worst.max(Exit::for_error(&error));
+                let unstarted = to_start
+                    .iter()
+                    .skip_while(|next| *next != project)
+                    .skip(1)
+                    .count();
+                if unstarted > 0 {
+                    eprintln!(
+                        "error: {unstarted} more {} not started after that failure",
+                        kind.noun()
+                    );
+                }
+                break;
             }
         }
     }
@@ -723,87 +734,65 @@ async fn wait_and_download(
         },
         &ids,
     );
-    let mut outcomes = std::collections::HashMap::new();
     let by_id: std::collections::HashMap<&str, &Tracked> =
         waiting.iter().map(|t| (t.export.id(), *t)).collect();
     let mut updates =
         futures::stream::select_all(waiting.iter().map(|t| t.export.watch(options.clone())));
-    while let Some(update) = updates.next().await {
-        reporter.update(&update);
-        if let JobUpdate::Finished(result) = update {
-            let id = crate::report::finished_id(&result).to_owned();
-            if let (Some(state), Some(tracked)) = (state.as_deref_mut(), by_id.get(id.as_str())) {
-                let entry = match &result {
-                    Ok(_) => Some(ExportEntry::Delivered {
-                        export: tracked.export.saved(),
-                        path: tracked.path.clone(),
-                    }),
-                    Err(error @ WaitError::Failed { .. }) => Some(ExportEntry::Failed {
-                        export: tracked.export.saved(),
-                        message: chain(error),
-                    }),
-                    // Timed out, unknown, polls failing: the next run waits again.
-                    Err(_) => None,
-                };
-                if let Some(entry) = entry
-                    && let Err(message) = state.set_export(&tracked.subject, entry)
-                {
-                    eprintln!("error: {message}");
-                }
-            }
-            outcomes.insert(id, result);
-        }
+    // Each export is downloaded as soon as it is delivered, while the others
+    // are still waited on: one that never ends keeps no file waiting.
+    let owns_outputs = state.is_some();
+    let mut downloads = futures::stream::FuturesUnordered::new();
+    for tracked in exports.iter().filter(|t| t.delivered) {
+        downloads.push(download(tracked, overwrite, owns_outputs, json, deadline));
     }
-    reporter.finish();
-    let mut worst = reporter.exit();
-    let download = DownloadOptions::default().overwrite(overwrite);
-    for tracked in exports {
-        let (project, export, path) = (&tracked.subject, &tracked.export, &tracked.path);
-        let result = if tracked.delivered {
-            None
-        } else {
-            match outcomes.remove(export.id()) {
-                Some(result) => Some(result),
-                None => continue,
+    let mut worst = Exit::Success;
+    let mut waits_over = false;
+    loop {
+        tokio::select! {
+            update = updates.next(), if !waits_over => {
+                let Some(update) = update else {
+                    waits_over = true;
+                    continue;
+                };
+                reporter.update(&update);
+                let JobUpdate::Finished(result) = update else {
+                    continue;
+                };
+                let id = crate::report::finished_id(&result).to_owned();
+                let Some(tracked) = by_id.get(id.as_str()).copied() else {
+                    continue;
+                };
+                record_wait(state.as_deref_mut(), tracked, &result);
+                match result {
+                    Ok(_) => downloads.push(download(tracked, overwrite, owns_outputs, json, deadline)),
+                    Err(error) => {
+                        worst = worst.max(Exit::for_wait_error(&error));
+                        let line = ndjson::export_failed(
+                            (id_key, &tracked.subject),
+                            tracked.export.id(),
+                            reason_of(&error),
+                            &chain(&error),
+                        );
+                        print_exported(&line, json);
+                    }
+                }
             }
-        };
-        let line = match result {
-            None | Some(Ok(_)) => {
-                if !json {
-                    eprintln!(
-                        "downloading {} to {}",
-                        terminal_safe(export.id()),
-                        path.display()
-                    );
-                }
-                // --timeout bounds the whole command, downloads included. A
-                // resumed export may replace its own file (a download that
-                // was renamed into place before the state recorded it).
-                let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-                // Under a state file's lock the run owns its outputs: the
-                // part a killed run left is removed, however fresh.
-                let mut options = download
-                    .clone()
-                    .max_time(remaining)
-                    .overwrite(overwrite || tracked.owns_path);
-                if state.is_some() {
-                    options = options.stale_parts_after(Duration::ZERO);
-                }
-                match export.download_to(path, options).await {
+            Some((tracked, outcome)) = downloads.next(), if !downloads.is_empty() => {
+                let line = match outcome {
                     Ok(file) => {
                         if let Some(state) = state.as_deref_mut() {
                             let entry = ExportEntry::Downloaded {
-                                export: export.saved(),
-                                path: path.clone(),
+                                export: tracked.export.saved(),
+                                path: tracked.path.clone(),
                                 bytes: file.bytes,
                                 sha256: file.sha256.clone(),
                             };
-                            if let Err(message) = state.set_export(project, entry) {
+                            if let Err(message) = state.set_export(&tracked.subject, entry) {
                                 worst = worst.max(Exit::Other);
                                 eprintln!("error: {message}");
                             }
                         }
-                        ndjson::exported((id_key, project), export.id(), &file)
+                        ndjson::exported((id_key, &tracked.subject), tracked.export.id(), &file)
                     }
                     Err(error) => {
                         worst = worst.max(Exit::Other);
@@ -811,27 +800,78 @@ async fn wait_and_download(
                             eprintln!("error: {}", chain(&error));
                         }
                         ndjson::export_failed(
-                            (id_key, project),
-                            export.id(),
+                            (id_key, &tracked.subject),
+                            tracked.export.id(),
                             "download_failed",
                             &chain(&error),
                         )
                     }
-                }
+                };
+                print_exported(&line, json);
             }
-            Some(Err(error)) => {
-                worst = worst.max(Exit::for_wait_error(&error));
-                ndjson::export_failed(
-                    (id_key, project),
-                    export.id(),
-                    reason_of(&error),
-                    &chain(&error),
-                )
-            }
-        };
-        print_exported(&line, json);
+            else => break,
+        }
     }
-    worst
+    reporter.finish();
+    worst.max(reporter.exit())
+}
+
+/// Records in the state file how an export's wait ended: delivered or
+/// failed (a timeout, an unknown id or failing polls are waited on again
+/// by the next run).
+fn record_wait(
+    state: Option<&mut StateFile>,
+    tracked: &Tracked,
+    result: &Result<datasaur::Job, WaitError>,
+) {
+    let Some(state) = state else {
+        return;
+    };
+    let entry = match result {
+        Ok(_) => ExportEntry::Delivered {
+            export: tracked.export.saved(),
+            path: tracked.path.clone(),
+        },
+        Err(error @ WaitError::Failed { .. }) => ExportEntry::Failed {
+            export: tracked.export.saved(),
+            message: chain(error),
+        },
+        Err(_) => return,
+    };
+    if let Err(message) = state.set_export(&tracked.subject, entry) {
+        eprintln!("error: {message}");
+    }
+}
+
+/// Downloads a delivered export's file, within what is left of --timeout.
+async fn download(
+    tracked: &Tracked,
+    overwrite: bool,
+    owns_outputs: bool,
+    json: bool,
+    deadline: tokio::time::Instant,
+) -> (&Tracked, datasaur::Result<datasaur::Download>) {
+    if !json {
+        eprintln!(
+            "downloading {} to {}",
+            terminal_safe(tracked.export.id()),
+            tracked.path.display()
+        );
+    }
+    // --timeout bounds the whole command, downloads included. A resumed
+    // export may replace its own file (a download that was renamed into
+    // place before the state recorded it).
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    let mut options = DownloadOptions::default()
+        .max_time(remaining)
+        .overwrite(overwrite || tracked.owns_path);
+    // Under a state file's lock the run owns its outputs: the part a killed
+    // run left is removed, however fresh.
+    if owns_outputs {
+        options = options.stale_parts_after(Duration::ZERO);
+    }
+    let outcome = tracked.export.download_to(&tracked.path, options).await;
+    (tracked, outcome)
 }
 
 fn reason_of(error: &WaitError) -> &'static str {

@@ -1,6 +1,5 @@
 //! `datasaur job get` and `datasaur job wait`.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -49,7 +48,7 @@ enum JobCommand {
         #[arg(long, value_name = "FILE")]
         ids_from: Option<PathBuf>,
         /// Give up after this long (e.g. 90s, 30m, 2h; at most 10 years); 0s checks each job once.
-        #[arg(long, default_value = "1h", value_parser = parse_timeout)]
+        #[arg(long, default_value = "1h", value_parser = crate::bounded::duration)]
         timeout: Duration,
         /// Poll at this fixed interval instead of the adaptive schedule
         /// (every second while young, then 5% of the job's age, at most 30 s).
@@ -89,27 +88,13 @@ Exit codes:
 When jobs end differently, the highest code wins. A summary line ends the
 output (stderr on a terminal; the last NDJSON line, `\"type\": \"summary\"`, with --json).";
 
-/// The longest `--timeout` taken: beyond it, a typo rather than a plan.
-const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
-
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let timeout = humantime::parse_duration(text).map_err(|e| e.to_string())?;
-    if timeout > MAX_TIMEOUT {
-        return Err("at most 10 years".into());
-    }
-    Ok(timeout)
-}
-
 fn parse_interval(text: &str) -> Result<Duration, String> {
-    let interval = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    let interval = crate::bounded::duration(text)?;
     if interval < datasaur::MIN_POLL_INTERVAL {
         return Err(format!(
             "at least {} (polling faster only loads the server)",
             humantime::format_duration(datasaur::MIN_POLL_INTERVAL)
         ));
-    }
-    if interval > MAX_TIMEOUT {
-        return Err("at most 10 years".into());
     }
     Ok(interval)
 }
@@ -173,15 +158,13 @@ fn collect_ids(args: Vec<String>, from: Option<PathBuf>) -> Result<Vec<String>, 
     }
     let mut ids = Vec::new();
     if let Some(path) = from {
-        let text = std::fs::read_to_string(&path)
+        let text = crate::local_file::read_text(&path)
             .map_err(|e| format!("cannot read ids from {}: {e}", path.display()))?;
         read(&mut ids, &text);
     }
     for arg in args {
         if arg == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
+            let text = crate::local_file::read_bounded(std::io::stdin())
                 .map_err(|e| format!("cannot read ids from stdin: {e}"))?;
             read(&mut ids, &text);
         } else {
@@ -354,11 +337,11 @@ mod tests {
         fn duration_flags_never_panic_and_hold_their_bounds(
             text in prop_oneof![".{0,24}", "[0-9]{1,30}(ns|us|ms|s|m|h|d|w|M|y)", "[0-9]{1,12}[a-z]{1,3} [0-9]{1,12}[a-z]{1,3}"],
         ) {
-            if let Ok(timeout) = parse_timeout(&text) {
-                prop_assert!(timeout <= MAX_TIMEOUT);
+            if let Ok(timeout) = crate::bounded::duration(&text) {
+                prop_assert!(timeout <= crate::bounded::MAX_DURATION);
             }
             if let Ok(interval) = parse_interval(&text) {
-                prop_assert!(interval >= datasaur::MIN_POLL_INTERVAL && interval <= MAX_TIMEOUT);
+                prop_assert!(interval >= datasaur::MIN_POLL_INTERVAL && interval <= crate::bounded::MAX_DURATION);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `datasaur`: the command-line tool for Datasaur's job API.
 
 mod argv;
+mod bounded;
 mod completions;
 mod connection;
 mod demo;
@@ -10,6 +11,7 @@ mod failure;
 mod interrupt;
 mod introspection;
 mod job;
+mod local_file;
 mod ndjson;
 mod report;
 mod sandbox;

@@ -30,7 +30,7 @@ pub struct SandboxArgs {
     token_ttl: u64,
     /// Export files appear this long after their export is delivered (a
     /// late object store, e.g. 2s); until then their URL answers 404.
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::bounded::duration)]
     file_ready_after: Duration,
     /// Also serve every operation of this schema (introspection JSON as `.json`, e.g.
     /// from `datasaur schema pull`, or SDL) with generated values; fields of

@@ -12,6 +12,7 @@ use crate::failure::chain;
 use crate::introspection;
 use crate::schema_check::{SchemaCheckError, check};
 use crate::schema_diff::{Scope, Severity, diff};
+use crate::text::{say, say_err};
 use datasaur::__workspace::{PartFile, write_whole};
 
 /// Exit code: nothing breaks.
@@ -139,7 +140,7 @@ pub async fn run(command: SchemaCommand) -> ExitCode {
                 Some(dir) => match Surface::of_app(&dir, schema.as_deref()) {
                     Ok(surface) => surface,
                     Err(message) => {
-                        eprintln!("cannot check: {message}; nothing was compared");
+                        say_err!("cannot check: {message}; nothing was compared");
                         return ExitCode::from(NO_REFERENCE);
                     }
                 },
@@ -176,28 +177,28 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
     let answer = match introspect(connection, None).await {
         Ok(answer) => answer,
         Err(message) => {
-            eprintln!("error: cannot pull the schema: {message}; nothing was written");
+            say_err!("error: cannot pull the schema: {message}; nothing was written");
             return NO_REFERENCE;
         }
     };
     // A schema is `__schema` with named, kinded types; anything else is
     // refused before a byte is written.
     if let Err(error) = crate::schema_model::from_introspection(&answer, "the answer") {
-        eprintln!("error: cannot pull the schema: {error}; nothing was written");
+        say_err!("error: cannot pull the schema: {error}; nothing was written");
         return NO_REFERENCE;
     }
     let text = match format {
         Format::Json => match pretty_in_proportion(&answer) {
             Ok(text) => text,
             Err(message) => {
-                eprintln!("error: cannot pull the schema: {message}; nothing was written");
+                say_err!("error: cannot pull the schema: {message}; nothing was written");
                 return NO_REFERENCE;
             }
         },
         Format::Sdl => match introspection::schema_of(&answer) {
             Ok(schema) => introspection::to_sdl(schema),
             Err(message) => {
-                eprintln!("error: {message}");
+                say_err!("error: {message}");
                 return NO_REFERENCE;
             }
         },
@@ -212,11 +213,11 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
             .map_err(|error| format!("cannot write {}: {error}", path.display()))
         {
             Ok(()) => {
-                eprintln!("wrote {}", path.display());
+                say_err!("wrote {}", path.display());
                 OK
             }
             Err(message) => {
-                eprintln!("error: {message}");
+                say_err!("error: {message}");
                 NO_REFERENCE
             }
         },
@@ -311,15 +312,15 @@ impl Surface {
         }
         let mut operations = Vec::with_capacity(files.len());
         for file in files {
-            let text = std::fs::read_to_string(&file)
+            let text = crate::local_file::read_text(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             operations.push((file.display().to_string(), text));
         }
         let in_dir = dir.join("schema.graphql");
         let sdl = match schema {
-            Some(path) => std::fs::read_to_string(path)
+            Some(path) => crate::local_file::read_text(path)
                 .map_err(|e| format!("--schema {}: {e}", path.display()))?,
-            None if in_dir.exists() => std::fs::read_to_string(&in_dir)
+            None if in_dir.exists() => crate::local_file::read_text(&in_dir)
                 .map_err(|e| format!("cannot read {}: {e}", in_dir.display()))?,
             None => datasaur::operations::SCHEMA_SDL.to_owned(),
         };
@@ -341,7 +342,7 @@ async fn check_command(
         let answer = match introspect(connection, Some(against)).await {
             Ok(answer) => answer,
             Err(message) => {
-                eprintln!("cannot check: {against}: {message}; nothing was compared");
+                say_err!("cannot check: {against}: {message}; nothing was compared");
                 return NO_REFERENCE;
             }
         };
@@ -355,7 +356,7 @@ async fn check_command(
         let part = match written.await {
             Ok(part) => part,
             Err(error) => {
-                eprintln!("cannot check: {error}");
+                say_err!("cannot check: {error}");
                 return NO_REFERENCE;
             }
         };
@@ -371,11 +372,11 @@ async fn check_command(
     let report = match check(&surface.sdl, &operations, &reference) {
         Ok(report) => report,
         Err(error @ SchemaCheckError::NotFound { .. }) => {
-            eprintln!("cannot check: {error}; nothing was compared");
+            say_err!("cannot check: {error}; nothing was compared");
             return NO_REFERENCE;
         }
         Err(error) => {
-            eprintln!("cannot check: {error}");
+            say_err!("cannot check: {error}");
             return NO_REFERENCE;
         }
     };
@@ -411,12 +412,12 @@ async fn check_command(
     } else {
         for (file, error) in &report.operations {
             match error {
-                None => println!("ok        {file}"),
-                Some(message) => println!("BREAKS    {file}: {message}"),
+                None => say!("ok        {file}"),
+                Some(message) => say!("BREAKS    {file}: {message}"),
             }
         }
         for change in &report.changes {
-            println!("{change}");
+            say!("{change}");
         }
         for deprecated in &report.deprecated {
             let level = if deny_deprecated {
@@ -424,13 +425,13 @@ async fn check_command(
             } else {
                 "warning  "
             };
-            println!(
+            say!(
                 "{level} {} is deprecated{} (used by {})",
                 deprecated.path,
                 deprecated
                     .reason
                     .as_deref()
-                    .map(|reason| format!(": {}", crate::text::terminal_safe(reason)))
+                    .map(|reason| format!(": {reason}"))
                     .unwrap_or_default(),
                 deprecated.operation
             );
@@ -445,10 +446,10 @@ async fn check_command(
                 .iter()
                 .any(|change| problem.contains(&change.path))
             {
-                println!("mismatch  {problem}");
+                say!("mismatch  {problem}");
             }
         }
-        println!("{against}: {report}");
+        say!("{against}: {report}");
     }
     verdict
 }
@@ -458,7 +459,7 @@ fn usage_command(dir: &Path, schema: Option<&Path>, json: bool) -> u8 {
     let surface = match Surface::of_app(dir, schema) {
         Ok(surface) => surface,
         Err(message) => {
-            eprintln!("error: {message}");
+            say_err!("error: {message}");
             return NO_REFERENCE;
         }
     };
@@ -473,13 +474,13 @@ fn usage_command(dir: &Path, schema: Option<&Path>, json: bool) -> u8 {
             ("fields", &usage.fields),
             ("arguments", &usage.arguments),
         ] {
-            println!("{heading} ({}):", items.len());
+            say!("{heading} ({}):", items.len());
             for item in items {
-                println!("  {item}");
+                say!("  {item}");
             }
         }
         for deprecated in &usage.deprecated {
-            println!(
+            say!(
                 "deprecated: {} ({}){}",
                 deprecated.path,
                 deprecated.operation,
@@ -500,7 +501,7 @@ fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema_usage:
     let schema = match crate::schema_model::parse_sdl(&surface.sdl, origin) {
         Ok(schema) => schema,
         Err(error) => {
-            eprintln!("error: {error}");
+            say_err!("error: {error}");
             return None;
         }
     };
@@ -518,7 +519,7 @@ fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema_usage:
 fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -> u8 {
     let load = |path: &Path| {
         crate::schema_model::load(path).map_err(|error| {
-            eprintln!("cannot diff: {error}");
+            say_err!("cannot diff: {error}");
         })
     };
     let (Ok(old_model), Ok(new_model)) = (load(old), load(new)) else {
@@ -534,7 +535,7 @@ fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -
                 operations: app.operations,
             },
             Err(message) => {
-                eprintln!("cannot diff: {message}");
+                say_err!("cannot diff: {message}");
                 return NO_REFERENCE;
             }
         };
@@ -554,9 +555,9 @@ fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -
         );
     } else {
         for change in &changes {
-            println!("{change}");
+            say!("{change}");
         }
-        println!(
+        say!(
             "{} change(s): {breaking} breaking, {} dangerous, {} safe",
             changes.len(),
             changes

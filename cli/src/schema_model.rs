@@ -22,7 +22,7 @@ pub fn load(path: &Path) -> Result<Schema, SchemaCheckError> {
 /// A schema file's SDL: SDL as it is, introspection JSON (`.json`) checked
 /// for its shape and printed as SDL. Not parsed: its reader does that.
 pub fn read_sdl(path: &Path) -> Result<String, SchemaCheckError> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
+    let text = crate::local_file::read_text(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             SchemaCheckError::NotFound {
                 path: path.to_owned(),

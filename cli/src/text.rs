@@ -22,6 +22,32 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// [`terminal_safe`], keeping line breaks: for a whole human message that
+/// may span lines and quote server or file text anywhere inside.
+pub fn terminal_safe_lines(text: &str) -> String {
+    text.split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `println!`, the line made terminal-safe: for human output that quotes
+/// text from a server or a file.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::text::terminal_safe_lines(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!`, the line made terminal-safe.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::text::terminal_safe_lines(&format!($($arg)*)))
+    };
+}
+
+pub(crate) use {say, say_err};
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -47,6 +73,14 @@ mod tests {
         assert_eq!(
             terminal_safe("a\u{1b}]0;pwned\u{7}b\rc\u{202e}"),
             "a\\u{1b}]0;pwned\\u{7}b\\u{d}c\\u{202e}"
+        );
+    }
+
+    #[test]
+    fn whole_messages_keep_their_lines_and_lose_their_escapes() {
+        assert_eq!(
+            terminal_safe_lines("ok\nreason: \u{1b}]0;pwned\u{7}"),
+            "ok\nreason: \\u{1b}]0;pwned\\u{7}"
         );
     }
 

@@ -221,7 +221,8 @@ impl Client {
         let options = options.into().unwrap_or_default();
         let inner = self.inner();
         let request = Request::new(OPERATION, host_of(&inner.upload_url));
-        let size = source.size().await?;
+        let inspected = source.inspect().await?;
+        let size = inspected.size;
         if let Some(size) = size.filter(|size| *size > options.max_bytes) {
             return Err(Error::upload_too_large(
                 source.name(),
@@ -233,7 +234,7 @@ impl Client {
         let call = Call {
             request: request.clone(),
             // Repeating an upload cannot run work twice; a reader is read once.
-            repeat: if source.replayable() {
+            repeat: if inspected.replayable {
                 Repeat::Always
             } else {
                 Repeat::Never
@@ -322,6 +323,7 @@ impl Client {
                 sent.clone(),
                 over_limit.clone(),
                 options.max_bytes,
+                size,
                 on_chunk,
             )
             .await

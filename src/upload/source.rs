@@ -107,31 +107,45 @@ impl UploadSource {
         &self.name
     }
 
-    /// Whether a second attempt can send the same content again.
-    pub(crate) fn replayable(&self) -> bool {
-        !matches!(self.content, Content::Reader { .. })
-    }
-
-    /// The size, if known without reading: a file's (now), the bytes', a
-    /// reader's as declared.
-    pub(crate) async fn size(&self) -> Result<Option<u64>, Error> {
-        match &self.content {
-            Content::Path(path) => tokio::fs::metadata(path)
-                .await
-                .map(|meta| Some(meta.len()))
-                .map_err(|e| Error::io_reading(path.clone(), e)),
-            Content::Bytes(bytes) => Ok(Some(bytes.len() as u64)),
-            Content::Reader { len, .. } => Ok(*len),
-        }
+    /// What an upload can know before reading: the size, and whether a
+    /// second attempt can send the same content again. A regular file has
+    /// its size and can be read anew; a path that is not one (a FIFO,
+    /// `/dev/stdin`, a process substitution) has no size worth believing
+    /// (it says 0) and reads once, like a reader; bytes are both.
+    pub(crate) async fn inspect(&self) -> Result<Inspected, Error> {
+        Ok(match &self.content {
+            Content::Path(path) => {
+                let meta = tokio::fs::metadata(path)
+                    .await
+                    .map_err(|e| Error::io_reading(path.clone(), e))?;
+                let regular = meta.is_file();
+                Inspected {
+                    size: regular.then(|| meta.len()),
+                    replayable: regular,
+                }
+            }
+            Content::Bytes(bytes) => Inspected {
+                size: Some(bytes.len() as u64),
+                replayable: true,
+            },
+            Content::Reader { len, .. } => Inspected {
+                size: *len,
+                replayable: false,
+            },
+        })
     }
 
     /// The content as a stream of chunks, counted into `sent` and cut with
-    /// an error as soon as it passes `limit` (`over_limit` then says why).
+    /// an error as soon as it passes `limit` (`over_limit` then says why),
+    /// or as soon as it disagrees with the size `declared` to the server (a
+    /// file that grew or shrank meanwhile): the server never gets a body
+    /// other than the one announced.
     pub(crate) async fn open(
         &self,
         sent: Arc<AtomicU64>,
         over_limit: Arc<AtomicBool>,
         limit: u64,
+        declared: Option<u64>,
         on_chunk: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<BoxStream<'static, std::io::Result<Bytes>>, Error> {
         let chunks: BoxStream<'static, std::io::Result<Bytes>> = match &self.content {
@@ -160,20 +174,45 @@ impl UploadSource {
                 }
             },
         };
-        Ok(chunks
-            .map(move |chunk| {
-                let chunk = chunk?;
-                let total =
-                    sent.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
-                if total > limit {
-                    over_limit.store(true, Ordering::Relaxed);
-                    return Err(std::io::Error::other("over the upload limit"));
-                }
-                on_chunk(total);
-                Ok(chunk)
-            })
-            .boxed())
+        let counted = sent.clone();
+        let counted = chunks.map(move |chunk| {
+            let chunk = chunk?;
+            let total =
+                counted.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            if total > limit {
+                over_limit.store(true, Ordering::Relaxed);
+                return Err(std::io::Error::other("over the upload limit"));
+            }
+            if declared.is_some_and(|declared| total > declared) {
+                return Err(std::io::Error::other(
+                    "the file grew while it was being uploaded",
+                ));
+            }
+            on_chunk(total);
+            Ok(chunk)
+        });
+        // At the end, a file that shrank: an error, not a short body.
+        let end = stream::once(async move {
+            match declared {
+                Some(declared) if sent.load(Ordering::Relaxed) < declared => Some(Err(
+                    std::io::Error::other("the file shrank while it was being uploaded"),
+                )),
+                _ => None,
+            }
+        })
+        .filter_map(futures::future::ready);
+        Ok(counted.chain(end).boxed())
     }
+}
+
+/// What [`UploadSource::inspect`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Inspected {
+    /// The size to declare (`Content-Length`), if known; else the upload
+    /// is sent chunked.
+    pub(crate) size: Option<u64>,
+    /// Whether a second attempt can send the same content again.
+    pub(crate) replayable: bool,
 }
 
 /// A reader's content, `CHUNK` bytes at a time.

@@ -335,3 +335,76 @@ async fn a_separate_upload_host_is_used_when_set() {
         .unwrap_err();
     assert!(err.to_string().contains("upload base URL"), "{err}");
 }
+
+/// A FIFO (as `/dev/stdin` or `<(…)` are) says its size is 0: its upload is
+/// streamed chunked, and the bytes reported are the bytes the server got.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_source_of_unknown_size_is_sent_whole_and_counted_truly() {
+    let sandbox = sandbox().await;
+    let client = quick_client(&sandbox);
+    let dir = crate::support::files::scratch("uploads_fifo");
+    let fifo = dir.join("stream.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let body = content(7, 700_000);
+    let writer = {
+        let (fifo, body) = (fifo.clone(), body.clone());
+        std::thread::spawn(move || std::fs::write(fifo, body).unwrap())
+    };
+    let upload = client
+        .upload(UploadSource::path(&fifo), None)
+        .await
+        .expect("a FIFO uploads");
+    writer.join().unwrap();
+    assert_eq!(upload.bytes, body.len() as u64);
+    let stored = sandbox.uploads();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].bytes,
+        body.len() as u64,
+        "the server got it whole"
+    );
+    assert_eq!(stored[0].sha256, sha256_hex(&body));
+    assert_eq!(stored[0].file_name, "stream.jsonl");
+}
+
+/// A file that changes size between being measured and being read never
+/// reaches the server with a body other than the one announced.
+#[tokio::test]
+async fn a_file_that_grows_while_it_uploads_is_refused_not_cut() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let dir = crate::support::files::scratch("uploads_growing");
+    let path = dir.join("log.txt");
+    std::fs::write(&path, content(1, 300_000)).unwrap();
+    // Grow it as soon as the first chunk is read (the size was taken before).
+    let grown = Arc::new(Mutex::new(false));
+    let options = UploadOptions::default().on_progress({
+        let (path, grown) = (path.clone(), grown.clone());
+        move |_| {
+            let mut grown = grown.lock().unwrap();
+            if !*grown {
+                *grown = true;
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .unwrap();
+                std::io::Write::write_all(&mut file, &content(2, 300_000)).unwrap();
+            }
+        }
+    });
+    let error = client
+        .upload(UploadSource::path(&path), options)
+        .await
+        .unwrap_err();
+    assert!(format!("{error:?}").contains("grew"), "{error:?}");
+    assert!(sandbox.uploads().is_empty(), "nothing stored");
+}

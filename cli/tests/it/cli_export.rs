@@ -26,11 +26,13 @@ fn export_project_waits_downloads_and_reports_each_file() {
         "--json",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+    let mut lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).expect("JSON lines"))
         .collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
+    // In the order the files landed: each is downloaded once delivered.
+    lines.sort_by_key(|line| line["projectId"].to_string());
     for (line, project) in lines.iter().zip(["proj-a", "proj-b"]) {
         assert_eq!(line["projectId"], project);
         assert_eq!(line["event"], "exported");
@@ -343,11 +345,12 @@ fn team_and_test_project_exports_download_each_file() {
         args.extend(["--out", out, "--json"]);
         let output = sandbox.run(&args);
         assert_eq!(output.status.code(), Some(0), "{args:?}: {}", text(&output));
-        let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        let mut lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
             .lines()
             .map(|line| serde_json::from_str(line).expect("JSON lines"))
             .collect();
         assert_eq!(lines.len(), ids.len(), "{lines:?}");
+        lines.sort_by_key(|line| line[key].to_string());
         for (line, id) in lines.iter().zip(&ids) {
             assert_eq!(line["event"], "exported", "{line}");
             assert_eq!(line[key], *id, "{line}");
@@ -357,4 +360,175 @@ fn team_and_test_project_exports_download_each_file() {
             assert_eq!(line["bytes"], bytes.len());
         }
     }
+}
+
+/// A server scripted per project: `P1` starts an export that is delivered
+/// at once, `SLOW` one that never ends, `BROKEN` is answered 502.
+fn scripted_export_server() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let mut length = 0usize;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                    if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let (status, content) = if request_line.starts_with("GET /files/") {
+                    ("200 OK", "the file of P1".to_owned())
+                } else {
+                    let request: Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let text = request.to_string();
+                    match request["operationName"].as_str() {
+                        Some("ExportTextProject") if text.contains("BROKEN") => {
+                            ("502 Bad Gateway", "gateway".to_owned())
+                        }
+                        Some("ExportTextProject") => {
+                            let id = if text.contains("SLOW") {
+                                "E-slow"
+                            } else {
+                                "E-p1"
+                            };
+                            let answer = serde_json::json!({"data": {"export": {
+                                "exportId": id, "fileUrl": format!("http://{addr}/files/{id}.zip"),
+                                "fileUrlExpiredAt": null, "queued": true, "redirect": null}}});
+                            ("200 OK", answer.to_string())
+                        }
+                        Some("GetJobs") => {
+                            let jobs: Vec<Value> = request["variables"]["jobIds"]
+                                .as_array()
+                                .cloned()
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|id| {
+                                    let delivered = id == "E-p1";
+                                    serde_json::json!({"id": id,
+                                        "status": if delivered { "DELIVERED" } else { "IN_PROGRESS" },
+                                        "progress": if delivered { 100 } else { 10 },
+                                        "errors": [], "resultId": null, "result": null,
+                                        "createdAt": "1", "updatedAt": "2", "additionalData": null})
+                                })
+                                .collect();
+                            (
+                                "200 OK",
+                                serde_json::json!({"data": {"jobs": jobs}}).to_string(),
+                            )
+                        }
+                        _ => ("400 Bad Request", "{}".to_owned()),
+                    }
+                };
+                let mut stream = reader.into_inner();
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    content.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(content.as_bytes());
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_sibling_that_fails_to_start_drops_nothing_already_started() {
+    let url = scripted_export_server();
+    let dir = scratch("cli-export-sibling-fails");
+    let output = datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "P1",
+            "BROKEN",
+            "P3",
+            "--format",
+            "JSON",
+            "--out",
+            dir.to_str().unwrap(),
+            "--json",
+            "--timeout",
+            "20s",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let exported: Vec<&Value> = lines.iter().filter(|l| l["event"] == "exported").collect();
+    assert_eq!(
+        exported.len(),
+        1,
+        "P1 started before the failure: {lines:?}"
+    );
+    assert_eq!(exported[0]["projectId"], "P1");
+    assert_eq!(
+        std::fs::read(dir.join("P1.zip")).unwrap(),
+        b"the file of P1"
+    );
+    assert!(
+        text(&output).contains("1 more project not started"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn a_delivered_export_is_downloaded_while_a_slow_one_is_still_waited_on() {
+    let url = scripted_export_server();
+    let dir = scratch("cli-export-one-slow");
+    let started = std::time::Instant::now();
+    let output = datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "SLOW",
+            "P1",
+            "--format",
+            "JSON",
+            "--out",
+            dir.to_str().unwrap(),
+            "--json",
+            "--timeout",
+            "4s",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "the slow one timed out: {}",
+        text(&output)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let p1 = lines
+        .iter()
+        .find(|l| l["projectId"] == "P1")
+        .expect("a line for P1");
+    assert_eq!(p1["event"], "exported", "{lines:?}");
+    assert_eq!(
+        std::fs::read(dir.join("P1.zip")).unwrap(),
+        b"the file of P1"
+    );
+    let slow = lines.iter().find(|l| l["projectId"] == "SLOW").unwrap();
+    assert_eq!(slow["reason"], "timed_out", "{slow}");
 }

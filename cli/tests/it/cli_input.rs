@@ -16,6 +16,28 @@ fn bad_flag_values_are_usage_errors_with_exit_3() {
         &["job", "wait", "--interval", "0", "x"],
         &["job", "wait", "--interval", "1ns", "x"],
         &["job", "wait", "--timeout", "300000000000y", "x"],
+        &[
+            "export",
+            "project",
+            "--format",
+            "JSON",
+            "--timeout",
+            "300000000000y",
+            "--out",
+            "d",
+            "P1",
+        ],
+        &[
+            "export",
+            "project",
+            "--format",
+            "JSON",
+            "--timeout",
+            "11y",
+            "--no-wait",
+            "P1",
+        ],
+        &["sandbox", "--file-ready-after", "300000000000y"],
         &["job", "frobnicate"],
         &["sandbox", "--addr", "not-an-address"],
     ] {
@@ -327,4 +349,73 @@ fn the_sandbox_listens_on_a_host_name() {
         "AutoLabelQueue:dcbf6ed3-3841-46c1-8f6a-2affb53ac637",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+#[test]
+fn schema_text_from_a_file_reaches_the_terminal_escaped() {
+    // A deprecation reason (and a type name) with escape sequences: shown
+    // escaped by `schema usage` and `schema check`, exact in `--json`.
+    let dir = scratch("cli-input-hostile-schema");
+    std::fs::write(
+        dir.join("schema.graphql"),
+        "type Query { job: Job }\n\
+         type Job { id: String progress: Int @deprecated(reason: \"\\u001b]0;pwned\\u0007\\u001b[2J\") }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("job.graphql"),
+        "query JobState { job { id progress } }\n",
+    )
+    .unwrap();
+    let output = datasaur(&["schema", "usage", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let shown = text(&output);
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    assert!(shown.contains("\\u{1b}]0;pwned"), "{shown}");
+    let json = datasaur(&["schema", "usage", dir.to_str().unwrap(), "--json"]);
+    let line: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        line["usage"]["deprecated"][0]["reason"],
+        "\u{1b}]0;pwned\u{7}\u{1b}[2J"
+    );
+    // A schema whose text names a hostile type: the parser's message quotes
+    // it escaped.
+    let evil = dir.join("evil.graphql");
+    std::fs::write(&evil, "type Query { job: J\u{1b}[2Job }\n").unwrap();
+    let output = datasaur(&[
+        "schema",
+        "check",
+        "--operations",
+        dir.to_str().unwrap(),
+        "--against",
+        evil.to_str().unwrap(),
+    ]);
+    assert!(!text(&output).contains('\u{1b}'), "{:?}", text(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_schema_that_never_ends_is_refused_not_read_into_memory() {
+    let dir = scratch("cli-input-endless-schema");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("schema.graphql")).unwrap();
+    std::fs::write(dir.join("job.graphql"), "query JobState { job { id } }\n").unwrap();
+    let output = datasaur(&["schema", "usage", dir.to_str().unwrap()]);
+    assert_ne!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        text(&output).contains("larger than 64 MiB"),
+        "{}",
+        text(&output)
+    );
+    let ids = datasaur(&[
+        "job",
+        "wait",
+        "--url",
+        "http://127.0.0.1:9",
+        "--token",
+        "t",
+        "--ids-from",
+        "/dev/zero",
+    ]);
+    assert_eq!(ids.status.code(), Some(3), "{}", text(&ids));
+    assert!(text(&ids).contains("larger than 64 MiB"), "{}", text(&ids));
 }
