@@ -120,7 +120,7 @@ impl UploadSource {
                     .map_err(|e| Error::io_reading(path.clone(), e))?;
                 let regular = meta.is_file();
                 Inspected {
-                    size: regular.then(|| meta.len()),
+                    size: regular.then_some(meta.len()),
                     replayable: regular,
                 }
             }
