@@ -337,12 +337,13 @@ pub(crate) fn parse_expiry(text: &str) -> Option<SystemTime> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let number: u64 = text.parse().ok()?;
         // Before 5138 as seconds; from 1973 as milliseconds.
-        let duration = if number < 100_000_000_000 {
-            Duration::from_secs(number)
+        let millis = if number < 100_000_000_000 {
+            number.saturating_mul(1000)
         } else {
-            Duration::from_millis(number)
+            number
         };
-        return SystemTime::UNIX_EPOCH.checked_add(duration);
+        // Past the year 9999 is no time: dropped, as an unreadable one is.
+        return crate::started::from_epoch_millis(millis);
     }
     parse_rfc3339(text)
 }

@@ -6,15 +6,12 @@ use std::time::SystemTime;
 use futures::stream::BoxStream;
 use url::Url;
 
-use crate::download::{DownloadOptions, download, has_expired, parse_expiry};
+use crate::download::{DownloadOptions, download, has_expired};
 use crate::work::Work;
 use crate::{
     Client, Download, Error, Job, JobError, JobStatus, JobUpdate, SavedExport, WaitError,
     WaitOptions,
 };
-
-/// Where in an export answer the file URL is.
-const FILE_URL: &str = "data.export.fileUrl";
 
 /// An export Datasaur has started (`exportTextProject` or any other export
 /// starter, such as [`Client::export_team_overview`]): its id (which is a
@@ -65,33 +62,16 @@ impl Export {
     pub(crate) fn new(
         client: Client,
         operation: &'static str,
-        id: String,
-        file_url: Option<String>,
-        file_url_expires_at: Option<String>,
-        redirect: Option<String>,
-        queued: Option<bool>,
-    ) -> Result<Self, Error> {
-        let bad_url = |message: String| {
-            let request = client.request(operation);
-            Error::decode(request, FILE_URL, message, String::new(), false)
-        };
-        let file_url = match file_url.filter(|url| !url.is_empty()) {
-            Some(raw) => Some(Url::parse(&raw).map_err(|e| bad_url(format!("not a URL: {e}")))?),
-            None => None,
-        };
-        if let Some(url) = &file_url
-            && !matches!(url.scheme(), "http" | "https")
-        {
-            return Err(bad_url(format!("scheme {:?} is not http(s)", url.scheme())));
-        }
-        Ok(Export {
+        started: crate::api::ExportRequestResult,
+    ) -> Self {
+        Export {
             client,
-            work: Work::started_now(id, operation),
-            file_url,
-            file_url_expires_at: file_url_expires_at.as_deref().and_then(parse_expiry),
-            redirect,
-            queued,
-        })
+            work: Work::started_now(started.export_id, operation),
+            file_url: started.file_url,
+            file_url_expires_at: started.file_url_expires_at,
+            redirect: started.redirect,
+            queued: started.queued,
+        }
     }
 
     /// An export read back from its saved form.

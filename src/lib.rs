@@ -81,6 +81,7 @@ pub use webhook::{ExportWebhook, SIGNATURE_HEADER};
 pub mod __workspace {
     pub use crate::duration_text::HumanDuration;
     pub use crate::part_file::{PartFile, write_whole};
+    pub use crate::saved::check_id as check_job_id;
 }
 
 // Compile the README's examples as doctests, so they cannot rot.

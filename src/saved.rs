@@ -288,6 +288,50 @@ impl TryFrom<RawJob> for SavedJob {
     }
 }
 
+// The rules a saved form holds its values to. They are checked where a
+// value enters (an export's answer, an id a caller gives), not only where a
+// saved form is read: what this crate writes, it can read back.
+
+/// Whether `id` can be a saved job's or export's id: not blank, at most 1 KiB.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        return Err("the id is empty".into());
+    }
+    if id.len() > MAX_ID_LEN {
+        return Err(format!(
+            "the id is {} bytes long; at most {MAX_ID_LEN} are taken",
+            id.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A file URL that can be saved: http(s), at most [`MAX_URL_LEN`] bytes.
+pub(crate) fn check_file_url(text: &str) -> Result<Url, String> {
+    if text.len() > MAX_URL_LEN {
+        return Err(format!(
+            "fileUrl is {} bytes long; at most {MAX_URL_LEN} are taken",
+            text.len()
+        ));
+    }
+    let url = Url::parse(text).map_err(|e| format!("fileUrl is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "fileUrl's scheme {:?} is not http(s)",
+            url.scheme()
+        ));
+    }
+    Ok(url)
+}
+
+/// Whether a redirect can be saved: at most [`MAX_URL_LEN`] bytes.
+pub(crate) fn check_redirect(redirect: Option<&str>) -> Result<(), String> {
+    if redirect.is_some_and(|r| r.len() > MAX_URL_LEN) {
+        return Err(format!("redirect is longer than {MAX_URL_LEN} bytes"));
+    }
+    Ok(())
+}
+
 /// The checks every saved form shares.
 fn saved_job(raw: RawJob) -> Result<SavedJob, String> {
     if raw.version == 0 || raw.version > SAVED_FORMAT_VERSION {
@@ -296,15 +340,7 @@ fn saved_job(raw: RawJob) -> Result<SavedJob, String> {
             raw.version
         ));
     }
-    if raw.id.trim().is_empty() {
-        return Err("the id is empty".into());
-    }
-    if raw.id.len() > MAX_ID_LEN {
-        return Err(format!(
-            "the id is {} bytes long; at most {MAX_ID_LEN} are taken",
-            raw.id.len()
-        ));
-    }
+    check_id(&raw.id)?;
     if let Some(operation) = &raw.operation
         && (operation.len() > MAX_OPERATION_LEN || operation.chars().any(char::is_control))
     {
@@ -346,25 +382,7 @@ impl TryFrom<RawExport> for SavedExport {
             return Err("a saved job, not a saved export (read it as a SavedJob)".into());
         }
         let job = saved_job(raw.job)?;
-        let file_url = match raw.file_url {
-            Some(text) if text.len() > MAX_URL_LEN => {
-                return Err(format!(
-                    "fileUrl is {} bytes long; at most {MAX_URL_LEN} are taken",
-                    text.len()
-                ));
-            }
-            Some(text) => {
-                let url = Url::parse(&text).map_err(|e| format!("fileUrl is not a URL: {e}"))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(format!(
-                        "fileUrl's scheme {:?} is not http(s)",
-                        url.scheme()
-                    ));
-                }
-                Some(url)
-            }
-            None => None,
-        };
+        let file_url = raw.file_url.as_deref().map(check_file_url).transpose()?;
         let file_url_expires_at = match raw.file_url_expires_at {
             Some(ms) => Some(
                 from_epoch_millis(ms)
@@ -372,9 +390,7 @@ impl TryFrom<RawExport> for SavedExport {
             ),
             None => None,
         };
-        if raw.redirect.as_ref().is_some_and(|r| r.len() > MAX_URL_LEN) {
-            return Err(format!("redirect is longer than {MAX_URL_LEN} bytes"));
-        }
+        check_redirect(raw.redirect.as_deref())?;
         Ok(SavedExport {
             job,
             file_url,

@@ -176,6 +176,17 @@ fn collect_ids(args: Vec<String>, from: Option<PathBuf>) -> Result<Vec<String>, 
     if ids.is_empty() {
         return Err("no job ids given (pass IDs, `-` for stdin, or --ids-from FILE)".into());
     }
+    // An id no job can have (blank: an unset variable; over 1 KiB) is a
+    // usage error here, before it reaches a request or a state file.
+    for (index, id) in ids.iter().enumerate() {
+        if let Err(why) = datasaur::__workspace::check_job_id(id) {
+            return Err(format!(
+                "job id {} ({}): {why}",
+                index + 1,
+                crate::text::shorten(id, 40)
+            ));
+        }
+    }
     Ok(ids)
 }
 

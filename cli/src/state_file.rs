@@ -75,6 +75,37 @@ struct Contents {
     jobs: BTreeMap<String, JobEntry>,
 }
 
+/// `path` with every symbolic link on the way to the file followed (the
+/// file itself may not exist yet; its directory must).
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let mut path = path.to_owned();
+    // As many links as the system itself follows before giving up.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(parent) => parent.join(target),
+                    None => target,
+                };
+            }
+            Ok(_) => return std::fs::canonicalize(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let name = path
+                    .file_name()
+                    .ok_or_else(|| std::io::Error::other("names a directory, not a file"))?;
+                let parent = match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                };
+                return Ok(std::fs::canonicalize(parent)?.join(name));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many symbolic links"))
+}
+
 /// A state file, locked for this run.
 pub struct StateFile {
     path: PathBuf,
@@ -86,7 +117,11 @@ pub struct StateFile {
 impl StateFile {
     /// Locks and reads `path` (a missing file is an empty state) for a
     /// command of `purpose`.
+    /// The path is resolved once, here (symbolic links followed, the
+    /// directory made absolute): the lock and every rewrite then apply to
+    /// the one real file, whatever name it was given by.
     pub fn open(path: &Path, purpose: &str) -> Result<StateFile, String> {
+        let path = &resolve(path).map_err(|e| format!("--state {}: {e}", path.display()))?;
         let shown = path.display();
         let lock_path = sibling(path, ".lock");
         let lock = OpenOptions::new()

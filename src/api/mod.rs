@@ -9,6 +9,7 @@
 //! team, chart and report exports. Every starter goes through the two
 //! helpers below, so each answer is read, and checked, one way.
 
+mod export_answer;
 mod exports;
 mod jobs;
 mod reports;
@@ -16,13 +17,34 @@ mod starters;
 
 use serde::Deserialize;
 
+use crate::saved::check_id;
 use crate::{Client, Export, Job, JobHandle, Operation};
 
 /// The answer of an operation that starts a job, aliased `job:` in its
-/// `.graphql` file; read straight into [`Job`] (errors bounded).
+/// `.graphql` file; read straight into [`Job`] (errors bounded). A job id
+/// that could not be saved (blank, over 1 KiB) fails the decode, inside the
+/// request: the error then says the work may have started, with its
+/// request id, and the call is not repeated.
 #[derive(Deserialize)]
+#[serde(try_from = "RawJobStarted")]
 struct JobStarted {
     job: Option<Job>,
+}
+
+#[derive(Deserialize)]
+struct RawJobStarted {
+    job: Option<Job>,
+}
+
+impl TryFrom<RawJobStarted> for JobStarted {
+    type Error = String;
+
+    fn try_from(raw: RawJobStarted) -> Result<Self, String> {
+        if let Some(job) = &raw.job {
+            check_id(&job.id).map_err(|why| format!("job.id: {why}"))?;
+        }
+        Ok(JobStarted { job: raw.job })
+    }
 }
 
 /// The answer of an operation that starts an export, aliased `export:`.
@@ -31,16 +53,7 @@ struct ExportStarted {
     export: ExportRequestResult,
 }
 
-/// `ExportRequestResult`, the same for every export kind.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ExportRequestResult {
-    export_id: String,
-    file_url: Option<String>,
-    file_url_expired_at: Option<String>,
-    queued: Option<bool>,
-    redirect: Option<String>,
-}
+pub(crate) use export_answer::ExportRequestResult;
 
 impl Client {
     /// Sends `Q` (once: it starts work) and returns a handle on the job it
@@ -64,15 +77,6 @@ impl Client {
     /// Sends `Q` (once: it starts work) and returns the export it answered with.
     async fn start_export<Q: Operation>(&self, variables: Q::Variables) -> crate::Result<Export> {
         let started: ExportStarted = self.execute_as::<Q, _>(variables).await?;
-        let export = started.export;
-        Export::new(
-            self.clone(),
-            Q::OPERATION_NAME,
-            export.export_id,
-            export.file_url,
-            export.file_url_expired_at,
-            export.redirect,
-            export.queued,
-        )
+        Ok(Export::new(self.clone(), Q::OPERATION_NAME, started.export))
     }
 }

@@ -140,3 +140,72 @@ fn saved_forms_that_cannot_be_trusted_are_refused_with_the_reason() {
     assert_eq!(backoff.initial(), datasaur::MIN_POLL_INTERVAL);
     assert_eq!(backoff.multiplier(), 1.0);
 }
+
+/// What an export start answers, from a hostile server: every value the
+/// client accepts is one its saved form reads back; the rest is refused
+/// where it enters, as work that may have started (never sent again).
+#[tokio::test]
+async fn what_an_export_start_accepts_its_saved_form_reads_back() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn start_with(
+        export: serde_json::Value,
+    ) -> (Result<datasaur::Export, datasaur::Error>, usize) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"data": {"export": export}})),
+            )
+            .mount(&server)
+            .await;
+        let client = datasaur::Client::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap();
+        let result = client.export_project(project_export_input()).await;
+        (result, server.received_requests().await.unwrap().len())
+    }
+    let good = |id: &str, url: &str, expiry: &str| {
+        serde_json::json!({"exportId": id, "fileUrl": url, "fileUrlExpiredAt": expiry,
+                           "queued": true, "redirect": null})
+    };
+    // Refused where they enter: a blank id, an id over 1 KiB, a URL over 16 KiB.
+    let long_url = format!("https://files.example/{}", "x".repeat(17 * 1024));
+    for (what, answer) in [
+        ("blank id", good("  ", "https://files.example/a.zip", "")),
+        (
+            "long id",
+            good(&"e".repeat(1025), "https://files.example/a.zip", ""),
+        ),
+        ("long URL", good("ExportQueue:1", &long_url, "")),
+        (
+            "long redirect",
+            serde_json::json!({"exportId": "ExportQueue:1", "fileUrl": null,
+                               "redirect": "r".repeat(17 * 1024)}),
+        ),
+    ] {
+        let (result, requests) = start_with(answer).await;
+        let error = result.expect_err(what);
+        assert_eq!(
+            error.kind(),
+            datasaur::ErrorKind::Decode,
+            "{what}: {error:?}"
+        );
+        assert!(error.may_have_started_work(), "{what}: {error:?}");
+        assert!(error.request_id().is_some(), "{what}");
+        assert_eq!(requests, 1, "{what}: never sent again");
+    }
+    // Accepted, and read back: an expiry past the year 9999 is no time, dropped.
+    for expiry in ["99999999999999999", "253402300800000", "1764439200000"] {
+        let (result, _) =
+            start_with(good("ExportQueue:1", "https://files.example/a.zip", expiry)).await;
+        let export = result.unwrap();
+        let text = serde_json::to_string(&export).unwrap();
+        let back: SavedExport = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("expiry {expiry}: {text} does not read back: {e}"));
+        assert_eq!(back.id(), "ExportQueue:1");
+        assert_eq!(back.file_url_expires_at(), export.file_url_expires_at());
+    }
+}

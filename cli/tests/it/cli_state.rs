@@ -449,3 +449,96 @@ fn text_from_a_state_file_reaches_the_terminal_escaped() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn a_blank_or_endless_job_id_never_reaches_a_state_file() {
+    let sandbox = sandbox_process::start(&[]);
+    let job = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 0}));
+    let dir = scratch("cli-state-blank-id");
+    let state = dir.join("jobs.json");
+    let state_arg = state.to_str().unwrap();
+    let long = "j".repeat(2000);
+    for bad in ["", "   ", long.as_str()] {
+        let output = sandbox
+            .command(&["job", "wait", "--state", state_arg, "--json", &job, bad])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+        assert!(text(&output).contains("job id 2"), "{}", text(&output));
+    }
+    // The file (never written by the refused runs) serves the good id.
+    let output = sandbox
+        .command(&["job", "wait", "--state", state_arg, "--json", &job])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let again = sandbox
+        .command(&["job", "wait", "--state", state_arg, "--json", &job])
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "the state reads back: {}",
+        text(&again)
+    );
+}
+
+#[test]
+fn a_state_file_named_through_a_link_is_one_file_with_one_lock() {
+    let sandbox = sandbox_process::start(&[]);
+    let slow = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 4000}));
+    let dir = scratch("cli-state-link");
+    let real = dir.join("real.json");
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    // A run through the real name holds the lock...
+    let mut first = sandbox
+        .command(&[
+            "job",
+            "wait",
+            "--state",
+            real.to_str().unwrap(),
+            "--json",
+            &slow,
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // ...so a run through the link is refused: one file, one lock.
+    let second = sandbox
+        .command(&[
+            "job",
+            "wait",
+            "--state",
+            link.to_str().unwrap(),
+            "--json",
+            &slow,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(3), "{}", text(&second));
+    assert!(text(&second).contains("in use"), "{}", text(&second));
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    // A run through the link writes the real file and keeps the link.
+    let third = sandbox
+        .command(&[
+            "job",
+            "wait",
+            "--state",
+            link.to_str().unwrap(),
+            "--json",
+            &slow,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&real).unwrap().contains("finished"));
+    assert!(!dir.join("link.json.lock").exists());
+}

@@ -120,12 +120,28 @@ async fn an_export_in_flight_survives_a_redeploy() {
             ExportTextProjectInput::new("labels", "JSON", GqlExportMethod::FileStorage, ["proj-1"]);
         let export = client().export_project(input).await.unwrap();
         store.record("proj-1", &export).unwrap();
+        // A name with a slash is a file of its own, not `proj_2`'s.
+        store.record("team/2", &export).unwrap();
+        store.record("team_2", &export).unwrap();
     }
+    // Something else wrote a broken file there: it is reported, and
+    // every other export is still resumed.
+    std::fs::write(dir.join("pending").join("broken.json"), b"{not json").unwrap();
     // The next deploy: a new client, the same directory.
     let store = PendingExports::open(dir.join("pending")).unwrap();
     let resumed = store.resume_all(&client()).unwrap();
-    assert_eq!(resumed.len(), 1);
-    let (name, export) = &resumed[0];
+    assert_eq!(resumed.unreadable.len(), 1, "{:?}", resumed.unreadable);
+    assert!(resumed.unreadable[0].0.ends_with("broken.json"));
+    let names: Vec<&str> = resumed
+        .exports
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(names, ["proj-1", "team/2", "team_2"]);
+    store.done("team/2").unwrap();
+    store.done("team_2").unwrap();
+    std::fs::remove_file(dir.join("pending").join("broken.json")).unwrap();
+    let (name, export) = &resumed.exports[0];
     assert_eq!(name, "proj-1");
     let target = dir.join("proj-1.zip");
     export
@@ -137,7 +153,8 @@ async fn an_export_in_flight_survives_a_redeploy() {
         std::fs::read(&target).unwrap(),
         sandbox.export_file(export.id()).unwrap()
     );
-    assert!(store.resume_all(&client()).unwrap().is_empty());
+    let after = store.resume_all(&client()).unwrap();
+    assert!(after.exports.is_empty() && after.unreadable.is_empty());
     assert_eq!(
         sandbox.stats().exports_started,
         1,
