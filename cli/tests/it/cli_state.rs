@@ -542,3 +542,42 @@ fn a_state_file_named_through_a_link_is_one_file_with_one_lock() {
     assert!(std::fs::read_to_string(&real).unwrap().contains("finished"));
     assert!(!dir.join("link.json.lock").exists());
 }
+
+#[test]
+fn an_answer_with_data_and_an_error_is_remembered_as_may_have_started() {
+    // The export ran (its data came back) though an error came with it: the
+    // intent stays in the state file, and nothing is sent twice.
+    let (url, requests) = crate::support::fixed_server::fixed_server(
+        r#"{"data":{"export":{"exportId":"ExportQueue:1","fileUrl":null,"queued":true}},
+            "errors":[{"message":"Unauthorized","path":["export","redirect"],
+                       "extensions":{"type":"AuthenticationError"}}]}"#,
+    );
+    let dir = scratch("cli-state-partial");
+    let state = dir.join("state.json");
+    let output = crate::support::fixed_server::datasaur_at(
+        &url,
+        &[
+            "export",
+            "project",
+            "P1",
+            "--format",
+            "JSON",
+            "--no-wait",
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        text(&output).contains("may have started"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let states = states(&state);
+    assert_eq!(
+        states.get("P1").map(String::as_str),
+        Some("starting"),
+        "{states:?}"
+    );
+}
