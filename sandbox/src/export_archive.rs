@@ -25,13 +25,32 @@ pub(crate) struct ExportContent {
 }
 
 impl ExportContent {
-    /// A folder `<kind>-<id>` per id, in `format`.
+    /// A folder `<kind>-<id>` per id, in `format`. An id is a client's
+    /// text: every byte but letters, digits, `-`, `_` and `.` is written
+    /// `%XX`, so a name is one folder (no `../`, no `/`), two ids are never
+    /// one folder, and no quote or separator reaches a document.
     pub(crate) fn of<'a>(kind: &str, ids: impl IntoIterator<Item = &'a str>, format: &str) -> Self {
         ExportContent {
-            subjects: ids.into_iter().map(|id| format!("{kind}-{id}")).collect(),
+            subjects: ids
+                .into_iter()
+                .map(|id| format!("{kind}-{}", folder_name(id)))
+                .collect(),
             format: format.to_owned(),
         }
     }
+}
+
+/// `id` as one safe folder name, one to one.
+fn folder_name(id: &str) -> String {
+    let mut name = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') {
+            name.push(char::from(byte));
+        } else {
+            name.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    name
 }
 
 /// The archive of `content`, its documents together about `size` bytes.
@@ -105,16 +124,18 @@ impl Format {
         let mut out = String::new();
         match self {
             Format::Json => {
-                out.push_str(&format!(
-                    "{{\"name\":\"{document}\",\"subject\":\"{subject}\",\"role\":\"{role}\",\"rows\":["
-                ));
+                // Every text through serde_json: a subject is a client's text.
+                let head = serde_json::json!({"name": document, "subject": subject, "role": role});
+                let head = head.to_string();
+                out.push_str(&head[..head.len() - 1]);
+                out.push_str(",\"rows\":[");
                 let mut n = 0;
                 while out.len() < size || n == 0 {
                     let (text, label) = row(n);
                     if n > 0 {
                         out.push(',');
                     }
-                    out.push_str(&format!("{{\"text\":\"{text}\",\"label\":\"{label}\"}}"));
+                    out.push_str(&serde_json::json!({"text": text, "label": label}).to_string());
                     n += 1;
                 }
                 out.push_str("]}");
@@ -140,6 +161,32 @@ impl Format {
 #[cfg(test)]
 mod tests {
     use super::{ExportContent, archive};
+
+    #[test]
+    fn client_ids_make_one_safe_folder_each_and_valid_documents() {
+        let content = ExportContent::of("project", ["../../etc", "a\"b,c", "a/b", "a_b"], "JSON");
+        assert_eq!(
+            content.subjects,
+            [
+                "project-..%2F..%2Fetc",
+                "project-a%22b%2Cc",
+                "project-a%2Fb",
+                "project-a_b"
+            ]
+        );
+        let bytes = archive(&content, 2_000);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for index in 0..zip.len() {
+            let mut file = zip.by_index(index).unwrap();
+            let name = file.name().unwrap().into_owned();
+            assert!(file.enclosed_name().is_some(), "{name} stays inside");
+            assert_eq!(name.matches('/').count(), 2, "{name}");
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut file, &mut text).unwrap();
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+        }
+    }
 
     #[test]
     fn the_same_export_gives_the_same_bytes() {

@@ -52,7 +52,7 @@ pub(crate) fn router(app: App) -> Router {
             app.clone(),
             require_control_token,
         ));
-    Router::new()
+    let router = Router::new()
         .route("/graphql", post(graphql))
         .route("/api/oauth/token", post(oauth_token))
         // Datasaur's TypeScript tool asks for this first.
@@ -64,8 +64,15 @@ pub(crate) fn router(app: App) -> Router {
             crate::uploads::UPLOAD_PATH,
             post(crate::uploads::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .merge(control)
-        .with_state(app)
+        .merge(control);
+    let router = if app.state.config.allow_remote {
+        router
+    } else {
+        router.layer(axum::middleware::from_fn(
+            crate::local_only::only_loopback_names,
+        ))
+    };
+    router.with_state(app)
 }
 
 /// `GET /api/health`: `{version}`, as Datasaur's.
@@ -179,7 +186,8 @@ async fn graphql(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     };
     let response = match (mock, batch) {
         (Some(mock), BatchRequest::Single(request)) => {
-            async_graphql::BatchResponse::Single(mock.execute(request).await)
+            let budget = Arc::new(crate::mock_schema::Budget::default());
+            async_graphql::BatchResponse::Single(mock.execute(request.data(budget)).await)
         }
         (_, batch) => app.schema.execute_batch(batch).await,
     };

@@ -36,6 +36,7 @@ mod export_archive;
 mod exports;
 mod faults;
 mod http;
+mod local_only;
 mod mock_schema;
 mod schema;
 mod schema_limits;

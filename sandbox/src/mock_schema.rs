@@ -23,6 +23,20 @@ use serde_json::json;
 use crate::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH};
 use crate::state::SandboxState;
 
+/// What one request may make: each field resolved counts once per item of
+/// every list around it (the complexity limit counts a field once, however
+/// many items its lists hold, so a recursive list type doubles what it
+/// allows at every level).
+#[derive(Default)]
+pub(crate) struct Budget(std::sync::atomic::AtomicUsize);
+
+impl Budget {
+    /// Spends one value; false once [`MAX_COMPLEXITY`] are spent.
+    fn spend(&self) -> bool {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < MAX_COMPLEXITY
+    }
+}
+
 /// Items in a generated list.
 const LIST_LEN: usize = 2;
 
@@ -190,6 +204,14 @@ pub(crate) fn build(
                             ty.clone(),
                         );
                         FieldFuture::new(async move {
+                            if let Ok(budget) = ctx.data::<Arc<Budget>>()
+                                && !budget.spend()
+                            {
+                                return Err(async_graphql::Error::new(format!(
+                                    "this request would make more than {MAX_COMPLEXITY} values \
+                                     (each item of a list counts): ask for less"
+                                )));
+                            }
                             Ok(resolve(&model, &state, &owner, &field, &ty, &ctx))
                         })
                     });

@@ -9,6 +9,7 @@ use super::jobs::{Job, JobError, JobStatus};
 use super::state;
 use super::work::Role;
 pub(super) use crate::export_archive::ExportContent;
+use crate::schema_limits::MAX_IDS_PER_FIELD;
 use crate::state::SandboxState;
 
 /// Export fields, merged into `Query`.
@@ -22,7 +23,14 @@ impl ExportQuery {
         &self,
         ctx: &Context<'_>,
         input: ExportTextProjectInput,
-    ) -> ExportRequestResult {
+    ) -> async_graphql::Result<ExportRequestResult> {
+        // As getJobs: one request cannot make every fetch of a file huge.
+        if input.project_ids.len() > MAX_IDS_PER_FIELD {
+            return Err(async_graphql::Error::new(format!(
+                "exportTextProject takes at most {MAX_IDS_PER_FIELD} projectIds, got {}",
+                input.project_ids.len()
+            )));
+        }
         let content = ExportContent::of(
             "project",
             input.project_ids.iter().map(|id| id.as_str()),
@@ -34,7 +42,13 @@ impl ExportQuery {
             project_id: input.project_ids.first().map(|id| id.0.clone()),
             document_id: None,
         };
-        start_export(state(ctx), &input.file_name, content, input.method, webhook)
+        Ok(start_export(
+            state(ctx),
+            &input.file_name,
+            content,
+            input.method,
+            webhook,
+        ))
     }
 
     /// Starts an export of one document (a query that starts work).

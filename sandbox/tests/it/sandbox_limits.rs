@@ -210,3 +210,101 @@ async fn a_non_loopback_address_needs_consent_and_guards_the_controls() {
     .await;
     assert_eq!(first_error(&answer), "Unauthorized");
 }
+
+/// DNS rebinding: a web page whose name now points at 127.0.0.1 reaches the
+/// sandbox's port with its own name as `Host`; a page of another origin
+/// sends its `Origin`. Neither gets a token or the controls.
+#[tokio::test]
+async fn requests_for_other_hosts_or_from_web_pages_are_refused_on_loopback() {
+    let sandbox = Sandbox::start(
+        SandboxConfig::default().client_credentials("id", "secret-of-the-developer"),
+    )
+    .await
+    .unwrap();
+    let token_url = format!("{}/api/oauth/token", sandbox.base_url());
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "id"),
+        ("client_secret", "secret-of-the-developer"),
+    ];
+    let client = reqwest::Client::new();
+    let rebound = client
+        .post(&token_url)
+        .header("host", "attacker.example:4000")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status().as_u16(), 403);
+    assert!(!rebound.text().await.unwrap().contains("access_token"));
+    let page = client
+        .post(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .header("origin", "https://attacker.example")
+        .body(r#"{"kind": "close_connection"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 403);
+    assert_eq!(sandbox.stats().token_requests, 0);
+    // The same from a loopback name works.
+    let local = client.post(&token_url).form(&form).send().await.unwrap();
+    assert_eq!(local.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn an_export_of_more_projects_than_a_request_may_name_is_refused() {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let ids: Vec<String> = (0..1001).map(|n| format!("p{n}")).collect();
+    let query = "query E($input: ExportTextProjectInput!) { exportTextProject(input: $input) { exportId } }";
+    let input =
+        json!({"fileName": "f", "format": "JSON", "method": "FILE_STORAGE", "projectIds": ids});
+    let (_, answer) = post(
+        &sandbox,
+        Some(sandbox.token()),
+        json!({"query": query, "variables": {"input": input}}),
+    )
+    .await;
+    assert!(
+        first_error(&answer).contains("at most 1000 projectIds"),
+        "{answer}"
+    );
+    assert_eq!(sandbox.stats().exports_started, 0);
+}
+
+/// A user's schema with a recursive list type: each generated list doubles
+/// the work below it, which a cost limit counting each field once misses.
+/// The sandbox stops at a fixed number of values, whatever the nesting.
+#[tokio::test]
+async fn a_recursive_list_type_cannot_make_the_sandbox_build_without_end() {
+    let sdl = "type Query { tree: Node } type Node { name: String kids: [Node!]! }";
+    let sandbox = Sandbox::start(SandboxConfig::default().schema(sdl))
+        .await
+        .unwrap();
+    // Fragments keep the text small (about 800 bytes) while each of 12
+    // levels asks for two aliases of a two-item list: 4^12 nodes.
+    let mut query = "query Deep { tree { ...L12 } } fragment L0 on Node { name }".to_owned();
+    for level in 1..=12 {
+        let below = level - 1;
+        query.push_str(&format!(
+            " fragment L{level} on Node {{ a: kids {{ ...L{below} }} b: kids {{ ...L{below} }} }}"
+        ));
+    }
+    assert!(query.len() < 1200, "{}", query.len());
+    let started = Instant::now();
+    let (_, answer) = post(&sandbox, Some(sandbox.token()), json!({"query": query})).await;
+    assert!(
+        answer.to_string().contains("each item of a list counts"),
+        "{}",
+        &answer.to_string()[..answer.to_string().len().min(300)]
+    );
+    assert!(answer.to_string().len() < 32 * 1024 * 1024);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // A small question of the same schema is answered.
+    let (_, small) = post(
+        &sandbox,
+        Some(sandbox.token()),
+        json!({"query": "query Small { tree { name kids { name } } }"}),
+    )
+    .await;
+    assert!(small["data"]["tree"]["kids"].is_array(), "{small}");
+}
