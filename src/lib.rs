@@ -80,7 +80,9 @@ pub use webhook::{ExportWebhook, SIGNATURE_HEADER};
 #[doc(hidden)]
 pub mod __workspace {
     pub use crate::duration_text::HumanDuration;
-    pub use crate::part_file::{PartFile, write_whole};
+    pub use crate::part_file::{
+        PartFile, remove_stale_parts_blocking, write_whole, write_whole_blocking,
+    };
     pub use crate::saved::check_id as check_job_id;
 }
 

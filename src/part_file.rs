@@ -39,8 +39,7 @@ impl PartFile {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".to_owned());
         remove_stale_parts(target, &name, stale_after).await;
-        let temp = target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)));
-        Self::create_at(temp, target).await
+        Self::create_at(temp_name(target), target).await
     }
 
     /// A scratch file in `dir`, named `.<64 random bits>.NAME` (so it keeps
@@ -84,17 +83,12 @@ impl PartFile {
                 .await
                 .map_err(|source| io_error(&self.temp, source))?;
         }
-        let placed = if overwrite {
-            tokio::fs::rename(&self.temp, &self.target).await
-        } else {
-            // A hard link never replaces: an existing file is kept.
-            tokio::fs::hard_link(&self.temp, &self.target).await
-        };
+        let (temp, target) = (self.temp.clone(), self.target.clone());
+        let placed = tokio::task::spawn_blocking(move || place(&temp, &target, overwrite))
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::other("the file system task was lost")));
         match placed {
             Ok(()) => {
-                if !overwrite {
-                    let _ = tokio::fs::remove_file(&self.temp).await;
-                }
                 self.committed = true;
                 Ok(())
             }
@@ -145,6 +139,63 @@ pub async fn write_whole(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(
     part.commit(overwrite).await
 }
 
+/// [`write_whole`] for code that does not run on tokio (the CLI's state
+/// file): the same temporary name, the same exclusive creation, the same
+/// [`place`]. Leaves no temporary file on any error.
+pub fn write_whole_blocking(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Error> {
+    use std::io::Write;
+    let temp = temp_name(path);
+    let written = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        place(&temp, path, overwrite)
+    })();
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&temp);
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::file_exists(path.to_owned())
+        } else {
+            io_error(path, source)
+        }
+    })
+}
+
+/// The temporary file of `target`: `.NAME.<64 random bits>.part` beside it.
+fn temp_name(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "download".to_owned());
+    target.with_file_name(format!(".{name}.{:016x}.part", fastrand::u64(..)))
+}
+
+/// Moves a whole, synced temporary file to `target` (replacing it only if
+/// `overwrite`: a hard link never replaces), then syncs the directory, so
+/// the new name survives a crash too. The one rule, for every caller.
+fn place(temp: &Path, target: &Path, overwrite: bool) -> std::io::Result<()> {
+    if overwrite {
+        std::fs::rename(temp, target)?;
+    } else {
+        std::fs::hard_link(temp, target)?;
+        let _ = std::fs::remove_file(temp);
+    }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // Directories cannot be opened for syncing on every platform: best
+    // effort there, as the rename itself has happened.
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
 /// A temporary file untouched this long was left by a process killed
 /// outright: a live download writes far more often (its stall limit).
 pub(crate) const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
@@ -153,16 +204,30 @@ pub(crate) const STALE_AFTER: std::time::Duration = std::time::Duration::from_se
 /// `target` that were killed before their guard could run: regular files
 /// (never symlinks) named `.NAME.<16 hex digits>.part`, unchanged for
 /// `stale_after` ([`STALE_AFTER`] unless the caller knows better).
-async fn remove_stale_parts(target: &Path, name: &str, stale_after: std::time::Duration) {
+async fn remove_stale_parts(target: &Path, _name: &str, stale_after: std::time::Duration) {
+    let target = target.to_owned();
+    let _ = tokio::task::spawn_blocking(move || remove_stale_parts_blocking(&target, stale_after))
+        .await;
+}
+
+/// Removes, best effort, the temporary files of earlier writes to `target`
+/// left by a process killed outright: regular files (never symlinks) named
+/// `.NAME.<16 hex digits>.part`, unchanged for `stale_after` (zero: every
+/// one, for a caller that holds a lock on `target`).
+pub fn remove_stale_parts_blocking(target: &Path, stale_after: std::time::Duration) {
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "download".to_owned());
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
     };
     let prefix = format!(".{name}.");
-    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+    let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
-    while let Ok(Some(entry)) = entries.next_entry().await {
+    for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {
             continue;
@@ -175,15 +240,15 @@ async fn remove_stale_parts(target: &Path, name: &str, stale_after: std::time::D
             continue;
         }
         // symlink_metadata: a planted link is judged as a link, and kept.
-        let stale = tokio::fs::symlink_metadata(entry.path())
-            .await
+        let stale = std::fs::symlink_metadata(entry.path())
             .ok()
             .filter(|meta| meta.file_type().is_file())
             .and_then(|meta| meta.modified().ok())
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age >= stale_after);
+            .is_some_and(|modified| {
+                modified.elapsed().is_ok_and(|age| age >= stale_after) || stale_after.is_zero()
+            });
         if stale {
-            let _ = tokio::fs::remove_file(entry.path()).await;
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -176,18 +176,23 @@ fn collect_ids(args: Vec<String>, from: Option<PathBuf>) -> Result<Vec<String>, 
     if ids.is_empty() {
         return Err("no job ids given (pass IDs, `-` for stdin, or --ids-from FILE)".into());
     }
-    // An id no job can have (blank: an unset variable; over 1 KiB) is a
-    // usage error here, before it reaches a request or a state file.
+    Ok(ids)
+}
+
+/// An id a state file cannot hold (blank: an unset variable; over 1 KiB)
+/// is a usage error before the file is opened: it would make the file
+/// unreadable for every other job.
+fn check_ids_for_state(ids: &[String]) -> Result<(), String> {
     for (index, id) in ids.iter().enumerate() {
         if let Err(why) = datasaur::__workspace::check_job_id(id) {
             return Err(format!(
-                "job id {} ({}): {why}",
+                "job id {} ({}): {why}; a state file cannot hold it",
                 index + 1,
                 crate::text::shorten(id, 40)
             ));
         }
     }
-    Ok(ids)
+    Ok(())
 }
 
 async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
@@ -252,6 +257,9 @@ async fn wait_with_state(
     json: bool,
     path: &std::path::Path,
 ) -> Exit {
+    if let Err(message) = check_ids_for_state(&ids) {
+        return usage(&message);
+    }
     let mut state = match StateFile::open(path, "job wait") {
         Ok(state) => state,
         Err(message) => return usage(&message),

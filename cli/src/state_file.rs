@@ -1,13 +1,21 @@
 //! `--state FILE`: what a command has started and finished, kept on disk so
 //! that running it again resumes instead of starting work twice.
 //!
-//! The file is rewritten whole at each change (a temporary file beside it,
-//! fsync, rename, fsync of the directory), so a crash leaves the previous
-//! version or the new one, never a mix. A lock on `FILE.lock` (released by
-//! the system when the process dies, `kill -9` included) refuses a second
-//! run on the same file. Before a request that starts work is sent, its
-//! intent is recorded (`starting`): a run that finds one left over knows the
-//! work may have started, and says so instead of starting it again.
+//! The file is a journal: a header line (`{"version":2,"purpose":…}`), then
+//! one JSON line per change (an export's or a job's new entry, or an export
+//! forgotten). A change is one appended line and an fsync, whatever the
+//! file's size; the file is compacted (one line per entry, written whole
+//! through the library's one writer: temporary file, fsync, rename, fsync
+//! of the directory) when it is opened. A crash mid-append leaves a last
+//! line without its newline, which the next open drops: that change is
+//! lost, never the others. Version 1 files (one JSON object, rewritten at
+//! each change) are read and compacted into version 2.
+//!
+//! A lock on `FILE.lock` (released by the system when the process dies,
+//! `kill -9` included) refuses a second run on the same file. Before a
+//! request that starts work is sent, its intent is recorded (`starting`): a
+//! run that finds one left over knows the work may have started, and says
+//! so instead of starting it again.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -18,8 +26,11 @@ use std::time::SystemTime;
 use datasaur::{SavedExport, SavedJob};
 use serde::{Deserialize, Serialize};
 
-/// The version of the state file this CLI writes and reads.
-const VERSION: u32 = 1;
+/// The version of the state file this CLI writes (it reads 1 and 2).
+const VERSION: u32 = 2;
+
+/// The version that was one JSON object, rewritten whole at each change.
+const VERSION_WHOLE: u32 = 1;
 
 /// The largest state file read (a million exports fit in far less).
 const MAX_BYTES: u64 = 256 * 1024 * 1024;
@@ -106,10 +117,39 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("too many symbolic links"))
 }
 
+/// One line of the journal after its header.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Record {
+    Export {
+        export: String,
+        entry: ExportEntry,
+    },
+    Job {
+        job: String,
+        entry: JobEntry,
+    },
+    #[serde(rename_all = "camelCase")]
+    ForgetExport {
+        forget_export: String,
+    },
+}
+
+/// The journal's first line.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    purpose: String,
+}
+
 /// A state file, locked for this run.
 pub struct StateFile {
     path: PathBuf,
     contents: Contents,
+    /// Changes made since the last [`StateFile::save`], as journal lines.
+    pending: Vec<u8>,
+    /// The file, open for appending, once it is in journal form on disk.
+    journal: Option<File>,
     /// Held for the run; the system releases it when the process ends.
     _lock: File,
 }
@@ -147,14 +187,17 @@ impl StateFile {
             }
         }
         remove_stale_temps(path);
-        let contents = match File::open(path) {
-            Ok(file) => read(file, path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents {
-                version: VERSION,
-                purpose: purpose.to_owned(),
-                exports: BTreeMap::new(),
-                jobs: BTreeMap::new(),
-            },
+        let (contents, exists) = match File::open(path) {
+            Ok(file) => (read(file, path)?, true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+                Contents {
+                    version: VERSION,
+                    purpose: purpose.to_owned(),
+                    exports: BTreeMap::new(),
+                    jobs: BTreeMap::new(),
+                },
+                false,
+            ),
             Err(e) => return Err(format!("--state {shown}: {e}")),
         };
         if contents.purpose != purpose {
@@ -164,11 +207,18 @@ impl StateFile {
                 contents.purpose
             ));
         }
-        Ok(StateFile {
+        let mut state = StateFile {
             path: path.to_owned(),
             contents,
+            pending: Vec::new(),
+            journal: None,
             _lock: lock,
-        })
+        };
+        // Compacted at open: each run starts from one line per entry.
+        if exists {
+            state.compact()?;
+        }
+        Ok(state)
     }
 
     pub fn path(&self) -> &Path {
@@ -185,69 +235,124 @@ impl StateFile {
 
     /// Sets `subject`'s entry and writes the file.
     pub fn set_export(&mut self, subject: &str, entry: ExportEntry) -> Result<(), String> {
-        self.contents.exports.insert(subject.to_owned(), entry);
+        self.put_export(subject, entry);
         self.save()
     }
 
     /// Sets `subject`'s entry without writing (the next write takes it).
     pub fn put_export(&mut self, subject: &str, entry: ExportEntry) {
+        self.record(&Record::Export {
+            export: subject.to_owned(),
+            entry: entry.clone(),
+        });
         self.contents.exports.insert(subject.to_owned(), entry);
     }
 
     /// Forgets `subject` (its start was refused: nothing runs), without writing.
     pub fn forget_export(&mut self, subject: &str) {
-        self.contents.exports.remove(subject);
+        if self.contents.exports.remove(subject).is_some() {
+            self.record(&Record::ForgetExport {
+                forget_export: subject.to_owned(),
+            });
+        }
     }
 
     /// Marks a waited-on job finished with `status` (without writing).
     pub fn finish_job(&mut self, id: &str, status: String) {
-        if let Some(entry) = self.contents.jobs.get_mut(id)
-            && let JobEntry::Waiting { job } = entry
-        {
-            *entry = JobEntry::Finished {
+        if let Some(JobEntry::Waiting { job }) = self.contents.jobs.get(id) {
+            let entry = JobEntry::Finished {
                 job: job.clone(),
                 status,
             };
+            self.put_job(id, entry);
         }
     }
 
     /// Sets job entries (without writing); [`StateFile::save`] writes them.
     pub fn put_job(&mut self, id: &str, entry: JobEntry) {
+        self.record(&Record::Job {
+            job: id.to_owned(),
+            entry: entry.clone(),
+        });
         self.contents.jobs.insert(id.to_owned(), entry);
     }
 
-    /// Writes the whole state: a temporary file beside it, fsync, rename,
-    /// fsync of the directory.
-    pub fn save(&self) -> Result<(), String> {
+    /// Queues one journal line.
+    fn record(&mut self, record: &Record) {
+        // Serializing our own types to JSON cannot fail (string keys only).
+        if serde_json::to_writer(&mut self.pending, record).is_ok() {
+            self.pending.push(b'\n');
+        }
+    }
+
+    /// Makes the changes since the last save durable: one append and an
+    /// fsync (the first save of a new file writes it whole instead).
+    pub fn save(&mut self) -> Result<(), String> {
+        let Some(journal) = self.journal.as_mut() else {
+            return self.compact();
+        };
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let appended = journal
+            .write_all(&self.pending)
+            .and_then(|()| journal.sync_data());
+        match appended {
+            Ok(()) => {
+                self.pending.clear();
+                Ok(())
+            }
+            Err(e) => {
+                // A part of the lines may be on disk: the next open drops a
+                // torn last line; rewrite whole now so none is left torn.
+                self.journal = None;
+                self.compact()
+                    .map_err(|again| format!("{again} (after an append failed: {e})"))
+            }
+        }
+    }
+
+    /// Writes the whole state, one line per entry, through the one writer
+    /// (temporary file, fsync, rename, fsync of the directory), and opens
+    /// it for appending.
+    fn compact(&mut self) -> Result<(), String> {
         let shown = self.path.display();
-        // Compact: the file is rewritten at each change.
-        let text = serde_json::to_vec(&self.contents)
-            .map_err(|e| format!("--state {shown}: cannot encode the state: {e}"))?;
-        let temp = sibling(
-            &self.path,
-            &format!(".{}.{:x}.tmp", std::process::id(), nanos()),
-        );
-        let written = (|| -> std::io::Result<()> {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)?;
-            file.write_all(&text)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &self.path)?;
-            // The rename itself is durable only once the directory is.
-            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
-                && let Ok(dir) = File::open(dir)
-            {
-                let _ = dir.sync_all();
+        let mut text = Vec::new();
+        let header = Header {
+            version: VERSION,
+            purpose: self.contents.purpose.clone(),
+        };
+        let encoded = (|| -> serde_json::Result<()> {
+            serde_json::to_writer(&mut text, &header)?;
+            text.push(b'\n');
+            for (subject, entry) in &self.contents.exports {
+                let record = Record::Export {
+                    export: subject.clone(),
+                    entry: entry.clone(),
+                };
+                serde_json::to_writer(&mut text, &record)?;
+                text.push(b'\n');
+            }
+            for (id, entry) in &self.contents.jobs {
+                let record = Record::Job {
+                    job: id.clone(),
+                    entry: entry.clone(),
+                };
+                serde_json::to_writer(&mut text, &record)?;
+                text.push(b'\n');
             }
             Ok(())
         })();
-        written.map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            format!("--state {shown}: cannot write: {e}")
-        })
+        encoded.map_err(|e| format!("--state {shown}: cannot encode the state: {e}"))?;
+        datasaur::__workspace::write_whole_blocking(&self.path, &text, true)
+            .map_err(|e| format!("--state {shown}: cannot write: {e}"))?;
+        let journal = OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| format!("--state {shown}: cannot open for appending: {e}"))?;
+        self.journal = Some(journal);
+        self.pending.clear();
+        Ok(())
     }
 }
 
@@ -262,27 +367,86 @@ fn read(file: File, path: &Path) -> Result<Contents, String> {
             "--state {shown} is over {MAX_BYTES} bytes: not a state file"
         ));
     }
+    let foreign = |e: &dyn std::fmt::Display| {
+        format!("--state {shown} is not a datasaur state file ({e}); move it away to start afresh")
+    };
+    let first_line = text.split(|b| *b == b'\n').next().unwrap_or_default();
     #[derive(Deserialize)]
     struct Version {
         version: u32,
     }
-    let version: Version = serde_json::from_slice(&text).map_err(|e| {
-        format!("--state {shown} is not a datasaur state file ({e}); move it away to start afresh")
-    })?;
-    if version.version != VERSION {
-        return Err(format!(
-            "--state {shown} is state format version {}; this datasaur reads version {VERSION}",
-            version.version
-        ));
+    // Version 1 is one JSON object, possibly over several lines.
+    let version = match serde_json::from_slice::<Version>(first_line) {
+        Ok(version) => version.version,
+        Err(_) => {
+            serde_json::from_slice::<Version>(&text)
+                .map_err(|e| foreign(&e))?
+                .version
+        }
+    };
+    match version {
+        VERSION_WHOLE => serde_json::from_slice(&text).map_err(|e| foreign(&e)),
+        VERSION => replay(&text).map_err(|e| foreign(&e)),
+        other => Err(format!(
+            "--state {shown} is state format version {other}; this datasaur reads versions \
+             {VERSION_WHOLE} and {VERSION}"
+        )),
     }
-    serde_json::from_slice(&text).map_err(|e| {
-        format!("--state {shown} is not a datasaur state file ({e}); move it away to start afresh")
-    })
+}
+
+/// The state a journal's lines add up to. A last line without its newline
+/// is an append a crash cut short: dropped (its change is lost, and only
+/// its). Any other line that does not read is an error.
+fn replay(text: &[u8]) -> Result<Contents, String> {
+    let mut lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    let complete = text.ends_with(b"\n");
+    if let Some(last) = lines.last()
+        && last.is_empty()
+    {
+        lines.pop();
+    }
+    let mut lines = lines.into_iter().enumerate();
+    let header: Header = match lines.next() {
+        Some((_, line)) => serde_json::from_slice(line).map_err(|e| format!("line 1: {e}"))?,
+        None => return Err("empty".into()),
+    };
+    let mut contents = Contents {
+        version: header.version,
+        purpose: header.purpose,
+        exports: BTreeMap::new(),
+        jobs: BTreeMap::new(),
+    };
+    let count = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    for (index, line) in lines {
+        let record: Record = match serde_json::from_slice(line) {
+            Ok(record) => record,
+            Err(_) if index + 1 == count && !complete => break,
+            Err(e) => return Err(format!("line {}: {e}", index + 1)),
+        };
+        match record {
+            Record::Export { export, entry } => {
+                contents.exports.insert(export, entry);
+            }
+            Record::Job { job, entry } => {
+                contents.jobs.insert(job, entry);
+            }
+            Record::ForgetExport { forget_export } => {
+                contents.exports.remove(&forget_export);
+            }
+        }
+    }
+    Ok(contents)
 }
 
 /// Removes temporary files a run killed while saving left beside `path`
 /// (safe: the lock is ours, so no one else is writing one).
 fn remove_stale_temps(path: &Path) {
+    // The one writer's temporaries (`.NAME.<hex>.part`): ours, under the lock.
+    datasaur::__workspace::remove_stale_parts_blocking(path, std::time::Duration::ZERO);
+    // Those of version 1's own writer: NAME.<pid>.<hex nanos>.tmp.
     let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
         return;
     };
@@ -321,13 +485,6 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
-}
-
-fn nanos() -> u128 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos()
 }
 
 /// Now, in epoch milliseconds.
@@ -376,6 +533,78 @@ mod tests {
     }
 
     #[test]
+    fn a_change_is_one_appended_line_and_the_file_is_compacted_at_open() {
+        let path = scratch("journal");
+        let mut state = StateFile::open(&path, "job wait").unwrap();
+        state.save().unwrap();
+        let lines = |path: &Path| std::fs::read_to_string(path).unwrap().lines().count();
+        assert_eq!(lines(&path), 1, "the header");
+        for n in 0..50 {
+            let job: SavedJob =
+                serde_json::from_str(&format!(r#"{{"type":"job","version":1,"id":"job-{n}"}}"#))
+                    .unwrap();
+            state.put_job(&format!("job-{n}"), JobEntry::Waiting { job: job.clone() });
+            state.save().unwrap();
+            state.finish_job(&format!("job-{n}"), "DELIVERED".into());
+            state.save().unwrap();
+        }
+        assert_eq!(lines(&path), 101, "one line per change, nothing rewritten");
+        drop(state);
+        let state = StateFile::open(&path, "job wait").unwrap();
+        assert_eq!(lines(&path), 51, "one line per entry after the open");
+        assert!(matches!(
+            state.job("job-7"),
+            Some(JobEntry::Finished { status, .. }) if status == "DELIVERED"
+        ));
+    }
+
+    #[test]
+    fn an_append_cut_by_a_crash_loses_that_change_only() {
+        let path = scratch("torn");
+        let mut state = StateFile::open(&path, "export project --format JSON").unwrap();
+        state
+            .set_export("p1", ExportEntry::Starting { since: 1 })
+            .unwrap();
+        state
+            .set_export("p2", ExportEntry::Starting { since: 2 })
+            .unwrap();
+        drop(state);
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(br#"{"export":"p3","entry":{"state":"star"#);
+        std::fs::write(&path, &text).unwrap();
+        let state = StateFile::open(&path, "export project --format JSON").unwrap();
+        assert!(state.export("p1").is_some() && state.export("p2").is_some());
+        assert!(state.export("p3").is_none());
+        drop(state);
+        // A bad line that is not the last one is not a crash's: refused.
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(b"garbage\n{\"forgetExport\":\"p1\"}\n");
+        std::fs::write(&path, &text).unwrap();
+        let error = StateFile::open(&path, "export project --format JSON")
+            .err()
+            .unwrap();
+        assert!(error.contains("line 4"), "{error}");
+    }
+
+    #[test]
+    fn a_version_1_file_is_read_and_rewritten_as_a_journal() {
+        let path = scratch("v1");
+        std::fs::write(
+            &path,
+            r#"{"version":1,"purpose":"export project --format JSON","exports":{"p1":{"state":"starting","since":5}}}"#,
+        )
+        .unwrap();
+        let state = StateFile::open(&path, "export project --format JSON").unwrap();
+        assert!(matches!(
+            state.export("p1"),
+            Some(ExportEntry::Starting { since: 5 })
+        ));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(r#"{"version":2,"#), "{text}");
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    #[test]
     fn a_temporary_file_left_by_a_killed_save_is_removed_on_open() {
         let path = scratch("stale");
         let stale = path.with_file_name("state.json.4242.17af.tmp");
@@ -384,8 +613,11 @@ mod tests {
         std::fs::write(&other, "not ours").unwrap();
         let users = path.with_file_name("state.json.notes.tmp");
         std::fs::write(&users, "the user's").unwrap();
+        let part = path.with_file_name(".state.json.0123456789abcdef.part");
+        std::fs::write(&part, "half a compaction").unwrap();
         let _state = StateFile::open(&path, "job wait").unwrap();
         assert!(!stale.exists());
+        assert!(!part.exists(), "the one writer's temporaries too");
         assert!(other.exists(), "only this state file's temporaries go");
         assert!(users.exists(), "only names a save makes go");
     }

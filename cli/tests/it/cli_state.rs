@@ -61,21 +61,36 @@ fn export_args<'a>(projects: &'a [String], out: &'a Path, state: &'a Path) -> Ve
 
 /// Each entry's state, by project, as the file says.
 fn states(state: &Path) -> BTreeMap<String, String> {
+    entries(state)
+        .into_iter()
+        .map(|(project, entry)| (project, entry["state"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Each export's entry in a state file. A journal: a header, then one JSON
+/// line per change (a crash may cut the last one short); later lines win.
+fn entries(state: &Path) -> BTreeMap<String, Value> {
     let Ok(text) = std::fs::read_to_string(state) else {
         return BTreeMap::new();
     };
-    let value: Value = serde_json::from_str(&text).expect("a state file is always whole JSON");
-    value["exports"]
-        .as_object()
-        .map(|exports| {
-            exports
-                .iter()
-                .map(|(project, entry)| {
-                    (project.clone(), entry["state"].as_str().unwrap().to_owned())
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut entries = BTreeMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate().skip(1) {
+        let Ok(record) = serde_json::from_str::<Value>(line) else {
+            assert_eq!(
+                index + 1,
+                lines.len(),
+                "only the last line may be torn: {text}"
+            );
+            continue;
+        };
+        if let Some(project) = record["export"].as_str() {
+            entries.insert(project.to_owned(), record["entry"].clone());
+        } else if let Some(project) = record["forgetExport"].as_str() {
+            entries.remove(project);
+        }
+    }
+    entries
 }
 
 fn lines(output: &std::process::Output) -> Vec<Value> {
@@ -122,7 +137,7 @@ fn crash_and_rerun(
     let output = sandbox.command(&args).output().unwrap();
     let reported = lines(&output);
     let stats = sandbox.stats();
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let saved = entries(&state);
     let mut held = 0;
     for project in &projects {
         let line = reported
@@ -151,7 +166,7 @@ fn crash_and_rerun(
         let bytes = std::fs::read(&path).unwrap();
         let sha = sha256_hex(&bytes);
         assert_eq!(line["sha256"], sha.as_str(), "run {run}: {project}");
-        let entry = &saved["exports"][project.as_str()];
+        let entry = &saved[project.as_str()];
         assert_eq!(entry["state"], "downloaded");
         assert_eq!(entry["sha256"], sha.as_str());
         // Whole: the same bytes as the export's file, fetched afresh.
