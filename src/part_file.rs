@@ -1,8 +1,10 @@
 //! Writing a file whole or not at all: a temporary file beside the target,
 //! created exclusively under an unpredictable name, renamed into place only
-//! when complete, removed otherwise (error, cancelled future, panic). The
-//! one way the workspace writes a file: downloads here, and the CLI's
-//! `schema pull` and `schema check --against URL`.
+//! when complete (then the directory is synced, so the name survives a
+//! crash too), removed otherwise (error, cancelled future, panic). The one
+//! way the workspace writes a file whole: downloads here, the CLI's
+//! `schema pull` and `schema check --against URL`, and the compaction of
+//! its `--state` journal ([`write_whole_blocking`]).
 
 use std::path::{Path, PathBuf};
 
