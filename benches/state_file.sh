@@ -5,7 +5,12 @@
 # costs two whole rewrites of the file with fsync: its intent, then its
 # answer) and a whole run (wait and download too). Prints each run, the
 # medians and their ratio, and the state file's size.
-# Run from the repository root: `bash benches/state_file.sh` (N=1000, FULL_N=200).
+# Then the journal's scaling: the per-export cost of --state (with minus
+# without, divided by the count) at N and at SCALE_N exports in one command,
+# and their ratio (target: at most 1.5; a file rewritten whole at each
+# change grows with the square).
+# Run from the repository root: `bash benches/state_file.sh`
+# (N=1000, FULL_N=200, SCALE_N=100000; SCALE_N=0 skips the scaling run).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=benches/support/common.sh
@@ -13,6 +18,7 @@ source "$root/benches/support/common.sh"
 rounds="${ROUNDS:-3}"
 n="${N:-1000}"
 full_n="${FULL_N:-200}"
+scale_n="${SCALE_N:-100000}"
 work="$(mktemp -d)"
 sandbox_pid=""
 cleanup() {
@@ -38,22 +44,32 @@ seconds() {
 
 run_shape() {
     local label="$1" count="$2"; shift 2
+    last_cost_ms=0
     local -a plain with
     for round in $(seq 1 "$rounds"); do
-        ids=$(seq -f "r${round}-${label}-%g" 1 "$count")
+        ids=$(seq -f "${round}${label}%g" 1 "$count")
         # shellcheck disable=SC2086
         p=$(seconds "$bin" export project $ids --format JSON --out "$work/plain-$label-$round" "$@")
         # shellcheck disable=SC2086
-        w=$(seconds "$bin" export project $(echo "$ids" | sed 's/^/s-/') --format JSON \
+        w=$(seconds "$bin" export project $(echo "$ids" | sed 's/^/t/') --format JSON \
             --out "$work/state-$label-$round" --state "$work/state-$label-$round.json" "$@")
         plain+=("$p"); with+=("$w")
         printf '%s, %d projects, round %d: without state %.2f s, with --state %.2f s (file %d bytes)\n' \
             "$label" "$count" "$round" "$p" "$w" "$(stat -c %s "$work/state-$label-$round.json")"
     done
     mp=$(median "${plain[@]}"); mw=$(median "${with[@]}")
+    last_cost_ms=$(echo "($mw - $mp) * 1000 / $count" | bc -l)
     printf '%s, %d projects: median without %.2f s, with --state %.2f s: ratio %.2f, %.2f ms more per export\n' \
         "$label" "$count" "$mp" "$mw" "$(echo "$mw / $mp" | bc -l)" "$(echo "($mw - $mp) * 1000 / $count" | bc -l)"
 }
 
 run_shape start "$n" --no-wait
+small_cost_ms=$last_cost_ms
 run_shape whole "$full_n"
+if [ "$scale_n" -gt 0 ]; then
+    # Short ids: 100,000 of them must fit on one command line.
+    rounds=1
+    run_shape s "$scale_n" --no-wait
+    printf 'journal scaling: %.3f ms per export at %d, %.3f ms at %d: ratio %.2f (target <= 1.5)\n' \
+        "$small_cost_ms" "$n" "$last_cost_ms" "$scale_n" "$(echo "$last_cost_ms / $small_cost_ms" | bc -l)"
+fi

@@ -13,9 +13,9 @@ use datasaur::{Client, DownloadOptions, Export, JobUpdate, WaitError, WaitOption
 use futures::StreamExt;
 
 use crate::connection::ConnectionArgs;
+use crate::event::{Event, Subject};
 use crate::exit::Exit;
 use crate::failure::{self, chain};
-use crate::ndjson;
 use crate::report::{Mode, Reporter};
 use crate::state_file::{ExportEntry, StateFile};
 use crate::text::terminal_safe;
@@ -120,6 +120,14 @@ impl Kind {
         match self {
             Kind::Project { .. } | Kind::TestProjectResult => "projectId",
             Kind::TeamOverview | Kind::TeamIaa { .. } => "teamId",
+        }
+    }
+
+    /// What an export line of `id` is about.
+    fn subject<'a>(&self, id: &'a str) -> Subject<'a> {
+        Subject {
+            key: self.id_key(),
+            id,
         }
     }
 
@@ -375,29 +383,27 @@ pub async fn run(args: ExportArgs) -> Exit {
             "the server answered export id {export_id} for {noun} {project}, already given for {noun} {first}"
         );
         if json {
-            println!(
-                "{}",
-                ndjson::export_failed(
-                    (kind.id_key(), project),
-                    export_id,
-                    "duplicate_export_id",
-                    &message
-                )
-            );
+            Event::ExportFailed {
+                subject: kind.subject(project),
+                export_id,
+                reason: "duplicate_export_id",
+                message,
+            }
+            .print();
         } else {
             eprintln!("error: {}", terminal_safe(&message));
         }
     }
     for (project, file) in &done {
-        let mut line = ndjson::exported_file(
-            (kind.id_key(), project),
-            &file.export_id,
-            &file.path,
-            file.bytes,
-            &file.sha256,
-        );
-        line["fromState"] = serde_json::Value::Bool(true);
-        print_exported(&line, json);
+        let event = Event::Exported {
+            subject: kind.subject(project),
+            export_id: &file.export_id,
+            path: &file.path,
+            bytes: file.bytes,
+            sha256: &file.sha256,
+            from_state: true,
+        };
+        print_exported(&event, json);
     }
     if let Some(state) = &state
         && !json
@@ -413,14 +419,12 @@ pub async fn run(args: ExportArgs) -> Exit {
         for tracked in &exports {
             let (project, export) = (&tracked.subject, &tracked.export);
             if json {
-                println!(
-                    "{}",
-                    ndjson::export_started(
-                        (kind.id_key(), project),
-                        export.id(),
-                        export.file_url().map(|url| url.as_str())
-                    )
-                );
+                Event::ExportStarted {
+                    subject: kind.subject(project),
+                    export_id: export.id(),
+                    file_url: export.file_url().map(|url| url.as_str()),
+                }
+                .print();
             } else {
                 println!("{}  {}", terminal_safe(project), terminal_safe(export.id()));
             }
@@ -622,10 +626,13 @@ fn report_held(held: &[(String, Held)], kind: &Kind, json: bool) -> Exit {
         };
         worst = worst.max(exit);
         if json {
-            println!(
-                "{}",
-                ndjson::export_failed((kind.id_key(), subject), &export_id, event_reason, &message)
-            );
+            Event::ExportFailed {
+                subject: kind.subject(subject),
+                export_id: &export_id,
+                reason: event_reason,
+                message,
+            }
+            .print();
         } else {
             eprintln!("error: {}", terminal_safe(&message));
         }
@@ -659,16 +666,21 @@ fn file_sha256(path: &Path) -> Option<String> {
     )
 }
 
-fn print_exported(line: &serde_json::Value, json: bool) {
+fn print_exported(event: &Event<'_>, json: bool) {
     if json {
-        println!("{line}");
-    } else if line["event"] == "exported" {
+        event.print();
+    } else if let Event::Exported {
+        export_id,
+        path,
+        bytes,
+        sha256,
+        ..
+    } = event
+    {
         println!(
-            "{}  {}  {} bytes  sha256 {}",
-            terminal_safe(line["exportId"].as_str().unwrap_or_default()),
-            line["path"].as_str().unwrap_or_default(),
-            line["bytes"],
-            line["sha256"].as_str().unwrap_or_default()
+            "{}  {}  {bytes} bytes  sha256 {sha256}",
+            terminal_safe(export_id),
+            terminal_safe(&path.display().to_string()),
         );
     }
 }
@@ -767,18 +779,18 @@ async fn wait_and_download(
                     Ok(_) => downloads.push(download(tracked, overwrite, owns_outputs, json, deadline)),
                     Err(error) => {
                         worst = worst.max(Exit::for_wait_error(&error));
-                        let line = ndjson::export_failed(
-                            (id_key, &tracked.subject),
-                            tracked.export.id(),
-                            reason_of(&error),
-                            &chain(&error),
-                        );
-                        print_exported(&line, json);
+                        let event = Event::ExportFailed {
+                            subject: Subject { key: id_key, id: &tracked.subject },
+                            export_id: tracked.export.id(),
+                            reason: reason_of(&error),
+                            message: chain(&error),
+                        };
+                        print_exported(&event, json);
                     }
                 }
             }
             Some((tracked, outcome)) = downloads.next(), if !downloads.is_empty() => {
-                let line = match outcome {
+                match outcome {
                     Ok(file) => {
                         if let Some(state) = state.as_deref_mut() {
                             let entry = ExportEntry::Downloaded {
@@ -792,22 +804,29 @@ async fn wait_and_download(
                                 eprintln!("error: {message}");
                             }
                         }
-                        ndjson::exported((id_key, &tracked.subject), tracked.export.id(), &file)
+                        print_exported(
+                            &Event::exported(
+                                Subject { key: id_key, id: &tracked.subject },
+                                tracked.export.id(),
+                                &file,
+                            ),
+                            json,
+                        );
                     }
                     Err(error) => {
                         worst = worst.max(Exit::Other);
                         if !json {
                             eprintln!("error: {}", chain(&error));
                         }
-                        ndjson::export_failed(
-                            (id_key, &tracked.subject),
-                            tracked.export.id(),
-                            "download_failed",
-                            &chain(&error),
-                        )
+                        let event = Event::ExportFailed {
+                            subject: Subject { key: id_key, id: &tracked.subject },
+                            export_id: tracked.export.id(),
+                            reason: "download_failed",
+                            message: chain(&error),
+                        };
+                        print_exported(&event, json);
                     }
-                };
-                print_exported(&line, json);
+                }
             }
             else => break,
         }

@@ -8,6 +8,7 @@ use datasaur::{Client, Job, JobUpdate, PollBackoff, WaitError, WaitOptions};
 use futures::StreamExt;
 
 use crate::connection::ConnectionArgs;
+use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure;
 use crate::report::{Mode, Reporter};
@@ -86,7 +87,8 @@ Exit codes:
   4  other errors (unknown job, server or network trouble)
   130, 143  stopped by Ctrl-C or SIGTERM
 When jobs end differently, the highest code wins. A summary line ends the
-output (stderr on a terminal; the last NDJSON line, `\"type\": \"summary\"`, with --json).";
+output (stderr on a terminal; the last NDJSON line, `\"event\": \"summary\"`, with --json;
+jobs a --state file says finished are reported and counted too, marked `\"fromState\": true`).";
 
 fn parse_interval(text: &str) -> Result<Duration, String> {
     let interval = crate::bounded::duration(text)?;
@@ -207,11 +209,12 @@ async fn get(client: &Client, ids: Vec<String>, json: bool) -> Exit {
     if json {
         for (id, job) in &rows {
             match job {
-                Some(job) => println!("{}", crate::ndjson::job(job)),
-                None => println!(
-                    "{}",
-                    crate::ndjson::not_found(id, &format!("job {id} not found"))
-                ),
+                Some(job) => Event::Job { job_id: id, job }.print(),
+                None => Event::NotFound {
+                    job_id: id,
+                    message: format!("job {id} not found"),
+                }
+                .print(),
             }
         }
     } else {
@@ -264,29 +267,12 @@ async fn wait_with_state(
         Ok(state) => state,
         Err(message) => return usage(&message),
     };
-    let mut worst = Exit::Success;
     let mut handles = Vec::new();
-    let mut finished_before = 0;
+    let mut from_state: Vec<(String, String)> = Vec::new();
     for id in &ids {
         match state.job(id) {
             Some(JobEntry::Finished { status, .. }) => {
-                finished_before += 1;
-                if status != "DELIVERED" {
-                    worst = worst.max(Exit::JobFailed);
-                }
-                if json {
-                    println!(
-                        "{}",
-                        serde_json::json!({"type": "finished", "id": id, "status": status, "fromState": true})
-                    );
-                } else {
-                    println!(
-                        "{}  {}  (finished in an earlier run)",
-                        crate::text::terminal_safe(id),
-                        // From a file on disk: shown as any server text is.
-                        crate::text::terminal_safe(status)
-                    );
-                }
+                from_state.push((id.clone(), status.clone()))
             }
             Some(JobEntry::Waiting { job }) => handles.push(client.resume_job(job.clone())),
             None => {
@@ -307,16 +293,19 @@ async fn wait_with_state(
     }
     if !json {
         eprintln!(
-            "state {}: {} to wait on, {finished_before} finished in an earlier run",
+            "state {}: {} to wait on, {} finished in an earlier run",
             path.display(),
-            handles.len()
+            handles.len(),
+            from_state.len()
         );
-    }
-    if handles.is_empty() {
-        return worst;
     }
     let waiting: Vec<String> = handles.iter().map(|h| h.id().to_owned()).collect();
     let mut reporter = Reporter::new(Mode::detect(json), &waiting);
+    // Jobs a state file says finished: the same events, marked as such,
+    // and counted in the summary.
+    for (id, status) in &from_state {
+        reporter.finished_in_an_earlier_run(id, status);
+    }
     let mut updates = futures::stream::select_all(handles.iter().map(|h| h.watch(options.clone())));
     while let Some(update) = updates.next().await {
         reporter.update(&update);
@@ -329,12 +318,12 @@ async fn wait_with_state(
             state.finish_job(&job.id, job.status.to_string());
             if let Err(message) = state.save() {
                 eprintln!("error: {message}");
-                worst = worst.max(Exit::Other);
+                reporter.note_exit(Exit::Other);
             }
         }
     }
     reporter.finish();
-    worst.max(reporter.exit())
+    reporter.exit()
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use datasaur::__workspace::HumanDuration;
 use datasaur::{Error, Job, JobStatus, JobUpdate, WaitError};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure::chain;
-use crate::ndjson;
 use crate::text::{shorten, terminal_safe};
 
 /// More jobs than this get one overall bar instead of a bar each.
@@ -48,6 +48,9 @@ pub struct Tally {
     pub timed_out: u64,
     pub not_found: u64,
     pub errors: u64,
+    /// Of the above, how many a state file reported (finished in an
+    /// earlier run, not waited on now).
+    pub from_state: u64,
 }
 
 pub struct Reporter {
@@ -147,7 +150,11 @@ impl Reporter {
 
     fn progress(&self, job: &Job) {
         match self.mode {
-            Mode::Json => println!("{}", ndjson::progress(job)),
+            Mode::Json => Event::Progress {
+                job_id: &job.id,
+                job,
+            }
+            .print(),
             Mode::Lines => println!(
                 "{}  {}  {}%",
                 terminal_safe(&job.id),
@@ -171,7 +178,7 @@ impl Reporter {
     fn poll_failed(&self, job_id: &str, error: &Error, retry_in: Duration) {
         let retry = HumanDuration(retry_in);
         match self.mode {
-            Mode::Json => println!("{}", ndjson::poll_failed(job_id, &chain(error), retry_in)),
+            Mode::Json => Event::poll_failed(job_id, error, retry_in).print(),
             Mode::Quiet => {}
             Mode::Lines => println!(
                 "{}  RETRYING in {retry}  {}",
@@ -199,7 +206,7 @@ impl Reporter {
             Err(_) => self.tally.errors += 1,
         }
         if matches!(self.mode, Mode::Json) {
-            println!("{}", ndjson::finished(result));
+            Event::finished(result).print();
         }
         if self.results_to_stdout {
             println!("{}", finished_line(result));
@@ -231,6 +238,49 @@ impl Reporter {
         }
     }
 
+    /// Reports a job a state file says finished in an earlier run (not
+    /// waited on now): the same event as a finish now, marked as such, and
+    /// counted in the summary.
+    pub fn finished_in_an_earlier_run(&mut self, id: &str, status: &str) {
+        let delivered = status == "DELIVERED";
+        self.tally.from_state += 1;
+        if delivered {
+            self.tally.delivered += 1;
+        } else {
+            self.tally.failed += 1;
+            self.worst = self.worst.max(Exit::JobFailed);
+        }
+        let event = if delivered {
+            Event::Delivered {
+                job_id: id,
+                job: None,
+                from_state: true,
+            }
+        } else {
+            Event::Failed {
+                job_id: id,
+                job: None,
+                status: Some(status),
+                from_state: true,
+            }
+        };
+        match self.mode {
+            Mode::Json => event.print(),
+            Mode::Quiet => {}
+            // From a file on disk: shown as any server text is.
+            _ => println!(
+                "{}  {}  (finished in an earlier run)",
+                terminal_safe(id),
+                terminal_safe(status)
+            ),
+        }
+    }
+
+    /// Raises the exit code to at least `exit` (a failure outside the waits).
+    pub fn note_exit(&mut self, exit: Exit) {
+        self.worst = self.worst.max(exit);
+    }
+
     /// The exit code for everything reported so far.
     pub fn exit(&self) -> Exit {
         self.worst
@@ -245,7 +295,7 @@ impl Reporter {
         }
         let total = self.started.elapsed();
         if matches!(self.mode, Mode::Json) {
-            println!("{}", ndjson::summary(self.tally, total));
+            Event::summary(self.tally, total).print();
         }
         let line = summary_line(self.tally, total);
         if self.results_to_stdout {
@@ -266,6 +316,9 @@ pub fn summary_line(tally: Tally, total: Duration) -> String {
     );
     if tally.errors > 0 {
         line.push_str(&format!(", {} stopped by errors", tally.errors));
+    }
+    if tally.from_state > 0 {
+        line.push_str(&format!(" ({} from the state file)", tally.from_state));
     }
     line.push_str(&format!(" in {}", HumanDuration(total)));
     line
@@ -310,7 +363,7 @@ fn finished_line(result: &Result<Job, WaitError>) -> String {
             format!("{}  NOT FOUND", terminal_safe(job_id))
         }
         Err(error) => {
-            let suffix = ndjson::poll_request_id(error)
+            let suffix = crate::event::poll_request_id(error)
                 .map(|id| format!(" (request id {id})"))
                 .unwrap_or_default();
             format!(
@@ -334,10 +387,11 @@ mod tests {
             timed_out: 2,
             not_found: 0,
             errors: 1,
+            from_state: 2,
         };
         assert_eq!(
             summary_line(tally, Duration::from_millis(72_500)),
-            "3 delivered, 1 failed, 2 timed out, 0 not found, 1 stopped by errors in 1m12s"
+            "3 delivered, 1 failed, 2 timed out, 0 not found, 1 stopped by errors (2 from the state file) in 1m12s"
         );
     }
 }

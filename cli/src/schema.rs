@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use serde_json::json;
 
 use crate::connection::ConnectionArgs;
+use crate::event::{Event, OperationCheck};
 use crate::failure::chain;
 use crate::introspection;
 use crate::schema_check::{SchemaCheckError, check};
@@ -165,10 +165,16 @@ async fn introspect(
 ) -> Result<serde_json::Value, String> {
     let client = connection.client_for(url)?;
     let data = client
-        .execute_document("IntrospectionQuery", introspection::QUERY, json!({}), false)
+        .execute_document(
+            "IntrospectionQuery",
+            introspection::QUERY,
+            serde_json::Value::Object(serde_json::Map::new()),
+            false,
+        )
         .await
         .map_err(|error| chain(&error))?;
-    let answer = json!({ "data": data });
+    // The shape `schema pull` writes: an introspection answer, `{"data": …}`.
+    let answer = serde_json::Value::Object(serde_json::Map::from_iter([("data".to_owned(), data)]));
     introspection::schema_of(&answer)?;
     Ok(answer)
 }
@@ -397,18 +403,25 @@ async fn check_command(
         BREAKS
     };
     if json {
-        let operations: Vec<_> = report
+        let operations = report
             .operations
             .iter()
-            .map(|(file, error)| json!({"file": file, "valid": error.is_none(), "error": error}))
+            .map(|(file, error)| OperationCheck {
+                file,
+                valid: error.is_none(),
+                error: error.as_deref(),
+            })
             .collect();
-        println!(
-            "{}",
-            json!({"event": "schema_check", "reference": against, "typesChecked": report.types_checked,
-                   "operations": operations, "changes": report.changes,
-                   "deprecated": report.deprecated,
-                   "breaking": breaking, "ok": verdict == OK})
-        );
+        Event::SchemaCheck {
+            reference: against,
+            types_checked: report.types_checked,
+            operations,
+            changes: &report.changes,
+            deprecated: &report.deprecated,
+            breaking,
+            ok: verdict == OK,
+        }
+        .print();
     } else {
         for (file, error) in &report.operations {
             match error {
@@ -467,7 +480,7 @@ fn usage_command(dir: &Path, schema: Option<&Path>, json: bool) -> u8 {
         return NO_REFERENCE;
     };
     if json {
-        println!("{}", json!({"event": "schema_usage", "usage": usage}));
+        Event::SchemaUsage { usage: &usage }.print();
     } else {
         for (heading, items) in [
             ("types", &usage.types),
@@ -549,10 +562,13 @@ fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -
         .filter(|c| c.severity == Severity::Breaking)
         .count();
     if json {
-        println!(
-            "{}",
-            json!({"event": "schema_diff", "old": old, "new": new, "changes": changes, "breaking": breaking})
-        );
+        Event::SchemaDiff {
+            old,
+            new,
+            changes: &changes,
+            breaking,
+        }
+        .print();
     } else {
         for change in &changes {
             say!("{change}");

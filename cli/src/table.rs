@@ -59,10 +59,12 @@ mod tests {
     use super::*;
 
     fn job(id: &str, status: &str, stack: &str) -> Job {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "status": status, "progress": 5, "createdAt": "1", "updatedAt": "2",
-            "errors": [{"id": "e", "stack": stack}]
-        }))
+        serde_json::from_str(&format!(
+            r#"{{"id":{},"status":{},"progress":5,"createdAt":"1","updatedAt":"2","errors":[{{"id":"e","stack":{}}}]}}"#,
+            serde_json::to_string(id).unwrap(),
+            serde_json::to_string(status).unwrap(),
+            serde_json::to_string(stack).unwrap()
+        ))
         .unwrap()
     }
 

@@ -14,9 +14,9 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::connection::ConnectionArgs;
+use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure::chain;
-use crate::ndjson;
 use crate::text::terminal_safe;
 
 #[derive(Debug, Args)]
@@ -96,7 +96,13 @@ pub async fn run(args: UploadArgs) -> Exit {
                 uploaded += 1;
                 bytes += upload.bytes;
                 let line = if args.json {
-                    ndjson::uploaded(&shown, &upload).to_string()
+                    Event::Uploaded {
+                        file: &shown,
+                        object_key: &upload.object_key,
+                        bytes: upload.bytes,
+                        attempts: upload.attempts,
+                    }
+                    .to_line()
                 } else {
                     format!("{}\t{shown}", terminal_safe(&upload.object_key))
                 };
@@ -109,7 +115,12 @@ pub async fn run(args: UploadArgs) -> Exit {
                 failed += 1;
                 exit = exit.max(Exit::for_error(&error).max(Exit::Other));
                 if args.json {
-                    println!("{}", ndjson::upload_failed(&shown, &error));
+                    Event::UploadFailed {
+                        file: &shown,
+                        message: chain(&error),
+                        request_id: error.request_id(),
+                    }
+                    .print();
                 } else {
                     let line = format!("error: {shown}: {}", chain(&error));
                     match &bar {
@@ -125,10 +136,7 @@ pub async fn run(args: UploadArgs) -> Exit {
     }
     let elapsed = started.elapsed();
     if args.json {
-        println!(
-            "{}",
-            ndjson::upload_summary(uploaded, failed, bytes, elapsed)
-        );
+        Event::upload_summary(uploaded, failed, bytes, elapsed).print();
     } else {
         eprintln!(
             "uploaded {uploaded} of {} files ({bytes} bytes) in {}",

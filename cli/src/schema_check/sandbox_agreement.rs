@@ -13,7 +13,10 @@ async fn sandbox_schema_and_sdl_agree_both_ways() {
     let answer: serde_json::Value = reqwest::Client::new()
         .post(sandbox.graphql_url())
         .bearer_auth(sandbox.token())
-        .json(&serde_json::json!({"query": crate::introspection::QUERY}))
+        .json(&std::collections::HashMap::from([(
+            "query",
+            crate::introspection::QUERY,
+        )]))
         .send()
         .await
         .unwrap()

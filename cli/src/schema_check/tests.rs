@@ -145,7 +145,7 @@ fn an_operation_asking_for_an_unknown_field_is_reported() {
 
 #[test]
 fn introspection_json_references_are_read() {
-    let json = serde_json::json!({"data": {"__schema": {
+    let json = r#"{"data": {"__schema": {
         "queryType": {"name": "Query"}, "mutationType": null,
         "types": [
             {"kind": "OBJECT", "name": "Query", "fields": [
@@ -156,8 +156,8 @@ fn introspection_json_references_are_read() {
                 {"name": "id", "args": [], "type": {"kind": "NON_NULL", "name": null, "ofType": {"kind": "SCALAR", "name": "String", "ofType": null}}}
             ], "inputFields": null, "enumValues": null}
         ]
-    }}});
-    let reference = write_reference("tiny.json", &json.to_string());
+    }}}"#;
+    let reference = write_reference("tiny.json", json);
     let ours = "type Query { getJob(jobId: String!): Job }\ntype Job { id: String! status: Int }";
     let report = check(ours, &[], &reference).unwrap();
     assert_eq!(
@@ -225,7 +225,7 @@ fn operations_are_validated_by_the_specs_rules() {
 #[test]
 fn introspected_types_without_members_are_read() {
     // `type Mutation {}` is not valid SDL: printing must leave the braces out.
-    let json = serde_json::json!({"__schema": {
+    let json = r#"{"__schema": {
         "queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"},
         "types": [
             {"kind": "OBJECT", "name": "Query", "fields": [
@@ -235,8 +235,8 @@ fn introspected_types_without_members_are_read() {
             {"kind": "ENUM", "name": "Nothing", "enumValues": []},
             {"kind": "INPUT_OBJECT", "name": "Empty", "inputFields": []}
         ]
-    }});
-    let reference = write_reference("memberless.json", &json.to_string());
+    }}"#;
+    let reference = write_reference("memberless.json", json);
     let ours = "type Query { ping: String }\ntype Mutation\nenum Nothing\ninput Empty";
     let report = check(ours, &[], &reference).unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);

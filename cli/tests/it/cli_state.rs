@@ -383,6 +383,11 @@ fn job_wait_with_a_state_file_resumes_and_reports_finished_jobs_from_it() {
         .output()
         .unwrap();
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    let summary = lines(&second).last().cloned().unwrap();
+    assert_eq!(
+        (summary["delivered"].as_u64(), summary["fromState"].as_u64()),
+        (Some(1), Some(0))
+    );
     assert!(
         std::fs::read_to_string(&state)
             .unwrap()
@@ -394,13 +399,39 @@ fn job_wait_with_a_state_file_resumes_and_reports_finished_jobs_from_it() {
         .output()
         .unwrap();
     assert_eq!(third.status.code(), Some(0), "{}", text(&third));
-    let line = &lines(&third)[0];
-    assert_eq!(line["status"], "DELIVERED");
-    assert_eq!(line["fromState"], true);
+    // All from the state file: the same events, marked, and a summary.
+    let reported = lines(&third);
+    assert_eq!(reported[0]["event"], "delivered", "{reported:?}");
+    assert_eq!(reported[0]["jobId"], job.as_str());
+    assert_eq!(reported[0]["fromState"], true);
+    let summary = reported.last().unwrap();
+    assert_eq!(summary["event"], "summary", "{reported:?}");
+    assert_eq!(
+        (summary["delivered"].as_u64(), summary["fromState"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(
         sandbox.stats()["jobIdsRequested"],
         polls,
         "a finished job is not polled"
+    );
+    // Some from the state file, some waited on now: both counted.
+    let other = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 0}));
+    let mixed = sandbox
+        .command(&["job", "wait", "--state", state_arg, "--json", &job, &other])
+        .output()
+        .unwrap();
+    assert_eq!(mixed.status.code(), Some(0), "{}", text(&mixed));
+    let reported = lines(&mixed);
+    assert!(
+        reported.iter().all(|line| line["event"].is_string()),
+        "{reported:?}"
+    );
+    let summary = reported.last().unwrap();
+    assert_eq!(summary["event"], "summary", "{reported:?}");
+    assert_eq!(
+        (summary["delivered"].as_u64(), summary["fromState"].as_u64()),
+        (Some(2), Some(1))
     );
 }
 
