@@ -135,20 +135,20 @@ pub enum Event<'a> {
         reference: &'a str,
         types_checked: usize,
         operations: Vec<OperationCheck<'a>>,
-        changes: &'a [crate::schema_diff::Change],
-        deprecated: &'a [crate::schema_usage::Deprecated],
+        changes: &'a [crate::schema::diff::Change],
+        deprecated: &'a [crate::schema::usage::Deprecated],
         breaking: usize,
         ok: bool,
     },
     /// `schema usage`: what the operations use.
     SchemaUsage {
-        usage: &'a crate::schema_usage::Usage,
+        usage: &'a crate::schema::usage::Usage,
     },
     /// `schema diff`: the classed changes.
     SchemaDiff {
         old: &'a Path,
         new: &'a Path,
-        changes: &'a [crate::schema_diff::Change],
+        changes: &'a [crate::schema::diff::Change],
         breaking: usize,
     },
 }
@@ -250,7 +250,7 @@ impl<'a> Event<'a> {
     }
 
     /// The last line of `job wait`.
-    pub fn summary(tally: crate::report::Tally, total: Duration) -> Event<'static> {
+    pub fn summary(tally: crate::tally::Tally, total: Duration) -> Event<'static> {
         Event::Summary {
             delivered: tally.delivered,
             failed: tally.failed,
@@ -312,7 +312,7 @@ mod tests {
             key: "projectId",
             id: "p",
         };
-        let usage = crate::schema_usage::Usage::default();
+        let usage = crate::schema::usage::Usage::default();
         vec![
             Event::Job { job_id: "j", job },
             Event::NotFound {
@@ -348,7 +348,7 @@ mod tests {
                 message: String::new(),
                 request_id: None,
             },
-            Event::summary(crate::report::Tally::default(), Duration::ZERO),
+            Event::summary(crate::tally::Tally::default(), Duration::ZERO),
             Event::Uploaded {
                 file: "f",
                 object_key: "k",
@@ -472,7 +472,7 @@ mod tests {
                 reason: "may_have_started",
                 message: "m".into(),
             },
-            Event::summary(crate::report::Tally::default(), Duration::from_millis(5)),
+            Event::summary(crate::tally::Tally::default(), Duration::from_millis(5)),
         ]
         .map(|event| serde_json::from_str::<serde_json::Value>(&event.to_line()).unwrap());
         assert_eq!(lines[0]["event"], "delivered");

@@ -13,6 +13,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, P
 use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure::chain;
+pub use crate::tally::Tally;
 use crate::text::{shorten, terminal_safe};
 
 /// More jobs than this get one overall bar instead of a bar each.
@@ -38,19 +39,6 @@ impl Mode {
             Mode::Lines
         }
     }
-}
-
-/// How the jobs of a wait ended.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub delivered: u64,
-    pub failed: u64,
-    pub timed_out: u64,
-    pub not_found: u64,
-    pub errors: u64,
-    /// Of the above, how many a state file reported (finished in an
-    /// earlier run, not waited on now).
-    pub from_state: u64,
 }
 
 pub struct Reporter {

@@ -79,7 +79,7 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         config = config.access_token(token);
     }
     if let Some(path) = &args.schema {
-        match crate::schema_model::read_sdl(path) {
+        match crate::schema::model::read_sdl(path) {
             Ok(sdl) => config = config.schema(sdl).mock_seed(args.seed),
             Err(error) => {
                 eprintln!("error: --schema: {error}");

@@ -10,7 +10,7 @@ use serde::Serialize;
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
 
-use crate::schema_model::{self, Member};
+use crate::schema::model::{self as schema_model, Member};
 
 /// How much a change matters to a client built against the old schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

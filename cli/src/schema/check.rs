@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
@@ -16,36 +16,8 @@ use graphql_client_codegen::{
     CodegenMode, GraphQLClientCodegenOptions, generate_module_token_stream_from_string,
 };
 
-use crate::schema_model::{self, Member};
-
-/// Why a check could not run at all (as opposed to finding mismatches).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SchemaCheckError {
-    /// The reference file does not exist.
-    #[error("reference schema {} not found", path.display())]
-    NotFound {
-        /// The path given.
-        path: PathBuf,
-    },
-    /// The reference file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The path given.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not a schema this checker understands.
-    #[error("{origin} is not a valid GraphQL schema: {message}")]
-    Invalid {
-        /// Which file or text.
-        origin: String,
-        /// What is wrong.
-        message: String,
-    },
-}
+use crate::schema::error::SchemaCheckError;
+use crate::schema::model::{self as schema_model, Member};
 
 /// The outcome of [`check_against`].
 #[derive(Debug, Clone, Default)]
@@ -60,9 +32,9 @@ pub struct CheckReport {
     /// Each operation file, and why it no longer validates, if it does not.
     pub operations: Vec<(String, Option<String>)>,
     /// The differences that matter to this crate, classed.
-    pub changes: Vec<crate::schema_diff::Change>,
+    pub changes: Vec<crate::schema::diff::Change>,
     /// What the operations use that the reference marks deprecated.
-    pub deprecated: Vec<crate::schema_usage::Deprecated>,
+    pub deprecated: Vec<crate::schema::usage::Deprecated>,
 }
 
 impl CheckReport {
@@ -95,7 +67,8 @@ pub fn check(
     let theirs = schema_model::load(reference)?;
     let origin = reference.display().to_string();
     let mut problems = subset_problems(&ours, &theirs, &origin);
-    let changes = crate::schema_diff::diff(&ours, &theirs, crate::schema_diff::Scope::UsedByClient);
+    let changes =
+        crate::schema::diff::diff(&ours, &theirs, crate::schema::diff::Scope::UsedByClient);
     let types_checked = schema_model::own_types(&ours).len();
     // Validation is by the spec's rules; a reference that breaks them is
     // still Datasaur's, so it is taken as it is rather than refused.
@@ -114,7 +87,7 @@ pub fn check(
         }
         results.push(((*name).to_owned(), outcome));
     }
-    let deprecated = crate::schema_usage::usage(&theirs, operations).deprecated;
+    let deprecated = crate::schema::usage::usage(&theirs, operations).deprecated;
     Ok(CheckReport {
         types_checked,
         operations_checked: operations.len(),

@@ -3,7 +3,7 @@
 //! field by field, both ways.
 
 use super::subset_problems;
-use crate::schema_model;
+use crate::schema::model as schema_model;
 use datasaur::operations::SCHEMA_SDL;
 use datasaur_sandbox::{Sandbox, SandboxConfig};
 
@@ -15,7 +15,7 @@ async fn sandbox_schema_and_sdl_agree_both_ways() {
         .bearer_auth(sandbox.token())
         .json(&std::collections::HashMap::from([(
             "query",
-            crate::introspection::QUERY,
+            crate::schema::introspection::QUERY,
         )]))
         .send()
         .await

@@ -1,6 +1,13 @@
 //! `datasaur schema pull|check|diff|print`: when Datasaur's schema moves,
 //! pull it, see what broke, check it live.
 
+pub mod check;
+pub mod diff;
+pub mod error;
+pub mod introspection;
+pub mod model;
+pub mod usage;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,9 +16,9 @@ use clap::{Subcommand, ValueEnum};
 use crate::connection::ConnectionArgs;
 use crate::event::{Event, OperationCheck};
 use crate::failure::chain;
-use crate::introspection;
-use crate::schema_check::{SchemaCheckError, check};
-use crate::schema_diff::{Scope, Severity, diff};
+use crate::schema::check::check;
+use crate::schema::diff::{Scope, Severity, diff};
+use crate::schema::error::SchemaCheckError;
 use crate::text::{say, say_err};
 use datasaur::__workspace::{PartFile, write_whole};
 
@@ -189,7 +196,7 @@ async fn pull(connection: &ConnectionArgs, out: Option<&Path>, format: Format) -
     };
     // A schema is `__schema` with named, kinded types; anything else is
     // refused before a byte is written.
-    if let Err(error) = crate::schema_model::from_introspection(&answer, "the answer") {
+    if let Err(error) = crate::schema::model::from_introspection(&answer, "the answer") {
         say_err!("error: cannot pull the schema: {error}; nothing was written");
         return NO_REFERENCE;
     }
@@ -510,8 +517,8 @@ fn usage_command(dir: &Path, schema: Option<&Path>, json: bool) -> u8 {
 
 /// What `surface`'s operations use of its SDL; `None` (said why) when the
 /// SDL is not a schema.
-fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema_usage::Usage> {
-    let schema = match crate::schema_model::parse_sdl(&surface.sdl, origin) {
+fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema::usage::Usage> {
+    let schema = match crate::schema::model::parse_sdl(&surface.sdl, origin) {
         Ok(schema) => schema,
         Err(error) => {
             say_err!("error: {error}");
@@ -526,12 +533,12 @@ fn surface_usage(surface: &Surface, origin: &str) -> Option<crate::schema_usage:
         .iter()
         .map(|(file, text)| (file.as_str(), text.as_str()))
         .collect();
-    Some(crate::schema_usage::usage(&schema, &operations))
+    Some(crate::schema::usage::usage(&schema, &operations))
 }
 
 fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -> u8 {
     let load = |path: &Path| {
-        crate::schema_model::load(path).map_err(|error| {
+        crate::schema::model::load(path).map_err(|error| {
             say_err!("cannot diff: {error}");
         })
     };
@@ -555,7 +562,7 @@ fn diff_command(old: &Path, new: &Path, operations: Option<&Path>, json: bool) -
         let Some(usage) = surface_usage(&surface, "the old schema") else {
             return NO_REFERENCE;
         };
-        changes.retain(|change| crate::schema_usage::touches(&usage, &change.path));
+        changes.retain(|change| crate::schema::usage::touches(&usage, &change.path));
     }
     let breaking = changes
         .iter()

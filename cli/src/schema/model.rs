@@ -9,7 +9,7 @@ use apollo_compiler::ast::{FieldDefinition, InputValueDefinition, OperationType,
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::{Node, Schema};
 
-use crate::schema_check::SchemaCheckError;
+use crate::schema::error::SchemaCheckError;
 
 /// How many parser messages an "invalid schema" error quotes.
 const MESSAGES_QUOTED: usize = 3;
@@ -54,10 +54,11 @@ pub fn from_introspection(
 
 /// An introspection result, checked for its shape, as SDL.
 fn introspection_sdl(answer: &serde_json::Value, origin: &str) -> Result<String, SchemaCheckError> {
-    let schema =
-        crate::introspection::schema_of(answer).map_err(|message| invalid(origin, message))?;
-    crate::introspection::check_shape(schema).map_err(|message| invalid(origin, message))?;
-    Ok(crate::introspection::to_sdl(schema))
+    let schema = crate::schema::introspection::schema_of(answer)
+        .map_err(|message| invalid(origin, message))?;
+    crate::schema::introspection::check_shape(schema)
+        .map_err(|message| invalid(origin, message))?;
+    Ok(crate::schema::introspection::to_sdl(schema))
 }
 
 /// Reads SDL. Text that does not parse is refused; a schema that parses but

@@ -41,8 +41,12 @@ pub struct Deprecated {
 pub fn usage(schema: &Valid<Schema>, operations: &[(&str, &str)]) -> Usage {
     let mut usage = Usage::default();
     for (file, text) in operations {
-        let Ok(document) = ExecutableDocument::parse_and_validate(schema, *text, *file) else {
-            continue;
+        // An operation that breaks is still walked for what it uses (its
+        // parts that resolve): a deprecation is reported beside the break,
+        // not on the run after the break is fixed.
+        let document = match ExecutableDocument::parse_and_validate(schema, *text, *file) {
+            Ok(document) => document,
+            Err(broken) => apollo_compiler::validation::Valid::assume_valid(broken.partial),
         };
         let mut walk = Walk {
             schema,
@@ -195,4 +199,24 @@ pub fn touches(usage: &Usage, path: &str) -> bool {
             .fields
             .iter()
             .any(|f| f.starts_with(&format!("{type_name}.")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operation_that_breaks_still_reports_its_deprecations() {
+        let schema = Schema::parse_and_validate(
+            "type Query { job: Job } type Job { id: String progress: Int @deprecated(reason: \"Use percent.\") }",
+            "schema.graphql",
+        )
+        .unwrap();
+        // `missing` breaks the operation; `progress` is deprecated.
+        let operations = [("job.graphql", "query J { job { id progress missing } }")];
+        let found = usage(&schema, &operations);
+        assert_eq!(found.deprecated.len(), 1, "{found:?}");
+        assert_eq!(found.deprecated[0].path, "Job.progress");
+        assert_eq!(found.deprecated[0].reason.as_deref(), Some("Use percent."));
+    }
 }
