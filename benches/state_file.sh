@@ -11,6 +11,8 @@
 # change grows with the square).
 # Run from the repository root: `bash benches/state_file.sh`
 # (N=1000, FULL_N=200, SCALE_N=100000; SCALE_N=0 skips the scaling run).
+# Last, `job wait --state` on JOBS (3000) jobs delivered at once, against the
+# same wait without a state file (the journal's target: under 15 s).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=benches/support/common.sh
@@ -19,6 +21,7 @@ rounds="${ROUNDS:-3}"
 n="${N:-1000}"
 full_n="${FULL_N:-200}"
 scale_n="${SCALE_N:-100000}"
+jobs_n="${JOBS:-3000}"
 work="$(mktemp -d)"
 sandbox_pid=""
 cleanup() {
@@ -65,11 +68,24 @@ run_shape() {
 
 run_shape start "$n" --no-wait
 small_cost_ms=$last_cost_ms
-run_shape whole "$full_n"
+if [ "$full_n" -gt 0 ]; then
+    run_shape whole "$full_n"
+fi
 if [ "$scale_n" -gt 0 ]; then
     # Short ids: 100,000 of them must fit on one command line.
     rounds=1
     run_shape s "$scale_n" --no-wait
     printf 'journal scaling: %.3f ms per export at %d, %.3f ms at %d: ratio %.2f (target <= 1.5)\n' \
         "$small_cost_ms" "$n" "$last_cost_ms" "$scale_n" "$(echo "$last_cost_ms / $small_cost_ms" | bc -l)"
+fi
+if [ "$jobs_n" -gt 0 ]; then
+    for _ in $(seq 1 "$jobs_n"); do
+        curl -sf -X POST -H 'content-type: application/json' \
+            -d '{"queuedFor": 0, "runningFor": 0}' "$base/_sandbox/jobs"
+        echo
+    done | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' > "$work/job-ids.txt"
+    p=$(seconds "$bin" job wait --ids-from "$work/job-ids.txt" --json)
+    w=$(seconds "$bin" job wait --ids-from "$work/job-ids.txt" --json --state "$work/jobs.json")
+    printf 'job wait, %d jobs delivered at once: without state %.2f s, with --state %.2f s (target < 15 s)\n' \
+        "$(wc -l < "$work/job-ids.txt")" "$p" "$w"
 fi
