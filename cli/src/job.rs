@@ -329,6 +329,46 @@ async fn wait_with_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The wait workflow in process: a client, ids, a journal. The second
+    /// run reports the job from the journal and polls nothing.
+    #[tokio::test]
+    async fn a_wait_and_its_rerun_on_one_journal() {
+        use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
+        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let id = sandbox.create_job(JobScript::delivered(
+            std::time::Duration::ZERO,
+            std::time::Duration::from_millis(300),
+        ));
+        let client = Client::builder()
+            .base_url(sandbox.base_url())
+            .access_token(sandbox.token())
+            .build()
+            .unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("datasaur-wait-workflow-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jobs.json");
+        let options = WaitOptions::default().max_wait(std::time::Duration::from_secs(30));
+        let first = wait_with_state(&client, vec![id.clone()], options.clone(), true, &path).await;
+        assert_eq!(first, Exit::Success);
+        let polled = sandbox.stats().job_ids_requested;
+        let second = wait_with_state(&client, vec![id.clone()], options, true, &path).await;
+        assert_eq!(second, Exit::Success);
+        assert_eq!(
+            sandbox.stats().job_ids_requested,
+            polled,
+            "nothing polled again"
+        );
+        let state = StateFile::open(&path, "job wait").unwrap();
+        assert!(matches!(
+            state.job(&id),
+            Some(JobEntry::Finished { status, .. }) if status == "DELIVERED"
+        ));
+        drop(state);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     use proptest::prelude::*;
 
     fn cases() -> u32 {
