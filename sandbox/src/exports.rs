@@ -7,7 +7,6 @@
 //! the export's zip archive (`export_archive.rs`), whole or by `Range`, and
 //! refuses once the URL has expired (`fileUrlExpiredAt`).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use axum::body::{Body, Bytes};
@@ -19,6 +18,7 @@ use tokio::time::Instant;
 use crate::export_archive::{ExportContent, archive};
 use crate::faults::{FaultKind, FaultTarget};
 use crate::http::App;
+use crate::retention::Retained;
 use crate::sync::lock;
 
 /// One export's file.
@@ -31,9 +31,20 @@ struct ExportFile {
     content: ExportContent,
 }
 
-#[derive(Default)]
+/// Export files kept (by their URL key): past it, the oldest are forgotten
+/// and their URLs answer 404.
+const MAX_EXPORT_FILES_KEPT: usize = 100_000;
+
 pub(crate) struct ExportStore {
-    files: Mutex<HashMap<String, ExportFile>>,
+    files: Mutex<Retained<String, ExportFile>>,
+}
+
+impl Default for ExportStore {
+    fn default() -> Self {
+        ExportStore {
+            files: Mutex::new(Retained::new(MAX_EXPORT_FILES_KEPT)),
+        }
+    }
 }
 
 impl ExportStore {

@@ -38,6 +38,7 @@ mod faults;
 mod http;
 mod local_only;
 mod mock_schema;
+mod retention;
 mod schema;
 mod schema_limits;
 mod script;

@@ -5,9 +5,7 @@
 //! sandbox. With `allow_remote` (behind a control token) this check is off.
 
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
-
-use crate::http::json_response;
+use axum::response::{IntoResponse, Response};
 
 /// The middleware: refuses a request whose `Host` or `Origin` names
 /// anything but loopback.
@@ -16,13 +14,11 @@ pub(crate) async fn only_loopback_names(
     next: axum::middleware::Next,
 ) -> Response {
     if let Some(problem) = problem(request.headers()) {
-        return json_response(
-            StatusCode::FORBIDDEN,
-            &serde_json::json!({"error": format!(
-                "this sandbox answers only requests addressed to loopback \
-                 (127.0.0.1, localhost, [::1]); {problem}"
-            )}),
-        );
+        let body = serde_json::json!({"error": format!(
+            "this sandbox answers only requests addressed to loopback \
+             (127.0.0.1, localhost, [::1]); {problem}"
+        )});
+        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
     }
     next.run(request).await
 }

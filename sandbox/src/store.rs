@@ -1,7 +1,6 @@
 //! The in-memory job store. A job's state is computed from its script and
 //! tokio's clock when asked, so nothing runs in the background.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use super::script::{JobOutcome, JobScript};
+use crate::retention::Retained;
 use crate::sync::lock;
 
 /// The job id from Datasaur's documentation; seeded as `DELIVERED`.
@@ -32,8 +32,13 @@ struct StoredJob {
     created: Instant,
 }
 
+/// Jobs kept: past it, the oldest are forgotten (asked for, they are
+/// unknown, as Datasaur's old jobs are). A million jobs hold about 250 MB.
+pub const MAX_JOBS_KEPT: usize = 1_000_000;
+
 pub(crate) struct JobStore {
-    jobs: Mutex<HashMap<String, StoredJob>>,
+    /// The newest [`MAX_JOBS_KEPT`] jobs.
+    jobs: Mutex<Retained<String, StoredJob>>,
     next_id: AtomicU64,
     /// Wall time and tokio time at start, so timestamps follow a paused clock.
     epoch: (SystemTime, Instant),
@@ -42,7 +47,7 @@ pub(crate) struct JobStore {
 impl JobStore {
     pub fn new() -> Self {
         JobStore {
-            jobs: Mutex::new(HashMap::new()),
+            jobs: Mutex::new(Retained::new(MAX_JOBS_KEPT)),
             next_id: AtomicU64::new(1),
             epoch: (SystemTime::now(), Instant::now()),
         }
@@ -67,14 +72,14 @@ impl JobStore {
     /// The job now, or `None` if unknown or not visible yet.
     pub fn view(&self, id: &str) -> Option<JobView> {
         let jobs = lock(&self.jobs);
-        let job = jobs.get(id)?;
+        let job = jobs.get(&id.to_owned())?;
         self.view_of(id, job, Instant::now())
     }
 
     /// When job `id` ends (delivered or failed), and whether it fails.
     pub fn ends_at(&self, id: &str) -> Option<(Instant, bool)> {
         let jobs = lock(&self.jobs);
-        let job = jobs.get(id)?;
+        let job = jobs.get(&id.to_owned())?;
         Some((
             job.created + job.script.total(),
             job.script.outcome.is_failed(),

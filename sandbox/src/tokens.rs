@@ -19,9 +19,14 @@ enum Lifetime {
     Unbounded,
 }
 
+/// Tokens held before expired ones are first looked for.
+const MIN_PRUNE: usize = 1024;
+
 pub(crate) struct TokenStore {
     tokens: Mutex<HashMap<String, Lifetime>>,
     issued: AtomicU64,
+    /// How many tokens the last pruning kept.
+    kept_after_prune: AtomicU64,
     ttl: Duration,
 }
 
@@ -44,6 +49,7 @@ impl TokenStore {
         TokenStore {
             tokens: Mutex::new(tokens),
             issued: AtomicU64::new(0),
+            kept_after_prune: AtomicU64::new(0),
             ttl,
         }
     }
@@ -57,7 +63,20 @@ impl TokenStore {
         let lifetime = Instant::now()
             .checked_add(self.ttl)
             .map_or(Lifetime::Unbounded, Lifetime::Until);
-        lock(&self.tokens).insert(token.clone(), lifetime);
+        let mut tokens = lock(&self.tokens);
+        // Expired tokens are forgotten as new ones come (amortized: when
+        // the map has doubled since), so a token flood holds only the
+        // tokens still valid.
+        if tokens.len() >= MIN_PRUNE.max(2 * self.kept_after_prune.load(Ordering::Relaxed) as usize)
+        {
+            let now = Instant::now();
+            tokens.retain(
+                |_, lifetime| !matches!(lifetime, Lifetime::Until(expiry) if *expiry <= now),
+            );
+            self.kept_after_prune
+                .store(tokens.len() as u64, Ordering::Relaxed);
+        }
+        tokens.insert(token.clone(), lifetime);
         (token, self.ttl)
     }
 
@@ -77,5 +96,27 @@ impl TokenStore {
                 *lifetime = Lifetime::Until(now);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn expired_tokens_are_forgotten_as_new_ones_come() {
+        let store = TokenStore::new(Duration::from_secs(60), &["fixed".to_owned()]);
+        for _ in 0..5_000 {
+            store.issue();
+        }
+        tokio::time::advance(Duration::from_secs(61)).await;
+        let (fresh, _) = store.issue();
+        for _ in 0..5_000 {
+            store.issue();
+        }
+        // 10,001 issued; the 5,000 that expired are gone by now.
+        let held = lock(&store.tokens).len();
+        assert!(held <= 5_002, "{held} tokens held");
+        assert!(store.is_valid(&fresh) && store.is_valid("fixed"));
     }
 }
