@@ -330,7 +330,7 @@ impl OAuthTokens {
             generation,
         });
         drop(fetching);
-        tracing::debug!(
+        tracing::info!(
             generation,
             expires_in_secs = expires_in.as_secs(),
             "fetched an OAuth token"
@@ -356,6 +356,8 @@ impl OAuthTokens {
     async fn fetch(&self) -> Result<(HeaderValue, Duration)> {
         let call = Call {
             request: self.request(),
+            method: "POST",
+            target: &self.token_url,
             repeat: Repeat::Always,
             statuses: TransientStatuses::API,
             credentials: None,

@@ -14,7 +14,8 @@ use crate::Client;
 use crate::error::{BODY_SNIPPET_LEN, Error, Request, body_snippet, host_of};
 use crate::part_file::PartFile;
 use crate::retry::{Backoff, retry_after_header};
-use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses};
+use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses, record_error};
+use tracing::Instrument;
 
 const OPERATION: &str = "download";
 
@@ -194,6 +195,38 @@ pub(crate) async fn download(
     path: &Path,
     options: &DownloadOptions,
 ) -> Result<Download, Error> {
+    let span = tracing::info_span!(
+        "datasaur.call",
+        otel.name = OPERATION,
+        otel.kind = "internal",
+        otel.status_code = tracing::field::Empty,
+        server.address = url.host_str().unwrap_or_default(),
+        error.type = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let outcome = download_in_span(client, url, expires_at, path, options)
+        .instrument(span.clone())
+        .await;
+    let _in = span.enter();
+    match &outcome {
+        Ok(file) => tracing::info!(
+            bytes = file.bytes,
+            attempts = file.attempts,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "download finished"
+        ),
+        Err(error) => record_error(&span, error),
+    }
+    outcome
+}
+
+async fn download_in_span(
+    client: &Client,
+    url: &Url,
+    expires_at: Option<SystemTime>,
+    path: &Path,
+    options: &DownloadOptions,
+) -> Result<Download, Error> {
     let host = host_of(url);
     let request = Request::new(OPERATION, host.clone());
     let expired = |at: SystemTime| Error::file_url_expired(host.clone(), at);
@@ -214,6 +247,8 @@ pub(crate) async fn download(
     );
     let call = Call {
         request,
+        method: "GET",
+        target: url,
         repeat: Repeat::Always,
         statuses: TransientStatuses::DOWNLOAD,
         // The URL is presigned, and the file host is not Datasaur.

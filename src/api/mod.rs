@@ -71,12 +71,18 @@ impl Client {
                 false,
             )
         })?;
+        tracing::info!(job.id = %job.id, operation = Q::OPERATION_NAME, "job started");
         Ok(JobHandle::started(self.clone(), Q::OPERATION_NAME, job))
     }
 
     /// Sends `Q` (once: it starts work) and returns the export it answered with.
     async fn start_export<Q: Operation>(&self, variables: Q::Variables) -> crate::Result<Export> {
         let started: ExportStarted = self.execute_as::<Q, _>(variables).await?;
+        tracing::info!(
+            export.id = %started.export.export_id,
+            operation = Q::OPERATION_NAME,
+            "export started"
+        );
         Ok(Export::new(self.clone(), Q::OPERATION_NAME, started.export))
     }
 }

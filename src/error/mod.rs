@@ -209,6 +209,37 @@ pub enum ErrorKind {
     Webhook,
 }
 
+impl ErrorKind {
+    /// The kind's name in snake_case (`transport`, `http`, `graphql`, ...),
+    /// as traces record it (`error.type`).
+    ///
+    /// ```
+    /// assert_eq!(datasaur::ErrorKind::SchemaDrift.as_str(), "schema_drift");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::Http => "http",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::GraphQL => "graphql",
+            ErrorKind::SchemaDrift => "schema_drift",
+            ErrorKind::Decode => "decode",
+            ErrorKind::JobNotFound => "job_not_found",
+            ErrorKind::FileUrlExpired => "file_url_expired",
+            ErrorKind::FileExists => "file_exists",
+            ErrorKind::Io => "io",
+            ErrorKind::UploadTooLarge => "upload_too_large",
+            ErrorKind::NoFileUrl => "no_file_url",
+            ErrorKind::ExportFailed => "export_failed",
+            ErrorKind::Wait => "wait",
+            ErrorKind::Config => "config",
+            ErrorKind::Webhook => "webhook",
+        }
+    }
+}
+
 impl Error {
     fn new(detail: Detail, request: Option<Request>, source: Option<SourceError>) -> Self {
         Error(Arc::new(Inner {

@@ -105,7 +105,7 @@ where
         if let Some(counter) = limits.counter {
             counter.fetch_add(1, Ordering::Relaxed);
         }
-        tracing::debug!(what, attempt = number, %error, delay_ms = delay.as_millis() as u64, "retrying");
+        tracing::info!(what, attempt = number, %error, delay_ms = delay.as_millis() as u64, "retrying after a failure");
         pacing.sleep.sleep(delay).await;
     }
 }

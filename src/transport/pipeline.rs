@@ -84,6 +84,10 @@ pub(crate) enum Retries {
 pub(crate) struct Call<'a> {
     /// The operation and host, for errors.
     pub(crate) request: Request,
+    /// The HTTP method and where it goes, for the attempt's span (its query
+    /// and any user name are never shown: a presigned URL's query is a key).
+    pub(crate) method: &'static str,
+    pub(crate) target: &'a Url,
     pub(crate) repeat: Repeat,
     pub(crate) statuses: TransientStatuses,
     /// Sent with an `Authorization` header from these, refreshed once when
@@ -174,7 +178,8 @@ impl Attempt {
             .send()
             .await
             .map_err(|source| self.transport_failure(source, limit))?;
-        self.span.record("http.status", response.status().as_u16());
+        self.span
+            .record("http.response.status_code", response.status().as_u16());
         if !follows_redirects
             && let Some(error) = refused_redirect(&self.request, sent_to, &response)
         {
@@ -211,6 +216,46 @@ impl Attempt {
             fatal: false,
         }
     }
+}
+
+/// The span of one HTTP attempt, in OpenTelemetry's HTTP client terms
+/// (`tracing-opentelemetry` reads `otel.*`): method, server, the URL without
+/// its query, the resend count (after the first), the status, and the
+/// error's type when it failed.
+fn attempt_span(call: &Call<'_>, number: u32, request_id: Option<&str>) -> tracing::Span {
+    let span = tracing::info_span!(
+        "datasaur.http_attempt",
+        otel.name = call.method,
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = call.method,
+        server.address = tracing::field::Empty,
+        server.port = tracing::field::Empty,
+        url.full = tracing::field::Empty,
+        http.request.resend_count = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        graphql.operation.name = call.request.operation(),
+        datasaur.request_id = request_id,
+        datasaur.duration_ms = tracing::field::Empty,
+    );
+    // Only for a subscriber that wants it: no work per request without one.
+    if !span.is_disabled() {
+        let mut url = call.target.clone();
+        url.set_query(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        span.record("server.address", url.host_str().unwrap_or_default());
+        span.record(
+            "server.port",
+            url.port_or_known_default().unwrap_or_default(),
+        );
+        span.record("url.full", url.as_str());
+        if number > 1 {
+            span.record("http.request.resend_count", number - 1);
+        }
+    }
+    span
 }
 
 impl Transport {
@@ -255,14 +300,7 @@ impl Transport {
             &self.pacing,
             limits,
             |number| async move {
-                let span = tracing::debug_span!(
-                    "datasaur.request",
-                    operation,
-                    attempt = number,
-                    request_id = request_id_ref.as_deref(),
-                    http.status = tracing::field::Empty,
-                    duration_ms = tracing::field::Empty,
-                );
+                let span = attempt_span(call_ref, number, request_id_ref.as_deref());
                 let in_span = span.clone();
                 let started = std::time::Instant::now();
                 let outcome = async {
@@ -285,7 +323,11 @@ impl Transport {
                 }
                 .instrument(in_span.clone())
                 .await;
-                in_span.record("duration_ms", started.elapsed().as_millis() as u64);
+                in_span.record("datasaur.duration_ms", started.elapsed().as_millis() as u64);
+                if let (Err(failure), _) = &outcome {
+                    in_span.record("error.type", failure.error.kind().as_str());
+                    in_span.record("otel.status_code", "ERROR");
+                }
                 match outcome {
                     (Ok(value), _) => Ok(value),
                     (Err(failure), authorization) => Err(self.judge(

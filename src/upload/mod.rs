@@ -21,8 +21,9 @@ use tokio::time::Instant;
 
 use crate::error::{Error, Request, body_snippet, host_of};
 use crate::retry::retry_after_header;
-use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses};
+use crate::transport::{Attempt, Call, Failure, Repeat, Retries, TransientStatuses, record_error};
 use crate::{Client, Result};
+use tracing::Instrument;
 
 const OPERATION: &str = "upload";
 
@@ -218,7 +219,34 @@ impl Client {
         source: UploadSource,
         options: impl Into<Option<UploadOptions>>,
     ) -> Result<Upload> {
-        let options = options.into().unwrap_or_default();
+        let span = tracing::info_span!(
+            "datasaur.call",
+            otel.name = OPERATION,
+            otel.kind = "internal",
+            otel.status_code = tracing::field::Empty,
+            datasaur.file = source.name(),
+            error.type = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let outcome = self
+            .upload_in_span(source, options.into().unwrap_or_default())
+            .instrument(span.clone())
+            .await;
+        let _in = span.enter();
+        match &outcome {
+            Ok(upload) => tracing::info!(
+                file = %upload.name,
+                bytes = upload.bytes,
+                attempts = upload.attempts,
+                duration_ms = started.elapsed().as_millis() as u64,
+                "upload finished"
+            ),
+            Err(error) => record_error(&span, error),
+        }
+        outcome
+    }
+
+    async fn upload_in_span(&self, source: UploadSource, options: UploadOptions) -> Result<Upload> {
         let inner = self.inner();
         let request = Request::new(OPERATION, host_of(&inner.upload_url));
         let inspected = source.inspect().await?;
@@ -233,6 +261,8 @@ impl Client {
         let attempts = AtomicU32::new(0);
         let call = Call {
             request: request.clone(),
+            method: "POST",
+            target: &inner.upload_url,
             // Repeating an upload cannot run work twice; a reader is read once.
             repeat: if inspected.replayable {
                 Repeat::Always

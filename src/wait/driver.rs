@@ -24,8 +24,13 @@ use super::schedule::{PollSchedule, WatchKey};
 use super::update::JobUpdate;
 use crate::error::Error;
 use crate::job::{Job, JobStatus};
+use tracing::Instrument;
 
 mod endings;
+
+/// The waits one poll's span links to, at most: a poll serving ten
+/// thousand waits names a sample of them, not all.
+const MAX_LINKS_PER_POLL: usize = 32;
 
 struct Watch {
     caller: CallerId,
@@ -55,6 +60,9 @@ struct Tracked {
 }
 
 struct Caller {
+    /// The wait's span: each poll for its jobs follows from it, and its
+    /// jobs' status changes are events in it.
+    span: tracing::Span,
     options: Arc<WaitOptions>,
     updates: mpsc::UnboundedSender<Delivery>,
     watches: HashSet<WatchKey>,
@@ -141,10 +149,12 @@ impl Driver {
                 options,
                 updates,
                 jobs,
+                span,
             } => {
                 self.callers.insert(
                     caller,
                     Caller {
+                        span,
                         options,
                         updates,
                         watches: HashSet::with_capacity(jobs.len()),
@@ -272,10 +282,40 @@ impl Driver {
             let Some(ids) = self.queued.pop_front() else {
                 return;
             };
-            let fetch = self.fetch.fetch(ids.clone());
+            let span = self.poll_span(&ids);
+            let fetch = self.fetch.fetch(ids.clone()).instrument(span);
             self.in_flight
                 .push(Box::pin(async move { (ids, fetch.await) }));
         }
+    }
+
+    /// The span of one `getJobs` poll: a root of its own (the driver serves
+    /// every wait), following from the span of each wait it serves, so a
+    /// trace of a caller's wait shows the polls made for it.
+    fn poll_span(&self, ids: &[Arc<str>]) -> tracing::Span {
+        let span = tracing::info_span!(
+            parent: None,
+            "datasaur.poll",
+            otel.name = "poll",
+            otel.kind = "internal",
+            datasaur.job_count = ids.len(),
+        );
+        let mut linked = HashSet::new();
+        for id in ids {
+            let Some(tracked) = self.jobs.get(id) else {
+                continue;
+            };
+            for key in &tracked.watches {
+                if let Some(watch) = self.watches.get(key)
+                    && linked.len() < MAX_LINKS_PER_POLL
+                    && linked.insert(watch.caller)
+                    && let Some(caller) = self.callers.get(&watch.caller)
+                {
+                    span.follows_from(caller.span.id());
+                }
+            }
+        }
+        span
     }
 
     fn answered(&mut self, ids: &[Arc<str>], answer: crate::Result<Vec<Option<Job>>>) {
@@ -357,8 +397,20 @@ impl Driver {
             }
             return;
         };
-        if !self.watches.contains_key(&key) {
+        let Some(watch) = self.watches.get(&key) else {
             return;
+        };
+        if job.is_delivered() || job.is_failed() {
+            // The end is a status change too, seen by operators at INFO.
+            if let Some(waiting) = self.callers.get(&watch.caller) {
+                tracing::info!(
+                    parent: &waiting.span,
+                    job.id = %job.id,
+                    status = %job.status,
+                    progress = job.progress,
+                    "job status changed"
+                );
+            }
         }
         if job.is_delivered() {
             self.finish(key, Ok(job));
@@ -376,12 +428,26 @@ impl Driver {
         watch.not_found = false;
         let seen = (job.status.clone(), job.progress);
         let changed = watch.last.as_ref() != Some(&seen);
-        watch.last = Some(seen);
+        let previous = watch.last.replace(seen);
         let caller = watch.caller;
         if let Some(tracked) = self.jobs.get_mut(&watch.id) {
             tracked.last_seen = Some(Box::new(job.clone()));
         }
         if changed {
+            if let Some(waiting) = self.callers.get(&caller) {
+                let status_changed = previous
+                    .as_ref()
+                    .is_none_or(|(status, _)| *status != job.status);
+                if status_changed {
+                    tracing::info!(
+                        parent: &waiting.span,
+                        job.id = %job.id,
+                        status = %job.status,
+                        progress = job.progress,
+                        "job status changed"
+                    );
+                }
+            }
             self.deliver(caller, JobUpdate::Progress(job));
         }
         if polled && !self.finish_if_out_of_polls(key, now) {

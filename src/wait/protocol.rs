@@ -53,6 +53,8 @@ pub(crate) enum Command {
         options: Arc<WaitOptions>,
         updates: mpsc::UnboundedSender<Delivery>,
         jobs: Vec<(String, WaitStart)>,
+        /// The wait's span: the polls made for it follow from it.
+        span: tracing::Span,
     },
     /// Wait on more jobs; ignored for a caller the driver does not know.
     Add {

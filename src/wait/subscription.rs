@@ -22,6 +22,9 @@ use super::protocol::{CallerId, Command, Delivery, FetchJobs, WaitStart};
 use super::update::JobUpdate;
 use crate::Client;
 
+/// The job ids a wait's span names; a larger wait gives their count only.
+const MAX_IDS_IN_SPAN: usize = 10;
+
 pub(crate) struct Subscription {
     client: Client,
     caller: CallerId,
@@ -39,6 +42,12 @@ pub(crate) struct Subscription {
     /// Updates to yield before anything else (the end of a failed wait).
     backlog: VecDeque<JobUpdate>,
     ended: bool,
+    /// The wait's span (`datasaur.wait`), a child of the caller's: the
+    /// polls made for it follow from it.
+    span: tracing::Span,
+    /// Jobs finished delivered, and otherwise, for the span and its event.
+    delivered: u64,
+    not_delivered: u64,
 }
 
 impl Subscription {
@@ -49,6 +58,15 @@ impl Subscription {
         adds: Option<(mpsc::UnboundedReceiver<String>, Arc<AtomicBool>)>,
     ) -> Self {
         let caller = client.inner().engine.new_caller();
+        let span = tracing::info_span!(
+            "datasaur.wait",
+            otel.name = "wait",
+            otel.kind = "internal",
+            datasaur.job_count = tracing::field::Empty,
+            datasaur.job_ids = tracing::field::Empty,
+            datasaur.delivered = tracing::field::Empty,
+            datasaur.not_delivered = tracing::field::Empty,
+        );
         let (adds, closed) = match adds {
             Some((adds, closed)) => (Some(adds), closed),
             None => (None, Arc::new(AtomicBool::new(false))),
@@ -64,8 +82,19 @@ impl Subscription {
             closed,
             backlog: VecDeque::new(),
             ended: false,
+            span,
+            delivered: 0,
+            not_delivered: 0,
         };
         let now = Instant::now();
+        let jobs: Vec<(String, Duration)> = jobs.into_iter().collect();
+        subscription.span.record("datasaur.job_count", jobs.len());
+        if jobs.len() <= MAX_IDS_IN_SPAN {
+            let ids: Vec<&str> = jobs.iter().map(|(id, _)| id.as_str()).collect();
+            subscription
+                .span
+                .record("datasaur.job_ids", ids.join(",").as_str());
+        }
         for (id, job_age) in jobs {
             subscription.add(
                 id,
@@ -106,6 +135,7 @@ impl Subscription {
                     options: self.options.clone(),
                     updates: sender,
                     jobs,
+                    span: self.span.clone(),
                 }
             }
         };
@@ -114,6 +144,17 @@ impl Subscription {
     }
 
     fn end(&mut self) {
+        if !self.ended {
+            self.span.record("datasaur.delivered", self.delivered);
+            self.span
+                .record("datasaur.not_delivered", self.not_delivered);
+            tracing::info!(
+                parent: &self.span,
+                delivered = self.delivered,
+                not_delivered = self.not_delivered,
+                "wait ended"
+            );
+        }
         self.ended = true;
         self.closed.store(true, Ordering::Release);
         self.adds = None;
@@ -155,7 +196,12 @@ impl Stream for Subscription {
                             Ok(job) => job.id.as_str(),
                             Err(error) => error.job_id(),
                         };
-                        this.pending.remove(id);
+                        if this.pending.remove(id).is_some() {
+                            match result {
+                                Ok(_) => this.delivered += 1,
+                                Err(_) => this.not_delivered += 1,
+                            }
+                        }
                     }
                     return Poll::Ready(Some(update));
                 }
@@ -163,6 +209,7 @@ impl Stream for Subscription {
                     // Jobs added after the failed request never reached the
                     // driver's list; they end the same way, each reported once.
                     for (job_id, _) in this.pending.drain() {
+                        this.not_delivered += 1;
                         this.backlog
                             .push_back(JobUpdate::Finished(Err(WaitError::Poll {
                                 job_id,

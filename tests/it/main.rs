@@ -12,6 +12,7 @@ mod get_job;
 mod get_jobs;
 mod hostile_server;
 mod oauth;
+mod observability;
 mod pipeline;
 mod readme_starter;
 mod redirects;

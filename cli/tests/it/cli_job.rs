@@ -370,3 +370,55 @@ fn bars_end_where_their_job_stood_and_results_reach_a_redirected_stdout() {
         "{written}"
     );
 }
+
+#[test]
+fn verbose_shows_each_status_change_and_json_logs_parse() {
+    let sandbox = crate::support::sandbox_process::start(&[]);
+    let job = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 1500}));
+    let output = sandbox
+        .command(&["-v", "job", "wait", &job])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::command::text(&output)
+    );
+    let log = String::from_utf8_lossy(&output.stderr);
+    let changes: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("job status changed"))
+        .collect();
+    assert!(changes.iter().all(|line| line.contains(&job)), "{log}");
+    assert!(
+        changes.iter().any(|line| line.contains("IN_PROGRESS")),
+        "{log}"
+    );
+    assert!(
+        changes.iter().any(|line| line.contains("DELIVERED")),
+        "{log}"
+    );
+    assert!(!log.contains(&sandbox.token), "no token in the log");
+    let json = sandbox
+        .command(&["-v", "--log-format", "json", "job", "wait", &job])
+        .output()
+        .unwrap();
+    assert_eq!(
+        json.status.code(),
+        Some(0),
+        "{}",
+        crate::support::command::text(&json)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stderr)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["fields"]["message"] == "job status changed"
+                && line["fields"]["job.id"] == job.as_str()),
+        "{lines:?}"
+    );
+}
