@@ -143,7 +143,8 @@ pub async fn write_whole(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(
 
 /// [`write_whole`] for code that does not run on tokio (the CLI's state
 /// file): the same temporary name, the same exclusive creation, the same
-/// [`place`]. Leaves no temporary file on any error.
+/// move into place (with the directory synced). Leaves no temporary file
+/// on any error.
 pub fn write_whole_blocking(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Error> {
     use std::io::Write;
     let temp = temp_name(path);
