@@ -334,21 +334,12 @@ mod tests {
     /// run reports the job from the journal and polls nothing.
     #[tokio::test]
     async fn a_wait_and_its_rerun_on_one_journal() {
-        use datasaur_sandbox::{JobScript, Sandbox, SandboxConfig};
-        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-        let id = sandbox.create_job(JobScript::delivered(
+        let (sandbox, client) = crate::test_support::sandbox_and_client().await;
+        let id = sandbox.create_job(datasaur_sandbox::JobScript::delivered(
             std::time::Duration::ZERO,
             std::time::Duration::from_millis(300),
         ));
-        let client = Client::builder()
-            .base_url(sandbox.base_url())
-            .access_token(sandbox.token())
-            .build()
-            .unwrap();
-        let dir =
-            std::env::temp_dir().join(format!("datasaur-wait-workflow-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::scratch("wait-workflow");
         let path = dir.join("jobs.json");
         let options = WaitOptions::default().max_wait(std::time::Duration::from_secs(30));
         let first = wait_with_state(&client, vec![id.clone()], options.clone(), true, &path).await;

@@ -18,6 +18,8 @@ mod schema;
 mod state_file;
 mod table;
 mod tally;
+#[cfg(test)]
+mod test_support;
 mod text;
 mod upload;
 

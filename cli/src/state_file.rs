@@ -280,9 +280,7 @@ impl StateFile {
     /// Queues one journal line.
     fn record(&mut self, record: &Record) {
         // Serializing our own types to JSON cannot fail (string keys only).
-        if serde_json::to_writer(&mut self.pending, record).is_ok() {
-            self.pending.push(b'\n');
-        }
+        let _ = write_line(&mut self.pending, record);
     }
 
     /// Makes the changes since the last save durable: one append and an
@@ -323,23 +321,14 @@ impl StateFile {
             purpose: self.contents.purpose.clone(),
         };
         let encoded = (|| -> serde_json::Result<()> {
-            serde_json::to_writer(&mut text, &header)?;
-            text.push(b'\n');
+            write_line(&mut text, &header)?;
             for (subject, entry) in &self.contents.exports {
-                let record = Record::Export {
-                    export: subject.clone(),
-                    entry: entry.clone(),
-                };
-                serde_json::to_writer(&mut text, &record)?;
-                text.push(b'\n');
+                let (export, entry) = (subject.clone(), entry.clone());
+                write_line(&mut text, &Record::Export { export, entry })?;
             }
             for (id, entry) in &self.contents.jobs {
-                let record = Record::Job {
-                    job: id.clone(),
-                    entry: entry.clone(),
-                };
-                serde_json::to_writer(&mut text, &record)?;
-                text.push(b'\n');
+                let (job, entry) = (id.clone(), entry.clone());
+                write_line(&mut text, &Record::Job { job, entry })?;
             }
             Ok(())
         })();
@@ -354,6 +343,13 @@ impl StateFile {
         self.pending.clear();
         Ok(())
     }
+}
+
+/// `value` as one journal line: compact JSON and a newline.
+fn write_line(out: &mut Vec<u8>, value: &impl Serialize) -> serde_json::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.push(b'\n');
+    Ok(())
 }
 
 fn read(file: File, path: &Path) -> Result<Contents, String> {

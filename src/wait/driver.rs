@@ -402,15 +402,7 @@ impl Driver {
         };
         if job.is_delivered() || job.is_failed() {
             // The end is a status change too, seen by operators at INFO.
-            if let Some(waiting) = self.callers.get(&watch.caller) {
-                tracing::info!(
-                    parent: &waiting.span,
-                    job.id = %job.id,
-                    status = %job.status,
-                    progress = job.progress,
-                    "job status changed"
-                );
-            }
+            self.announce_status(watch.caller, &job);
         }
         if job.is_delivered() {
             self.finish(key, Ok(job));
@@ -434,24 +426,29 @@ impl Driver {
             tracked.last_seen = Some(Box::new(job.clone()));
         }
         if changed {
-            if let Some(waiting) = self.callers.get(&caller) {
-                let status_changed = previous
-                    .as_ref()
-                    .is_none_or(|(status, _)| *status != job.status);
-                if status_changed {
-                    tracing::info!(
-                        parent: &waiting.span,
-                        job.id = %job.id,
-                        status = %job.status,
-                        progress = job.progress,
-                        "job status changed"
-                    );
-                }
+            if previous
+                .as_ref()
+                .is_none_or(|(status, _)| *status != job.status)
+            {
+                self.announce_status(caller, &job);
             }
             self.deliver(caller, JobUpdate::Progress(job));
         }
         if polled && !self.finish_if_out_of_polls(key, now) {
             self.schedule.reschedule(key, now, None);
+        }
+    }
+
+    /// An INFO event in the wait's span: `job` changed status.
+    fn announce_status(&self, caller: CallerId, job: &Job) {
+        if let Some(waiting) = self.callers.get(&caller) {
+            tracing::info!(
+                parent: &waiting.span,
+                job.id = %job.id,
+                status = %job.status,
+                progress = job.progress,
+                "job status changed"
+            );
         }
     }
 

@@ -317,7 +317,6 @@ fn report_started(exports: &[Tracked], kind: &Kind, json: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasaur_sandbox::{Sandbox, SandboxConfig};
 
     fn settings(dir: &std::path::Path) -> CommonArgs {
         CommonArgs {
@@ -335,16 +334,8 @@ mod tests {
     /// on the same journal starts nothing and downloads nothing again.
     #[tokio::test]
     async fn a_run_and_its_rerun_on_one_journal_export_each_project_once() {
-        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-        let client = Client::builder()
-            .base_url(sandbox.base_url())
-            .access_token(sandbox.token())
-            .build()
-            .unwrap();
-        let dir =
-            std::env::temp_dir().join(format!("datasaur-export-workflow-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let (sandbox, client) = crate::test_support::sandbox_and_client().await;
+        let dir = crate::test_support::scratch("export-workflow");
         let kind = Kind::Project {
             format: "JSON".into(),
         };
