@@ -374,7 +374,8 @@ fn bars_end_where_their_job_stood_and_results_reach_a_redirected_stdout() {
 #[test]
 fn verbose_shows_each_status_change_and_json_logs_parse() {
     let sandbox = crate::support::sandbox_process::start(&[]);
-    let job = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 1500}));
+    // Long enough that the first poll, however slow the start, sees it running.
+    let job = sandbox.create_job(serde_json::json!({"queuedFor": 0, "runningFor": 4000}));
     let output = sandbox
         .command(&["-v", "job", "wait", &job])
         .output()
