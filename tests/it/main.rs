@@ -12,7 +12,6 @@ mod get_job;
 mod get_jobs;
 mod hostile_server;
 mod oauth;
-mod observability;
 mod pipeline;
 mod readme_starter;
 mod redirects;

@@ -3,14 +3,17 @@
 //! per wait whose polls follow from it, and INFO events for what an
 //! operator needs (a retry, a job's status change, a wait's end, an upload
 //! or a download finished). A layer of our own captures them.
-
-use crate::support::sandbox::{SandboxClient, project_export_input};
+//!
+//! A binary of its own (as `secrets.rs`): it installs a subscriber, and
+//! tracing caches per call site, process-wide, whether anyone listens; a
+//! call site first reached by a concurrent test could be cached as unheard.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use datasaur::{RetryPolicy, UploadSource};
+use datasaur::operations::export_text_project::{ExportTextProjectInput, GqlExportMethod};
+use datasaur::{Client, RetryPolicy, UploadSource};
 use datasaur_sandbox::{DOCUMENTED_JOB_ID, Fault, FaultKind, JobScript, Sandbox, SandboxConfig};
 use futures::StreamExt;
 use tracing::field::{Field, Visit};
@@ -147,6 +150,15 @@ impl Capture {
     }
 }
 
+fn project_export_input() -> ExportTextProjectInput {
+    ExportTextProjectInput::new(
+        "labels",
+        "JSON",
+        GqlExportMethod::FileStorage,
+        ["HvdyIL2iwZn"],
+    )
+}
+
 #[tokio::test]
 async fn calls_attempts_waits_and_transfers_are_traced_in_otel_terms() {
     let capture = Capture::default();
@@ -154,8 +166,9 @@ async fn calls_attempts_waits_and_transfers_are_traced_in_otel_terms() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let client = sandbox
-        .client_builder()
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .access_token(sandbox.token())
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
         .build()
         .unwrap();
@@ -258,7 +271,9 @@ async fn calls_attempts_waits_and_transfers_are_traced_in_otel_terms() {
     assert_eq!(finished.len(), 1);
     assert_eq!(finished[0].fields["bytes"], "9");
     let export = client.export_project(project_export_input()).await.unwrap();
-    let dir = crate::support::files::scratch("observability_download");
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("observability_download");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     export
         .wait_and_download_to(dir.join("labels.zip"), None, Default::default())
         .await
