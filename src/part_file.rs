@@ -261,16 +261,18 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("datasaur-part-{name}-{:x}", fastrand::u64(..)));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A directory removed when the test ends.
+    fn scratch(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("datasaur-part-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[tokio::test]
     async fn parts_left_by_a_killed_download_are_removed_by_the_next_one() {
-        let dir = scratch("stale");
+        let scratch = scratch("stale");
+        let dir = scratch.path();
         let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
         let place = |name: &str, modified: Option<std::time::SystemTime>| {
             let file = std::fs::File::create(dir.join(name)).unwrap();
@@ -314,7 +316,8 @@ mod tests {
     #[cfg(unix)]
     #[tokio::test]
     async fn a_symlink_planted_at_the_temporary_name_is_never_written_through() {
-        let dir = scratch("symlink");
+        let scratch = scratch("symlink");
+        let dir = scratch.path();
         let victim = dir.join("victim");
         std::fs::write(&victim, "precious").unwrap();
         let planted = dir.join(".out.json.0000000000000000.part");
@@ -331,7 +334,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_is_written_whole_and_nothing_else_is_left() {
-        let dir = scratch("whole");
+        let scratch = scratch("whole");
+        let dir = scratch.path();
         let target = dir.join("schema.json");
         write_whole(&target, b"{}", false).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"{}");

@@ -339,7 +339,8 @@ mod tests {
             std::time::Duration::ZERO,
             std::time::Duration::from_millis(300),
         ));
-        let dir = crate::test_support::scratch("wait-workflow");
+        let scratch = crate::test_support::scratch("wait-workflow");
+        let dir = scratch.path();
         let path = dir.join("jobs.json");
         let options = WaitOptions::default().max_wait(std::time::Duration::from_secs(30));
         let first = wait_with_state(&client, vec![id.clone()], options.clone(), true, &path).await;
@@ -358,7 +359,6 @@ mod tests {
             Some(JobEntry::Finished { status, .. }) if status == "DELIVERED"
         ));
         drop(state);
-        let _ = std::fs::remove_dir_all(&dir);
     }
     use proptest::prelude::*;
 

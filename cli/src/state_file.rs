@@ -498,17 +498,19 @@ pub fn now_millis() -> u64 {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("datasaur-state-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join("state.json")
+    /// `state.json` in a directory removed when the test ends.
+    fn scratch(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("datasaur-state-{name}-"))
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("state.json");
+        (dir, path)
     }
 
     #[test]
     fn a_state_file_is_written_whole_and_read_back() {
-        let path = scratch("roundtrip");
+        let (_dir, path) = scratch("roundtrip");
         let mut state = StateFile::open(&path, "export project --format JSON").unwrap();
         state
             .set_export("p1", ExportEntry::Starting { since: 5 })
@@ -530,7 +532,7 @@ mod tests {
 
     #[test]
     fn a_change_is_one_appended_line_and_the_file_is_compacted_at_open() {
-        let path = scratch("journal");
+        let (_dir, path) = scratch("journal");
         let mut state = StateFile::open(&path, "job wait").unwrap();
         state.save().unwrap();
         let lines = |path: &Path| std::fs::read_to_string(path).unwrap().lines().count();
@@ -556,7 +558,7 @@ mod tests {
 
     #[test]
     fn an_append_cut_by_a_crash_loses_that_change_only() {
-        let path = scratch("torn");
+        let (_dir, path) = scratch("torn");
         let mut state = StateFile::open(&path, "export project --format JSON").unwrap();
         state
             .set_export("p1", ExportEntry::Starting { since: 1 })
@@ -584,7 +586,7 @@ mod tests {
 
     #[test]
     fn a_version_1_file_is_read_and_rewritten_as_a_journal() {
-        let path = scratch("v1");
+        let (_dir, path) = scratch("v1");
         std::fs::write(
             &path,
             r#"{"version":1,"purpose":"export project --format JSON","exports":{"p1":{"state":"starting","since":5}}}"#,
@@ -602,7 +604,7 @@ mod tests {
 
     #[test]
     fn a_temporary_file_left_by_a_killed_save_is_removed_on_open() {
-        let path = scratch("stale");
+        let (_dir, path) = scratch("stale");
         let stale = path.with_file_name("state.json.4242.17af.tmp");
         std::fs::write(&stale, "half a state").unwrap();
         let other = path.with_file_name("other.json.1.2.tmp");
@@ -620,7 +622,7 @@ mod tests {
 
     #[test]
     fn a_second_run_on_one_state_file_is_refused() {
-        let path = scratch("lock");
+        let (_dir, path) = scratch("lock");
         let first = StateFile::open(&path, "job wait").unwrap();
         let second = StateFile::open(&path, "job wait").err().unwrap();
         assert!(second.contains("in use by another datasaur"), "{second}");
@@ -633,7 +635,7 @@ mod tests {
 
     #[test]
     fn another_commands_state_or_a_foreign_file_is_refused() {
-        let path = scratch("purpose");
+        let (_dir, path) = scratch("purpose");
         StateFile::open(&path, "job wait").unwrap().save().unwrap();
         let error = StateFile::open(&path, "export project --format JSON")
             .err()

@@ -15,10 +15,10 @@ pub async fn sandbox_and_client() -> (Sandbox, Client) {
     (sandbox, client)
 }
 
-/// A fresh, empty directory for test `name` under the system's temporary one.
-pub fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("datasaur-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty directory for test `name`, removed when dropped.
+pub fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("datasaur-{name}-"))
+        .tempdir()
+        .unwrap()
 }

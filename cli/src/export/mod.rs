@@ -335,7 +335,8 @@ mod tests {
     #[tokio::test]
     async fn a_run_and_its_rerun_on_one_journal_export_each_project_once() {
         let (sandbox, client) = crate::test_support::sandbox_and_client().await;
-        let dir = crate::test_support::scratch("export-workflow");
+        let scratch = crate::test_support::scratch("export-workflow");
+        let dir = scratch.path();
         let kind = Kind::Project {
             format: "JSON".into(),
         };
@@ -356,6 +357,5 @@ mod tests {
             assert!(file.starts_with(b"PK"), "{id}: a whole zip");
         }
         assert_eq!(sandbox.stats().exports_started, 2, "each started once");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

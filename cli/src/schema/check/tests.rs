@@ -1,22 +1,24 @@
 //! The schema checker finds every kind of drift between our SDL/operations
 //! and a reference schema.
 
-use std::path::PathBuf;
-
 use super::{SchemaCheckError, check, check_against};
 use datasaur::operations::{OPERATION_DOCUMENTS, SCHEMA_SDL};
 
-fn write_reference(name: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "datasaur-schema-check-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::write(&path, text).unwrap();
-    path
+/// `text` in a file named after `name` (its extension says SDL or JSON),
+/// removed when the test drops it.
+fn write_reference(name: &str, text: &str) -> tempfile::TempPath {
+    let suffix = format!("-{name}");
+    let mut file = tempfile::Builder::new()
+        .prefix("datasaur-schema-check-")
+        .suffix(&suffix)
+        .tempfile()
+        .unwrap();
+    std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+    file.into_temp_path()
 }
 
 /// Our SDL with one textual edit, as a stand-in for a server that drifted.
-fn reference_with(name: &str, from: &str, to: &str) -> PathBuf {
+fn reference_with(name: &str, from: &str, to: &str) -> tempfile::TempPath {
     assert!(
         SCHEMA_SDL.contains(from),
         "fixture edit {from:?} no longer applies"
