@@ -285,7 +285,7 @@ mod tests {
         place(".x.zip.notahexnumber00.part", Some(old));
         place(".y.zip.0123456789abcdef.part", Some(old));
         let part = PartFile::create(&dir.join("x.zip")).await.unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(&dir)
+        let mut left: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|name| *name != part.path().file_name().unwrap().to_string_lossy())
@@ -305,7 +305,7 @@ mod tests {
         let part = PartFile::create_removing_parts_older_than(&dir.join("x.zip"), Duration::ZERO)
             .await
             .unwrap();
-        let fresh_left = std::fs::read_dir(&dir)
+        let fresh_left = std::fs::read_dir(dir)
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .any(|name| name == ".x.zip.fedcba9876543210.part");
@@ -329,7 +329,7 @@ mod tests {
             std::fs::symlink_metadata(&planted).is_ok(),
             "the symlink is left alone"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
@@ -343,7 +343,7 @@ mod tests {
         assert!(refused.to_string().contains("exists"), "{refused}");
         write_whole(&target, b"[]", true).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"[]");
-        let names: Vec<_> = std::fs::read_dir(&dir)
+        let names: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
@@ -354,7 +354,7 @@ mod tests {
             part.write(b"half").await.unwrap();
         }
         assert!(!dir.join("dropped").exists());
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(std::fs::read_dir(dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
