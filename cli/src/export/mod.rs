@@ -341,7 +341,7 @@ mod tests {
             format: "JSON".into(),
         };
         let ids = vec!["p1".to_owned(), "p2".to_owned()];
-        let settings = settings(&dir);
+        let settings = settings(dir);
         for run in 0..2 {
             let (state, plan) = prepare(&client, &kind, &ids, &settings).unwrap();
             if run == 1 {
