@@ -510,12 +510,13 @@ fn env(name: &str) -> Result<String, Error> {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("datasaur-codegen-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("schema.graphql"), DATASAUR_SCHEMA_SDL).unwrap();
+    /// A directory with the schema in it, removed when the test ends.
+    fn scratch(name: &str) -> tempfile::TempDir {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("datasaur-codegen-{name}-"))
+            .tempdir()
+            .unwrap();
+        std::fs::write(dir.path().join("schema.graphql"), DATASAUR_SCHEMA_SDL).unwrap();
         dir
     }
 
@@ -537,7 +538,8 @@ mod tests {
 
     #[test]
     fn operations_get_the_trait_and_the_starts_work_record() {
-        let dir = scratch("ok");
+        let scratch = scratch("ok");
+        let dir = scratch.path();
         std::fs::write(
             dir.join("status.graphql"),
             "query JobState($id: String!) { job: getJob(jobId: $id) { id status } }",
@@ -548,7 +550,7 @@ mod tests {
             "# datasaur: starts-work\nquery StartExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }",
         )
         .unwrap();
-        let code = Generator::new(dir.join("schema.graphql"), &dir)
+        let code = Generator::new(dir.join("schema.graphql"), dir)
             .generate()
             .unwrap();
         assert!(
@@ -573,13 +575,14 @@ mod tests {
 
     #[test]
     fn users_operations_share_datasaurs_types_where_the_schema_agrees() {
-        let dir = scratch("shared");
+        let scratch = scratch("shared");
+        let dir = scratch.path();
         std::fs::write(
             dir.join("export.graphql"),
             "query MyExport($input: ExportTextProjectInput!) { export: exportTextProject(input: $input) { exportId } }",
         )
         .unwrap();
-        let code = Generator::with_bundled_schema(&dir).generate().unwrap();
+        let code = Generator::with_bundled_schema(dir).generate().unwrap();
         assert!(
             code.contains("pub use ::datasaur::operations::types::ExportTextProjectInput;"),
             "{code}"
@@ -596,7 +599,7 @@ mod tests {
             "input ExportTextProjectInput {\n  newOption: Boolean",
         );
         std::fs::write(dir.join("schema.graphql"), grown).unwrap();
-        let code = Generator::new(dir.join("schema.graphql"), &dir)
+        let code = Generator::new(dir.join("schema.graphql"), dir)
             .generate()
             .unwrap();
         assert!(code.contains("pub struct ExportTextProjectInput"), "{code}");
@@ -606,13 +609,14 @@ mod tests {
 
     #[test]
     fn a_bad_field_names_the_file_and_the_field() {
-        let dir = scratch("bad");
+        let scratch = scratch("bad");
+        let dir = scratch.path();
         std::fs::write(
             dir.join("status.graphql"),
             "query JobState($id: String!) { job: getJob(jobId: $id) { id colour } }",
         )
         .unwrap();
-        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+        let failure = Generator::new(dir.join("schema.graphql"), dir)
             .generate()
             .unwrap_err()
             .to_string();
@@ -624,13 +628,14 @@ mod tests {
     fn a_bad_field_in_the_example_apps_operation_fails_naming_file_and_field() {
         let example =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/embedded-app/graphql");
-        let dir = scratch("example");
+        let scratch = scratch("example");
+        let dir = scratch.path();
         // The app's operations, next to the bundled schema it is built against.
         for entry in std::fs::read_dir(&example).unwrap() {
             let path = entry.unwrap().path();
             std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
         }
-        let generator = Generator::new(dir.join("schema.graphql"), &dir);
+        let generator = Generator::new(dir.join("schema.graphql"), dir);
         generator
             .generate()
             .expect("the example's operations are valid");
@@ -646,15 +651,16 @@ mod tests {
 
     #[test]
     fn unnamed_operations_and_bad_schemas_are_refused_clearly() {
-        let dir = scratch("unnamed");
+        let scratch = scratch("unnamed");
+        let dir = scratch.path();
         std::fs::write(dir.join("anon.graphql"), "{ getJob(jobId: \"x\") { id } }").unwrap();
-        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+        let failure = Generator::new(dir.join("schema.graphql"), dir)
             .generate()
             .unwrap_err()
             .to_string();
         assert!(failure.contains("needs a name"), "{failure}");
         std::fs::write(dir.join("schema.graphql"), "type {").unwrap();
-        let failure = Generator::new(dir.join("schema.graphql"), &dir)
+        let failure = Generator::new(dir.join("schema.graphql"), dir)
             .generate()
             .unwrap_err()
             .to_string();
