@@ -209,12 +209,15 @@ pub(crate) async fn download(
         .await;
     let _in = span.enter();
     match &outcome {
-        Ok(file) => tracing::info!(
-            bytes = file.bytes,
-            attempts = file.attempts,
-            duration_ms = started.elapsed().as_millis() as u64,
-            "download finished"
-        ),
+        Ok(file) => {
+            crate::metrics::downloaded(file.bytes);
+            tracing::info!(
+                bytes = file.bytes,
+                attempts = file.attempts,
+                duration_ms = started.elapsed().as_millis() as u64,
+                "download finished"
+            )
+        }
         Err(error) => record_error(&span, error),
     }
     outcome

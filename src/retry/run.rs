@@ -105,6 +105,7 @@ where
         if let Some(counter) = limits.counter {
             counter.fetch_add(1, Ordering::Relaxed);
         }
+        crate::metrics::retried(what);
         tracing::info!(what, attempt = number, %error, delay_ms = delay.as_millis() as u64, "retrying after a failure");
         pacing.sleep.sleep(delay).await;
     }

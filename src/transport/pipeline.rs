@@ -178,8 +178,10 @@ impl Attempt {
             .send()
             .await
             .map_err(|source| self.transport_failure(source, limit))?;
-        self.span
-            .record("http.response.status_code", response.status().as_u16());
+        self.span.record(
+            "http.response.status_code",
+            i64::from(response.status().as_u16()),
+        );
         if !follows_redirects
             && let Some(error) = refused_redirect(&self.request, sent_to, &response)
         {
@@ -221,7 +223,8 @@ impl Attempt {
 /// The span of one HTTP attempt, in OpenTelemetry's HTTP client terms
 /// (`tracing-opentelemetry` reads `otel.*`): method, server, the URL without
 /// its query, the resend count (after the first), the status, and the
-/// error's type when it failed.
+/// error's type when it failed. Numbers are recorded as `i64`:
+/// `tracing-opentelemetry` exports unsigned ones as text.
 fn attempt_span(call: &Call<'_>, number: u32, request_id: Option<&str>) -> tracing::Span {
     let span = tracing::info_span!(
         "datasaur.http_attempt",
@@ -248,11 +251,11 @@ fn attempt_span(call: &Call<'_>, number: u32, request_id: Option<&str>) -> traci
         span.record("server.address", url.host_str().unwrap_or_default());
         span.record(
             "server.port",
-            url.port_or_known_default().unwrap_or_default(),
+            i64::from(url.port_or_known_default().unwrap_or_default()),
         );
         span.record("url.full", url.as_str());
         if number > 1 {
-            span.record("http.request.resend_count", number - 1);
+            span.record("http.request.resend_count", i64::from(number - 1));
         }
     }
     span
@@ -267,6 +270,7 @@ impl Transport {
         Fut: Future<Output = Result<T, Failure>>,
     {
         let operation = call.request.operation();
+        let call_started = std::time::Instant::now();
         let request_id: Option<Arc<str>> = call.request_id.then(|| new_request_id().into());
         let (limits, backoff) = match call.retries {
             Retries::Policy => {
@@ -323,7 +327,10 @@ impl Transport {
                 }
                 .instrument(in_span.clone())
                 .await;
-                in_span.record("datasaur.duration_ms", started.elapsed().as_millis() as u64);
+                in_span.record(
+                    "datasaur.duration_ms",
+                    i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+                );
                 if let (Err(failure), _) = &outcome {
                     in_span.record("error.type", failure.error.kind().as_str());
                     in_span.record("otel.status_code", "ERROR");
@@ -342,13 +349,15 @@ impl Transport {
             },
         )
         .await;
-        outcome.map_err(|ended| {
+        let outcome = outcome.map_err(|ended| {
             let error = ended.error.with_attempts(ended.attempts, ended.exhausted);
             match &request_id {
                 Some(id) if reached.load(Ordering::Relaxed) => error.with_request_id(id),
                 _ => error,
             }
-        })
+        });
+        crate::metrics::call_ended(operation, &outcome, call_started.elapsed());
+        outcome
     }
 
     /// What a failed attempt means for the next: the one verdict of the

@@ -234,13 +234,16 @@ impl Client {
             .await;
         let _in = span.enter();
         match &outcome {
-            Ok(upload) => tracing::info!(
-                file = %upload.name,
-                bytes = upload.bytes,
-                attempts = upload.attempts,
-                duration_ms = started.elapsed().as_millis() as u64,
-                "upload finished"
-            ),
+            Ok(upload) => {
+                crate::metrics::uploaded(upload.bytes);
+                tracing::info!(
+                    file = %upload.name,
+                    bytes = upload.bytes,
+                    attempts = upload.attempts,
+                    duration_ms = started.elapsed().as_millis() as u64,
+                    "upload finished"
+                )
+            }
             Err(error) => record_error(&span, error),
         }
         outcome

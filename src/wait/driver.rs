@@ -86,6 +86,16 @@ pub(crate) struct Driver {
     /// Batches of a tick waiting for a free request slot.
     queued: VecDeque<Vec<Arc<str>>>,
     in_flight: FuturesUnordered<BoxFuture<'static, Answer>>,
+    /// Set when the driver is done: no caller can reach it any more.
+    retired: bool,
+}
+
+impl Drop for Driver {
+    /// Its jobs stop counting as waited on, however it ends (a runtime
+    /// shutting down drops it mid-wait).
+    fn drop(&mut self) {
+        crate::metrics::waited_jobs_changed(self.jobs.len(), 0);
+    }
 }
 
 impl Driver {
@@ -107,33 +117,47 @@ impl Driver {
             callers: HashMap::new(),
             queued: VecDeque::new(),
             in_flight: FuturesUnordered::new(),
+            retired: false,
         }
     }
 
     pub async fn run(mut self) {
         loop {
-            let wake = self
-                .schedule
-                .next_wake()
-                .map(|at| at.min(self.now().saturating_add(MAX_SLEEP)))
-                .map(|at| self.epoch + at);
-            tokio::select! {
-                biased;
-                command = self.commands.recv() => match command {
-                    Some(command) => self.handle(command),
-                    None => return,
-                },
-                Some((ids, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    self.answered(&ids, answer);
-                    self.launch();
-                }
-                () = sleep_until(wake), if wake.is_some() => self.tick(),
+            let watched = self.jobs.len();
+            self.turn().await;
+            crate::metrics::waited_jobs_changed(watched, self.jobs.len());
+            if self.retired {
+                return;
             }
-            if self.schedule.len() == 0 && self.in_flight.is_empty() {
-                match self.slot.retire(&mut self.commands) {
-                    Ok(()) => return,
-                    Err(command) => self.handle(command),
+        }
+    }
+
+    /// One turn of the loop: a command, an answer or a tick.
+    async fn turn(&mut self) {
+        let wake = self
+            .schedule
+            .next_wake()
+            .map(|at| at.min(self.now().saturating_add(MAX_SLEEP)))
+            .map(|at| self.epoch + at);
+        tokio::select! {
+            biased;
+            command = self.commands.recv() => match command {
+                Some(command) => self.handle(command),
+                None => {
+                    self.retired = true;
+                    return;
                 }
+            },
+            Some((ids, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                self.answered(&ids, answer);
+                self.launch();
+            }
+            () = sleep_until(wake), if wake.is_some() => self.tick(),
+        }
+        if self.schedule.len() == 0 && self.in_flight.is_empty() {
+            match self.slot.retire(&mut self.commands) {
+                Ok(()) => self.retired = true,
+                Err(command) => self.handle(command),
             }
         }
     }
@@ -298,7 +322,7 @@ impl Driver {
             "datasaur.poll",
             otel.name = "poll",
             otel.kind = "internal",
-            datasaur.job_count = ids.len(),
+            datasaur.job_count = ids.len() as i64,
         );
         let mut linked = HashSet::new();
         for id in ids {
@@ -323,6 +347,9 @@ impl Driver {
         match answer {
             Ok(jobs) => {
                 for (id, job) in ids.iter().zip(jobs) {
+                    if let Some(job) = job.as_ref().filter(|job| job.status.is_finished()) {
+                        self.record_end(id, job, now);
+                    }
                     for (key, polled) in self.answer_reached(id) {
                         self.observe(key, job.clone(), now, polled);
                     }
@@ -359,6 +386,21 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// The job's age as its oldest wait knows it, once per answer that
+    /// ends it (however many wait on it).
+    fn record_end(&self, id: &Arc<str>, job: &Job, now: Duration) {
+        let Some(tracked) = self.jobs.get(id) else {
+            return;
+        };
+        let age = tracked
+            .watches
+            .iter()
+            .map(|&key| self.schedule.job_age(key, now))
+            .max()
+            .unwrap_or_default();
+        crate::metrics::job_ended(&job.status, age);
     }
 
     /// Marks `id` answered; returns its watches, and for each whether it was

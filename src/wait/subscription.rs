@@ -88,7 +88,10 @@ impl Subscription {
         };
         let now = Instant::now();
         let jobs: Vec<(String, Duration)> = jobs.into_iter().collect();
-        subscription.span.record("datasaur.job_count", jobs.len());
+        // As i64: OpenTelemetry exports unsigned fields as text.
+        subscription
+            .span
+            .record("datasaur.job_count", jobs.len() as i64);
         if jobs.len() <= MAX_IDS_IN_SPAN {
             let ids: Vec<&str> = jobs.iter().map(|(id, _)| id.as_str()).collect();
             subscription
@@ -145,9 +148,10 @@ impl Subscription {
 
     fn end(&mut self) {
         if !self.ended {
-            self.span.record("datasaur.delivered", self.delivered);
             self.span
-                .record("datasaur.not_delivered", self.not_delivered);
+                .record("datasaur.delivered", self.delivered as i64);
+            self.span
+                .record("datasaur.not_delivered", self.not_delivered as i64);
             tracing::info!(
                 parent: &self.span,
                 delivered = self.delivered,
