@@ -46,7 +46,8 @@ pub struct Export {
 /// println!("{} ({} errors)", status.status, status.errors.len());
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(from = "RawExportStatus")]
 #[non_exhaustive]
 pub struct ExportStatus {
     /// The same five values as a job's.
@@ -56,6 +57,26 @@ pub struct ExportStatus {
     /// How many more errors the server reported than [`ExportStatus::errors`]
     /// holds (counted as the answer is read, never held).
     pub errors_omitted: u64,
+}
+
+/// `getExportDeliveryStatus`'s answer (fragment `ExportStatus`), its error
+/// list read bounded as a job's is.
+#[derive(serde::Deserialize)]
+struct RawExportStatus {
+    status: JobStatus,
+    #[serde(default)]
+    errors: Option<crate::job::KeptErrors>,
+}
+
+impl From<RawExportStatus> for ExportStatus {
+    fn from(raw: RawExportStatus) -> Self {
+        let errors = raw.errors.unwrap_or_default();
+        ExportStatus {
+            status: raw.status,
+            errors: errors.kept,
+            errors_omitted: errors.omitted,
+        }
+    }
 }
 
 impl Export {
@@ -68,7 +89,7 @@ impl Export {
             client,
             work: Work::started_now(started.export_id, operation),
             file_url: started.file_url,
-            file_url_expires_at: started.file_url_expires_at,
+            file_url_expires_at: started.file_url_expired_at,
             redirect: started.redirect,
             queued: started.queued,
         }

@@ -171,21 +171,6 @@ pub(crate) struct KeptErrors {
     pub(crate) omitted: u64,
 }
 
-impl KeptErrors {
-    /// Keeps the first [`Job::ERRORS_KEPT`] of errors already decoded.
-    pub(crate) fn from_all(errors: impl IntoIterator<Item = JobError>) -> KeptErrors {
-        let mut kept = KeptErrors::default();
-        for error in errors {
-            if kept.kept.len() < Job::ERRORS_KEPT {
-                kept.kept.push(error);
-            } else {
-                kept.omitted = kept.omitted.saturating_add(1);
-            }
-        }
-        kept
-    }
-}
-
 impl<'de> Deserialize<'de> for KeptErrors {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visit;

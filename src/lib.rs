@@ -67,7 +67,7 @@ pub use error::{Error, ErrorKind, GraphQLError, Result};
 pub use export::{Export, ExportStatus};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use job_handle::JobHandle;
-pub use operation::Operation;
+pub use operation::{Operation, SingleField};
 pub use retry::RetryPolicy;
 pub use saved::{SAVED_FORMAT_VERSION, SavedExport, SavedJob};
 pub use upload::{Upload, UploadOptions, UploadProgress, UploadSource};

@@ -32,6 +32,27 @@ pub trait Operation {
     const STARTS_WORK: bool;
 }
 
+/// An [`Operation`] whose answer is one field, as most of Datasaur's are
+/// (`{ job: startSomething(..) { ... } }`): that field, without naming the
+/// generated answer struct. `datasaur-codegen` implements it for every
+/// such operation.
+///
+/// ```
+/// use datasaur::SingleField;
+/// use datasaur::operations::{GetJob, get_job};
+///
+/// // `getJob`'s answer is its one field, read into `datasaur::Job`.
+/// let data: get_job::ResponseData = serde_json::from_str(r#"{"job": null}"#).unwrap();
+/// let job: Option<datasaur::Job> = GetJob::into_field(data);
+/// assert!(job.is_none());
+/// ```
+pub trait SingleField: Operation {
+    /// The field's type.
+    type Field;
+    /// The field, out of the answer.
+    fn into_field(data: Self::ResponseData) -> Self::Field;
+}
+
 /// Whether a GraphQL document is a mutation (or might be: when in doubt, it
 /// is treated as one, so it is never sent twice).
 pub(crate) fn is_mutation(document: &str) -> bool {

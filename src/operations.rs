@@ -19,7 +19,7 @@
 //! # let _ = ExportTextProjectDocument::QUERY;
 //! ```
 
-use crate::job::{Job, JobAdditionalData, JobError, KeptErrors};
+pub use crate::api::ExportRequestResult;
 
 /// `graphql/schema.graphql`, the schema every operation is generated against.
 pub const SCHEMA_SDL: &str = include_str!("../graphql/schema.graphql");
@@ -50,100 +50,128 @@ pub use generated::{
 
 /// `graphql/get_job.graphql`: one job by id.
 pub mod get_job {
-    pub use super::generated::get_job::{OPERATION_NAME, QUERY, ResponseData, Variables};
+    pub use super::generated::get_job::{OPERATION_NAME, ResponseData, Variables};
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::GetJob as crate::Operation>::QUERY;
 }
 
 /// `graphql/get_jobs.graphql`: many jobs by id, one entry per id.
 pub mod get_jobs {
-    pub use super::generated::get_jobs::{OPERATION_NAME, QUERY, ResponseData, Variables};
+    pub use super::generated::get_jobs::{OPERATION_NAME, ResponseData, Variables};
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::GetJobs as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_text_project.graphql`: starts an export of projects.
 pub mod export_text_project {
     pub use super::generated::export_text_project::{
         ExportCommentType, ExportTextProjectInput, ExternalFileStorageInput, GqlExportMethod,
-        OPERATION_NAME, QUERY, ResponseData, Role, Variables,
+        OPERATION_NAME, ResponseData, Role, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportTextProject as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_text_project_document.graphql`: starts an export of one document.
 pub mod export_text_project_document {
     pub use super::generated::export_text_project_document::{
         ExportCommentType, ExportTextProjectDocumentInput, ExternalFileStorageInput,
-        GqlExportMethod, OPERATION_NAME, QUERY, ResponseData, Variables,
+        GqlExportMethod, OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportTextProjectDocument as crate::Operation>::QUERY;
 }
 
 /// `graphql/get_export_delivery_status.graphql`: where an export stands.
 pub mod get_export_delivery_status {
     pub use super::generated::get_export_delivery_status::{
-        OPERATION_NAME, QUERY, ResponseData, Variables,
+        OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::GetExportDeliveryStatus as crate::Operation>::QUERY;
 }
 
 /// `graphql/auto_label_token_based_project.graphql`: starts auto-labeling.
 pub mod auto_label_token_based_project {
     pub use super::generated::auto_label_token_based_project::{
         AutoLabelProjectOptionsInput, AutoLabelTokenBasedProjectInput, GqlAutoLabelServiceProvider,
-        OPERATION_NAME, QUERY, ResponseData, Role, TargetApiInput, Variables,
+        OPERATION_NAME, ResponseData, Role, TargetApiInput, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::AutoLabelTokenBasedProject as crate::Operation>::QUERY;
 }
 
 /// `graphql/calculate_agreement_tables.graphql`: starts calculating agreement tables.
 pub mod calculate_agreement_tables {
     pub use super::generated::calculate_agreement_tables::{
-        OPERATION_NAME, QUERY, ResponseData, Variables,
+        OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::CalculateAgreementTables as crate::Operation>::QUERY;
 }
 
 /// `graphql/run_automation.graphql`: starts an automation.
 pub mod run_automation {
     pub use super::generated::run_automation::{
-        AutomationType, OPERATION_NAME, QUERY, ResponseData, Variables,
+        AutomationType, OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::RunAutomation as crate::Operation>::QUERY;
 }
 
 /// `graphql/collect_dataset.graphql`: starts collecting a dataset.
 pub mod collect_dataset {
     pub use super::generated::collect_dataset::{
-        CollectDatasetInput, OPERATION_NAME, QUERY, ResponseData, Variables,
+        CollectDatasetInput, OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::CollectDataset as crate::Operation>::QUERY;
 }
 
 /// `graphql/get_data_programming_predictions.graphql`: starts a prediction job.
 pub mod get_data_programming_predictions {
     pub use super::generated::get_data_programming_predictions::{
-        DocumentForPredictionInput, GetDataProgrammingPredictionsInput, OPERATION_NAME, QUERY,
+        DocumentForPredictionInput, GetDataProgrammingPredictionsInput, OPERATION_NAME,
         ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::GetDataProgrammingPredictions as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_team_overview.graphql`: starts an export of a team's overview.
 pub mod export_team_overview {
     pub use super::generated::export_team_overview::{
-        ExportTeamOverviewInput, GqlExportMethod, OPERATION_NAME, QUERY, ResponseData, Variables,
+        ExportTeamOverviewInput, GqlExportMethod, OPERATION_NAME, ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportTeamOverview as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_team_iaa.graphql`: starts an export of a team's agreement (IAA).
 pub mod export_team_iaa {
-    pub use super::generated::export_team_iaa::{OPERATION_NAME, QUERY, ResponseData, Variables};
+    pub use super::generated::export_team_iaa::{OPERATION_NAME, ResponseData, Variables};
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportTeamIaa as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_chart.graphql`: starts an export of an analytics chart.
 pub mod export_chart {
     pub use super::generated::export_chart::{
-        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME, QUERY,
+        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME,
         ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportChart as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_label_accuracy_chart.graphql`: starts an export of the label-accuracy chart.
 pub mod export_label_accuracy_chart {
     pub use super::generated::export_label_accuracy_chart::{
-        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME, QUERY,
+        AnalyticsDashboardQueryInput, AnalyticsLabelType, ExportChartMethod, OPERATION_NAME,
         ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportLabelAccuracyChart as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_custom_report.graphql`: starts an export of a custom report.
@@ -151,56 +179,18 @@ pub mod export_custom_report {
     pub use super::generated::export_custom_report::{
         CustomReportBuilderInput, CustomReportClientSegment, CustomReportFilter,
         CustomReportFilterColumn, CustomReportFilterStrategy, CustomReportMetric, OPERATION_NAME,
-        QUERY, ResponseData, Variables,
+        ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportCustomReport as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_test_project_result.graphql`: starts an export of a test project's results.
 pub mod export_test_project_result {
     pub use super::generated::export_test_project_result::{
         ExportTestProjectResultInput, ExternalFileStorageInput, GqlExportMethod, OPERATION_NAME,
-        QUERY, ResponseData, Variables,
+        ResponseData, Variables,
     };
+    /// The document sent (its shared fragments after it).
+    pub const QUERY: &str = <super::ExportTestProjectResult as crate::Operation>::QUERY;
 }
-
-/// Maps an operation's generated job type into the one [`Job`] users see.
-macro_rules! generated_job_into_domain {
-    ($job:path) => {
-        impl From<$job> for Job {
-            fn from(job: $job) -> Job {
-                // Bounded as a job read straight from an answer is.
-                let errors = KeptErrors::from_all(job.errors.into_iter().map(|error| JobError {
-                    id: error.id,
-                    stack: error.stack,
-                    args: error.args,
-                }));
-                Job {
-                    id: job.id,
-                    status: job.status,
-                    progress: job.progress,
-                    errors: errors.kept,
-                    errors_omitted: errors.omitted,
-                    result_id: job.result_id,
-                    result: job.result,
-                    created_at: job.created_at,
-                    updated_at: job.updated_at,
-                    additional_data: job.additional_data.map(|data| JobAdditionalData {
-                        automation_activity_id: data.automation_activity_id,
-                    }),
-                }
-            }
-        }
-    };
-}
-
-generated_job_into_domain!(generated::get_job::GetJobJob);
-generated_job_into_domain!(generated::get_jobs::GetJobsJobs);
-generated_job_into_domain!(
-    generated::auto_label_token_based_project::AutoLabelTokenBasedProjectJob
-);
-generated_job_into_domain!(generated::calculate_agreement_tables::CalculateAgreementTablesJob);
-generated_job_into_domain!(generated::run_automation::RunAutomationJob);
-generated_job_into_domain!(generated::collect_dataset::CollectDatasetJob);
-generated_job_into_domain!(
-    generated::get_data_programming_predictions::GetDataProgrammingPredictionsJob
-);

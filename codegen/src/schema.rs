@@ -1,7 +1,10 @@
-//! The part of a schema the shared types are generated from: its enums and
-//! input objects, read from SDL or from introspection JSON.
+//! What the generator knows of a schema, read from SDL or from
+//! introspection JSON: its enums and input objects (the shared types are
+//! generated from them), and the kind of every named type, the fields of
+//! its objects and interfaces, its root types and directives (operations
+//! are checked against them before graphql_client_codegen sees them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{Error, error};
 
@@ -45,11 +48,63 @@ pub(crate) struct InputType {
     pub(crate) fields: Vec<InputField>,
 }
 
-/// A schema's enums and input objects, by name.
-#[derive(Debug, Clone, Default)]
+/// What a named type is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Scalar,
+    Object,
+    Interface,
+    Union,
+    Enum,
+    Input,
+}
+
+impl Kind {
+    /// Whether a variable may have this type.
+    pub(crate) fn is_input(self) -> bool {
+        matches!(self, Kind::Scalar | Kind::Enum | Kind::Input)
+    }
+
+    /// Whether a selection of fields may follow a field of this type.
+    pub(crate) fn has_fields(self) -> bool {
+        matches!(self, Kind::Object | Kind::Interface | Kind::Union)
+    }
+}
+
+/// A schema's enums and input objects, by name, and the rest of its shape.
+#[derive(Debug, Clone)]
 pub(crate) struct SchemaTypes {
     pub(crate) enums: BTreeMap<String, EnumType>,
     pub(crate) inputs: BTreeMap<String, InputType>,
+    /// Every named type, the built-in scalars included.
+    pub(crate) kinds: BTreeMap<String, Kind>,
+    /// The fields of objects and interfaces, with their types.
+    pub(crate) fields: BTreeMap<String, BTreeMap<String, TypeRef>>,
+    pub(crate) query: String,
+    pub(crate) mutation: Option<String>,
+    /// The directives an operation may use.
+    pub(crate) directives: BTreeSet<String>,
+}
+
+impl Default for SchemaTypes {
+    fn default() -> Self {
+        let kinds = ["String", "Int", "Float", "Boolean", "ID"]
+            .into_iter()
+            .map(|name| (name.to_owned(), Kind::Scalar))
+            .collect();
+        SchemaTypes {
+            enums: BTreeMap::new(),
+            inputs: BTreeMap::new(),
+            kinds,
+            fields: BTreeMap::new(),
+            query: "Query".into(),
+            mutation: None,
+            directives: ["include", "skip", "deprecated", "specifiedBy"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
 }
 
 impl EnumType {
@@ -94,9 +149,47 @@ fn from_sdl(text: &str, origin: &str) -> Result<SchemaTypes, Error> {
         }
     }
     let mut types = SchemaTypes::default();
+    let mut mutation_named = false;
     for definition in &document.definitions {
+        let named_fields = |fields: &[graphql_parser::schema::Field<'_, String>]| {
+            fields
+                .iter()
+                .map(|f| (f.name.clone(), convert(&f.field_type)))
+                .collect::<BTreeMap<_, _>>()
+        };
         match definition {
+            Definition::SchemaDefinition(schema) => {
+                if let Some(query) = &schema.query {
+                    types.query = query.clone();
+                }
+                if schema.mutation.is_some() {
+                    mutation_named = true;
+                }
+                types.mutation = schema.mutation.clone();
+            }
+            Definition::DirectiveDefinition(directive) => {
+                types.directives.insert(directive.name.clone());
+            }
+            Definition::TypeDefinition(TypeDefinition::Scalar(scalar)) => {
+                types.kinds.insert(scalar.name.clone(), Kind::Scalar);
+            }
+            Definition::TypeDefinition(TypeDefinition::Object(object)) => {
+                types.kinds.insert(object.name.clone(), Kind::Object);
+                types
+                    .fields
+                    .insert(object.name.clone(), named_fields(&object.fields));
+            }
+            Definition::TypeDefinition(TypeDefinition::Interface(interface)) => {
+                types.kinds.insert(interface.name.clone(), Kind::Interface);
+                types
+                    .fields
+                    .insert(interface.name.clone(), named_fields(&interface.fields));
+            }
+            Definition::TypeDefinition(TypeDefinition::Union(union)) => {
+                types.kinds.insert(union.name.clone(), Kind::Union);
+            }
             Definition::TypeDefinition(TypeDefinition::Enum(e)) => {
+                types.kinds.insert(e.name.clone(), Kind::Enum);
                 types.enums.insert(
                     e.name.clone(),
                     EnumType {
@@ -110,6 +203,7 @@ fn from_sdl(text: &str, origin: &str) -> Result<SchemaTypes, Error> {
                 );
             }
             Definition::TypeDefinition(TypeDefinition::InputObject(input)) => {
+                types.kinds.insert(input.name.clone(), Kind::Input);
                 types.inputs.insert(
                     input.name.clone(),
                     InputType {
@@ -128,6 +222,9 @@ fn from_sdl(text: &str, origin: &str) -> Result<SchemaTypes, Error> {
             }
             _ => {}
         }
+    }
+    if !mutation_named && types.kinds.contains_key("Mutation") {
+        types.mutation = Some("Mutation".into());
     }
     Ok(types)
 }
@@ -154,10 +251,53 @@ fn from_json(text: &str, origin: &str) -> Result<SchemaTypes, Error> {
     }
     let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
     let mut types = SchemaTypes::default();
+    let root = |key: &str| {
+        schema
+            .get(key)
+            .and_then(|root| root.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Some(query) = root("queryType") {
+        types.query = query;
+    }
+    types.mutation = root("mutationType");
+    for directive in schema
+        .get("directives")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(name) = text(directive, "name") {
+            types.directives.insert(name);
+        }
+    }
     for ty in list {
         let (Some(kind), Some(name)) = (text(ty, "kind"), text(ty, "name")) else {
             continue;
         };
+        let named_kind = match kind.as_str() {
+            "SCALAR" => Some(Kind::Scalar),
+            "OBJECT" => Some(Kind::Object),
+            "INTERFACE" => Some(Kind::Interface),
+            "UNION" => Some(Kind::Union),
+            "ENUM" => Some(Kind::Enum),
+            "INPUT_OBJECT" => Some(Kind::Input),
+            _ => None,
+        };
+        if let Some(named_kind) = named_kind {
+            types.kinds.insert(name.clone(), named_kind);
+        }
+        if matches!(named_kind, Some(Kind::Object | Kind::Interface)) {
+            let fields = ty
+                .get("fields")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|field| Some((text(field, "name")?, type_ref(field.get("type")?)?)))
+                .collect();
+            types.fields.insert(name.clone(), fields);
+        }
         match kind.as_str() {
             "ENUM" => {
                 let values = ty

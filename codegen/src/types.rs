@@ -28,7 +28,7 @@ pub(crate) fn rust_type_name(name: &str) -> String {
 }
 
 /// The Rust name graphql_client gives a field.
-fn rust_field_name(name: &str) -> String {
+pub(crate) fn rust_field_name(name: &str) -> String {
     let snake = name.to_snake_case();
     if RUST_KEYWORDS.contains(&snake.as_str()) {
         format!("{snake}_")

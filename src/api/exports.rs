@@ -2,7 +2,6 @@
 //! project's results) and asking where an export stands.
 
 use crate::Client;
-use crate::job::KeptErrors;
 use crate::operations::{
     ExportTestProjectResult, ExportTextProject, ExportTextProjectDocument, GetExportDeliveryStatus,
     export_test_project_result, export_text_project, export_text_project_document,
@@ -86,28 +85,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn export_status(&self, export_id: &str) -> crate::Result<crate::ExportStatus> {
-        /// The answer, its error list read bounded as a job's is.
-        #[derive(serde::Deserialize)]
-        struct Answer {
-            status: Delivery,
-        }
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Delivery {
-            delivery_status: crate::JobStatus,
-            #[serde(default)]
-            errors: Option<KeptErrors>,
-        }
-        let data: Answer = self
-            .execute_as::<GetExportDeliveryStatus, _>(get_export_delivery_status::Variables {
+        // Read straight into `ExportStatus` (fragment `ExportStatus`, its
+        // errors bounded as they arrive).
+        let data = self
+            .execute::<GetExportDeliveryStatus>(get_export_delivery_status::Variables {
                 export_id: export_id.to_owned(),
             })
             .await?;
-        let errors = data.status.errors.unwrap_or_default();
-        Ok(crate::ExportStatus {
-            status: data.status.delivery_status,
-            errors: errors.kept,
-            errors_omitted: errors.omitted,
-        })
+        Ok(data.status)
     }
 }

@@ -15,74 +15,54 @@ mod jobs;
 mod reports;
 mod starters;
 
-use serde::Deserialize;
-
 use crate::saved::check_id;
-use crate::{Client, Export, Job, JobHandle, Operation};
+use crate::transport::Refused;
+use crate::{Client, Export, Job, JobHandle, SingleField};
 
-/// The answer of an operation that starts a job, aliased `job:` in its
-/// `.graphql` file; read straight into [`Job`] (errors bounded). A job id
-/// that could not be saved (blank, over 1 KiB) fails the decode, inside the
-/// request: the error then says the work may have started, with its
-/// request id, and the call is not repeated.
-#[derive(Deserialize)]
-#[serde(try_from = "RawJobStarted")]
-struct JobStarted {
-    job: Option<Job>,
-}
-
-#[derive(Deserialize)]
-struct RawJobStarted {
-    job: Option<Job>,
-}
-
-impl TryFrom<RawJobStarted> for JobStarted {
-    type Error = String;
-
-    fn try_from(raw: RawJobStarted) -> Result<Self, String> {
-        if let Some(job) = &raw.job {
-            check_id(&job.id).map_err(|why| format!("job.id: {why}"))?;
-        }
-        Ok(JobStarted { job: raw.job })
-    }
-}
-
-/// The answer of an operation that starts an export, aliased `export:`.
-#[derive(Deserialize)]
-struct ExportStarted {
-    export: ExportRequestResult,
-}
-
-pub(crate) use export_answer::ExportRequestResult;
+pub use export_answer::ExportRequestResult;
 
 impl Client {
     /// Sends `Q` (once: it starts work) and returns a handle on the job it
     /// answered with. A `null` job (the schema allows it for
     /// `collectDataset`) is a decode error: the server did not say which
     /// job, if any, it started, and the call is not repeated.
-    async fn start_job<Q: Operation>(&self, variables: Q::Variables) -> crate::Result<JobHandle> {
-        let started: JobStarted = self.execute_as::<Q, _>(variables).await?;
-        let job = started.job.ok_or_else(|| {
-            crate::Error::decode(
-                self.request(Q::OPERATION_NAME),
-                "data.job",
-                "the answer has no job (null): the server did not say which job, if any, it started",
-                String::new(),
-                false,
-            )
-        })?;
+    ///
+    /// The job's id is checked inside the request: one that could not be
+    /// saved (blank, over 1 KiB) is then a decode error that says the work
+    /// may have started, with the request id.
+    async fn start_job<Q>(&self, variables: Q::Variables) -> crate::Result<JobHandle>
+    where
+        // `Job!` for most starters, `Job` (nullable) for `collectDataset`.
+        Q: SingleField<Field: Into<Option<Job>>>,
+    {
+        let job = self
+            .execute_then::<Q, _>(variables, |data| {
+                let job = Q::into_field(data).into().ok_or_else(|| Refused {
+                    path: "data.job",
+                    message: "the answer has no job (null): the server did not say which job, if any, it started".into(),
+                })?;
+                check_id(&job.id).map_err(|why| Refused {
+                    path: "data.job.id",
+                    message: why.to_string(),
+                })?;
+                Ok(job)
+            })
+            .await?;
         tracing::info!(job.id = %job.id, operation = Q::OPERATION_NAME, "job started");
         Ok(JobHandle::started(self.clone(), Q::OPERATION_NAME, job))
     }
 
     /// Sends `Q` (once: it starts work) and returns the export it answered with.
-    async fn start_export<Q: Operation>(&self, variables: Q::Variables) -> crate::Result<Export> {
-        let started: ExportStarted = self.execute_as::<Q, _>(variables).await?;
+    async fn start_export<Q: SingleField<Field = ExportRequestResult>>(
+        &self,
+        variables: Q::Variables,
+    ) -> crate::Result<Export> {
+        let started = Q::into_field(self.execute::<Q>(variables).await?);
         tracing::info!(
-            export.id = %started.export.export_id,
+            export.id = %started.export_id,
             operation = Q::OPERATION_NAME,
             "export started"
         );
-        Ok(Export::new(self.clone(), Q::OPERATION_NAME, started.export))
+        Ok(Export::new(self.clone(), Q::OPERATION_NAME, started))
     }
 }

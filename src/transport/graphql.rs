@@ -34,16 +34,18 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn execute<Q: Operation>(&self, variables: Q::Variables) -> Result<Q::ResponseData> {
-        self.execute_as::<Q, Q::ResponseData>(variables).await
+        self.execute_then::<Q, _>(variables, Ok).await
     }
 
-    /// Sends `Q` (its checked document, its rules) and reads the answer's
-    /// `data` as `T`: for answers that this crate reads bounded, straight
-    /// into its own types, instead of through the generated ones.
-    pub(crate) async fn execute_as<Q: Operation, T: serde::de::DeserializeOwned>(
+    /// Sends `Q` (its checked document, its rules), reads its answer and
+    /// gives it to `then`, inside the request: what `then` refuses is a
+    /// decode error of that request (with its request id: the work may
+    /// have started), as if the answer had not parsed.
+    pub(crate) async fn execute_then<Q: Operation, R>(
         &self,
         variables: Q::Variables,
-    ) -> Result<T> {
+        then: impl Fn(Q::ResponseData) -> std::result::Result<R, Refused>,
+    ) -> Result<R> {
         let body = RequestBody {
             operation_name: Q::OPERATION_NAME,
             query: Q::QUERY,
@@ -51,8 +53,14 @@ impl Client {
         };
         // A mutation written by hand with STARTS_WORK = false is still never repeated.
         let starts_work = Q::STARTS_WORK || is_mutation(Q::QUERY);
-        self.run(Q::OPERATION_NAME, &body, starts_work, is_mutation(Q::QUERY))
-            .await
+        self.run(
+            Q::OPERATION_NAME,
+            &body,
+            starts_work,
+            is_mutation(Q::QUERY),
+            then,
+        )
+        .await
     }
 
     /// Runs a GraphQL document given as text, with JSON variables, and
@@ -81,7 +89,7 @@ impl Client {
             "variables": variables,
         });
         let mutation = is_mutation(document);
-        self.run(operation_name, &body, starts_work || mutation, mutation)
+        self.run(operation_name, &body, starts_work || mutation, mutation, Ok)
             .await
     }
 
@@ -92,13 +100,14 @@ impl Client {
     /// One span covers the call, retries included (`datasaur.call`, in
     /// OpenTelemetry's terms: the operation's name and type, and the
     /// error's type when it failed); each attempt is a child span.
-    pub(crate) async fn run<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn run<T: serde::de::DeserializeOwned, R>(
         &self,
         operation: &'static str,
         body: &impl serde::Serialize,
         starts_work: bool,
         mutation: bool,
-    ) -> Result<T> {
+        then: impl Fn(T) -> std::result::Result<R, Refused>,
+    ) -> Result<R> {
         let span = tracing::info_span!(
             "datasaur.call",
             otel.name = operation,
@@ -109,7 +118,7 @@ impl Client {
             error.type = tracing::field::Empty,
         );
         let outcome = self
-            .run_in_span(operation, body, starts_work)
+            .run_in_span(operation, body, starts_work, then)
             .instrument(span.clone())
             .await;
         if let Err(error) = &outcome {
@@ -118,12 +127,13 @@ impl Client {
         outcome
     }
 
-    async fn run_in_span<T: serde::de::DeserializeOwned>(
+    async fn run_in_span<T: serde::de::DeserializeOwned, R>(
         &self,
         operation: &'static str,
         body: &impl serde::Serialize,
         starts_work: bool,
-    ) -> Result<T> {
+        then: impl Fn(T) -> std::result::Result<R, Refused>,
+    ) -> Result<R> {
         let payload = serde_json::to_vec(body)
             .map_err(|e| Error::config(format!("{operation}: variables do not serialize: {e}")))?;
         let payload = Bytes::from(payload);
@@ -145,7 +155,7 @@ impl Client {
             request_id: true,
             retries: Retries::Policy,
         };
-        let (payload, url) = (&payload, &url);
+        let (payload, url, then) = (&payload, &url, &then);
         inner
             .transport
             .call(call, |attempt| async move {
@@ -180,10 +190,27 @@ impl Client {
                         }
                     };
                 tracing::debug!(bytes = body.len(), "answered");
-                decode_answer(&attempt.request(), status, retry_after, &body).map_err(Failure::sent)
+                let data = decode_answer(&attempt.request(), status, retry_after, &body)
+                    .map_err(Failure::sent)?;
+                then(data).map_err(|refused| {
+                    Failure::sent(Error::decode(
+                        attempt.request(),
+                        refused.path,
+                        refused.message,
+                        String::new(),
+                        false,
+                    ))
+                })
             })
             .await
     }
+}
+
+/// What a caller of [`Client::execute_then`] refuses in an answer that
+/// parsed: where, and why.
+pub(crate) struct Refused {
+    pub(crate) path: &'static str,
+    pub(crate) message: String,
 }
 
 /// Marks a logical call's span failed, with the error's type.

@@ -13,7 +13,7 @@ mod pipeline;
 pub(crate) mod statuses;
 
 pub(crate) use credentials::{Authorization, CallCredentials};
-pub(crate) use graphql::record_error;
+pub(crate) use graphql::{Refused, record_error};
 pub(crate) use pace::Pace;
 pub(crate) use pipeline::{Attempt, Call, Failure, Repeat, Retries, Transport};
 pub(crate) use statuses::TransientStatuses;

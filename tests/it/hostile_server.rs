@@ -412,7 +412,7 @@ async fn an_export_status_with_a_million_errors_keeps_the_first_hundred() {
     answer(
         &server,
         ResponseTemplate::new(200).set_body_raw(
-            format!(r#"{{"data":{{"status":{{"deliveryStatus":"FAILED","errors":{errors}}}}}}}"#),
+            format!(r#"{{"data":{{"status":{{"status":"FAILED","errors":{errors}}}}}}}"#),
             "application/json",
         ),
     )

@@ -102,8 +102,7 @@ async fn export_text_project_document_request_body() {
 
 #[tokio::test]
 async fn get_export_delivery_status_request_body() {
-    let server =
-        server_answering(json!({"status": {"deliveryStatus": "IN_PROGRESS", "errors": []}})).await;
+    let server = server_answering(json!({"status": {"status": "IN_PROGRESS", "errors": []}})).await;
     let status = client_for(&server)
         .export_status("ExportQueue:3")
         .await

@@ -302,32 +302,21 @@ impl Surface {
         }
     }
 
-    /// An app's `*.graphql` files in `dir` (sorted; `schema.graphql` is the
-    /// schema, never an operation) and its SDL.
+    /// An app's operations in `dir`, as its build sends them (the
+    /// generator's own reading: each file with the fragments it spreads from
+    /// other files; `schema.graphql` is the schema, never an operation), and
+    /// its SDL.
     fn of_app(dir: &Path, schema: Option<&Path>) -> Result<Surface, String> {
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| format!("--operations {}: {e}", dir.display()))?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| {
-                path.extension().is_some_and(|ext| ext == "graphql")
-                    && path
-                        .file_name()
-                        .is_some_and(|name| name != "schema.graphql")
-            })
-            .collect();
-        files.sort();
-        if files.is_empty() {
+        // The SDL's path only names it in the generator's messages here.
+        let named = schema.map_or_else(|| dir.join("schema.graphql"), Path::to_path_buf);
+        let operations = datasaur_codegen::Generator::new(named, dir)
+            .documents()
+            .map_err(|e| format!("--operations {}: {e}", dir.display()))?;
+        if operations.is_empty() {
             return Err(format!(
                 "--operations {}: no *.graphql operation there",
                 dir.display()
             ));
-        }
-        let mut operations = Vec::with_capacity(files.len());
-        for file in files {
-            let text = crate::local_file::read_text(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            operations.push((file.display().to_string(), text));
         }
         let in_dir = dir.join("schema.graphql");
         let sdl = match schema {

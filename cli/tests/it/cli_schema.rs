@@ -466,7 +466,8 @@ fn check_operations_of_an_app_against_each_kind_of_change() {
         types[at] = replacement;
     };
 
-    // A field the app selects, removed: its query breaks, the mutation holds.
+    // A field the app selects, removed: both operations break, each reported
+    // (they select it through the fragment `JobBrief` of another file).
     let removed = edited("removed-field", &|schema| {
         let mut job = type_named(schema, "Job");
         job["fields"]
@@ -479,7 +480,13 @@ fn check_operations_of_an_app_against_each_kind_of_change() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let broke = report(&output);
     assert!(!valid(&broke, "job_state.graphql"), "{broke}");
-    assert!(valid(&broke, "start_labeling.graphql"), "{broke}");
+    assert!(!valid(&broke, "start_labeling.graphql"), "{broke}");
+    assert!(
+        broke["operations"][0]["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("progress")),
+        "{broke}"
+    );
 
     // An argument's type changed (getJob(jobId: String!) to ID!): breaking.
     let changed = edited("changed-argument", &|schema| {

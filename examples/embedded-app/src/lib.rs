@@ -11,8 +11,8 @@ pub mod operations {
     include!(concat!(env!("OUT_DIR"), "/datasaur_operations.rs"));
 }
 
-use datasaur::{Client, JobStatus, WaitOptions};
-use operations::{JobState, StartLabeling, job_state, start_labeling};
+use datasaur::{Client, JobStatus, SingleField, WaitOptions};
+use operations::{JobBrief, JobState, StartLabeling, job_state, start_labeling};
 
 /// Starts auto-labeling of `project` with the app's own mutation, then waits
 /// on the job through the client's wait engine; returns its final status.
@@ -30,11 +30,13 @@ pub async fn label_project(
             project,
             start_labeling::TargetApiInput::new("https://model.example.com/predict", "model-key"),
         );
-    let started = client
+    let data = client
         .execute::<StartLabeling>(start_labeling::Variables { input })
         .await?;
+    // The answer's one field, as the fragment `JobBrief` both operations select.
+    let started: JobBrief = StartLabeling::into_field(data);
     let job = client
-        .wait_for_job(started.job.id, WaitOptions::default())
+        .wait_for_job(started.id, WaitOptions::default())
         .await?;
     Ok(job.status)
 }
