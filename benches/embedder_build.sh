@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # What embedding datasaur costs an application's clean build: a tiny app on
-# `datasaur` against the same app on reqwest + serde + tokio alone (the
-# features datasaur itself uses), each built clean in a fresh target
-# directory, alternated, ROUNDS times; prints each build and the ratio of the
-# medians; and a third app whose datasaur has no build-time generator (the
-# floor any generator approaches). Run from the repository root:
-# `bash benches/embedder_build.sh`.
+# `datasaur` against the same app on graphql_client's derive (what a user
+# picks instead for compile-time-checked queries), checked against
+# Datasaur's production schema (`../shared/datasaur/graphql.schema.json`,
+# read where it is, never copied into the repository); with, as references,
+# the app on reqwest + serde + tokio alone (the features datasaur itself
+# uses) and an app whose datasaur has no build-time generator (the floor any
+# generator approaches). Each built clean in a fresh target directory,
+# alternated, ROUNDS times; prints each build and the ratios of the medians.
+# Run from the repository root: `bash benches/embedder_build.sh`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=benches/support/common.sh
@@ -57,9 +60,47 @@ async fn main() {
     println!("{client:?} {answer:?}");
 }
 EOF
+# The same app on graphql_client's derive, one query against the production schema.
+production="$(cd "$root/.." && pwd)/shared/datasaur/graphql.schema.json"
+[ -f "$production" ] || { echo "needs $production (Datasaur's production schema)"; exit 3; }
+mkdir -p "$work/graphql-client/src"
+cat > "$work/graphql-client/Cargo.toml" <<'EOF'
+[package]
+name = "graphql-client-app"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+graphql_client = "0.16"
+reqwest = { version = "0.12", default-features = false, features = ["json", "http2", "charset", "rustls-tls"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["time", "sync", "macros", "rt", "fs", "io-util"] }
+[workspace]
+EOF
+cat > "$work/graphql-client/job.graphql" <<'EOF'
+query GetJob($jobId: String!) {
+  job: getJob(jobId: $jobId) { id status progress resultId createdAt updatedAt }
+}
+EOF
+cat > "$work/graphql-client/src/main.rs" <<EOF
+use graphql_client::GraphQLQuery;
+
+#[derive(GraphQLQuery)]
+#[graphql(schema_path = "$production", query_path = "job.graphql", response_derives = "Debug")]
+struct GetJob;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let client = reqwest::Client::builder().build().expect("default client");
+    let body = GetJob::build_query(get_job::Variables { job_id: "AutoLabelQueue:1".into() });
+    println!("{client:?} {}", serde_json::to_string(&body).expect("a body"));
+}
+EOF
+
 # The same crate versions as the workspace, resolved offline.
 cp "$root/Cargo.lock" "$work/on-datasaur/Cargo.lock"
 cp "$root/Cargo.lock" "$work/bare/Cargo.lock"
+cp "$root/Cargo.lock" "$work/graphql-client/Cargo.lock"
 
 # The floor of any build-time generator: datasaur's sources with the code its
 # generator wrote copied in, a build script that only copies it, and no
@@ -93,12 +134,18 @@ build() {
     echo "$end - $start" | bc
 }
 
-declare -a ours bare floor
+# Fetch what the graphql_client app needs once, outside the timed builds.
+cargo fetch --quiet --manifest-path "$work/graphql-client/Cargo.toml"
+
+declare -a ours bare floor gql
 for round in $(seq 1 "$rounds"); do
-    b=$(build bare "$round"); o=$(build on-datasaur "$round"); n=$(build no-generator "$round")
-    bare+=("$b"); ours+=("$o"); floor+=("$n")
-    printf 'round %d: bare %.1f s, on datasaur %.1f s, without the generator %.1f s\n' "$round" "$b" "$o" "$n"
+    g=$(build graphql-client "$round"); b=$(build bare "$round")
+    o=$(build on-datasaur "$round"); n=$(build no-generator "$round")
+    gql+=("$g"); bare+=("$b"); ours+=("$o"); floor+=("$n")
+    printf 'round %d: graphql_client app %.1f s, on datasaur %.1f s, bare %.1f s, without the generator %.1f s\n' \
+        "$round" "$g" "$o" "$b" "$n"
 done
-mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}"); mn=$(median "${floor[@]}")
-printf 'median: bare %.1f s, on datasaur %.1f s (ratio %.2f), without the generator %.1f s (ratio %.2f)\n' \
-    "$mb" "$mo" "$(echo "$mo / $mb" | bc -l)" "$mn" "$(echo "$mn / $mb" | bc -l)"
+mg=$(median "${gql[@]}"); mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}"); mn=$(median "${floor[@]}")
+ratio() { echo "$1 / $mg" | bc -l; }
+printf 'median: graphql_client app %.1f s; on datasaur %.1f s (ratio %.2f, target <= 1.0); bare %.1f s (%.2f); without the generator %.1f s (%.2f)\n' \
+    "$mg" "$mo" "$(ratio "$mo")" "$mb" "$(ratio "$mb")" "$mn" "$(ratio "$mn")"

@@ -5,9 +5,20 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use datasaur_sandbox::{Sandbox, SandboxConfig};
+use datasaur_sandbox::{
+    JobOutcome, JobScript, Sandbox, SandboxConfig, ScriptRule, ScriptedJobError,
+};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  # Every job runs 30 minutes, so a test can stop its client mid-wait and resume:
+  datasaur sandbox --job-duration 30m
+  # Every job fails:
+  datasaur sandbox --job-outcome 'failed:model timed out'
+  # Only auto-labeling fails, after 200 ms (the script is the control API's JSON;
+  # OPERATION is the field, or the request's operation name; OPERATION@VALUE
+  # only for calls whose input holds VALUE, e.g. a project id):
+  datasaur sandbox --script-for 'AutoLabelTokenBasedProject={\"queuedFor\":0,\"runningFor\":200,\"outcome\":{\"status\":\"FAILED\",\"errors\":[{\"id\":\"e1\",\"stack\":\"model timed out\"}]}}'")]
 pub struct SandboxArgs {
     /// Address to listen on, HOST:PORT (loopback unless --allow-remote).
     #[arg(long, default_value = "127.0.0.1:4000", value_parser = parse_addr)]
@@ -40,6 +51,78 @@ pub struct SandboxArgs {
     /// The seed of the values generated for --schema.
     #[arg(long, value_name = "N", default_value_t = 0, requires = "schema")]
     seed: u64,
+    /// How long every job and export runs (none of it queued), e.g. 30m
+    /// (default: jobs 1s queued and 3s running, exports 1s and 2s).
+    #[arg(long, value_name = "DURATION", value_parser = crate::bounded::duration)]
+    job_duration: Option<Duration>,
+    /// How every job and export ends: `delivered`, or `failed:MESSAGE`.
+    #[arg(long, value_name = "OUTCOME", value_parser = parse_outcome)]
+    job_outcome: Option<JobOutcome>,
+    /// The script of the jobs one operation starts, OPERATION=SCRIPT or
+    /// OPERATION@VALUE=SCRIPT (repeatable; later wins; see the examples).
+    #[arg(long, value_name = "OPERATION=SCRIPT", value_parser = parse_script_for)]
+    script_for: Vec<ScriptRule>,
+}
+
+/// `delivered`, or `failed:MESSAGE`.
+fn parse_outcome(text: &str) -> Result<JobOutcome, String> {
+    if text == "delivered" {
+        return Ok(JobOutcome::Delivered {
+            result_id: None,
+            result: None,
+        });
+    }
+    match text.strip_prefix("failed:") {
+        Some(message) if !message.trim().is_empty() => Ok(JobOutcome::Failed {
+            errors: vec![ScriptedJobError {
+                id: "error-1".into(),
+                stack: message.to_owned(),
+                args: None,
+            }],
+        }),
+        _ => Err(format!(
+            "`{text}`: write `delivered`, or `failed:MESSAGE` (e.g. 'failed:model timed out')"
+        )),
+    }
+}
+
+/// `OPERATION=SCRIPT` or `OPERATION@VALUE=SCRIPT`, SCRIPT the control API's JSON.
+fn parse_script_for(text: &str) -> Result<ScriptRule, String> {
+    let (target, script) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: write OPERATION=SCRIPT, SCRIPT a job script in JSON"))?;
+    let (operation, subject) = match target.split_once('@') {
+        Some((operation, subject)) => (operation, Some(subject)),
+        None => (target, None),
+    };
+    if operation.trim().is_empty() || subject.is_some_and(|s| s.trim().is_empty()) {
+        return Err(format!(
+            "`{target}`: name an operation (and a value after @)"
+        ));
+    }
+    let script: JobScript =
+        serde_json::from_str(script).map_err(|e| format!("the script of {operation}: {e}"))?;
+    let rule = ScriptRule::new(operation.trim(), script);
+    Ok(match subject {
+        Some(subject) => rule.subject(subject.trim()),
+        None => rule,
+    })
+}
+
+/// `script` with the flags' duration and outcome.
+fn adjusted(
+    mut script: JobScript,
+    duration: Option<Duration>,
+    outcome: Option<&JobOutcome>,
+) -> JobScript {
+    if let Some(duration) = duration {
+        script.queued_for = Duration::ZERO;
+        script.running_for = duration;
+    }
+    if let Some(outcome) = outcome {
+        script.outcome = outcome.clone();
+    }
+    script
 }
 
 /// `HOST:PORT`, the host an IP address or a name (`localhost:4005`). A name
@@ -72,6 +155,20 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         .allow_remote(args.allow_remote)
         .token_ttl(Duration::from_secs(args.token_ttl))
         .file_ready_after(args.file_ready_after);
+    let jobs = adjusted(
+        config.default_script.clone(),
+        args.job_duration,
+        args.job_outcome.as_ref(),
+    );
+    let exports = adjusted(
+        config.export_script.clone(),
+        args.job_duration,
+        args.job_outcome.as_ref(),
+    );
+    config = config.default_script(jobs).export_script(exports);
+    for rule in args.script_for {
+        config = config.script_for(rule);
+    }
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         config = config.client_credentials(id, secret);
     }
@@ -142,6 +239,44 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::parse_addr;
+
+    #[test]
+    fn outcomes_and_scripts_parse_or_say_what_to_write() {
+        assert!(!super::parse_outcome("delivered").unwrap().is_failed());
+        assert!(
+            super::parse_outcome("failed:model timed out")
+                .unwrap()
+                .is_failed()
+        );
+        assert!(
+            super::parse_outcome("failed:")
+                .unwrap_err()
+                .contains("failed:MESSAGE")
+        );
+        assert!(super::parse_outcome("done").is_err());
+        let rule = super::parse_script_for(
+            r#"AutoLabelTokenBasedProject@p-7={"runningFor":200,"outcome":{"status":"FAILED","errors":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(rule.operation, "AutoLabelTokenBasedProject");
+        assert_eq!(rule.subject.as_deref(), Some("p-7"));
+        assert_eq!(
+            rule.script.running_for,
+            std::time::Duration::from_millis(200)
+        );
+        assert!(rule.script.outcome.is_failed());
+        assert!(
+            super::parse_script_for("NoScript")
+                .unwrap_err()
+                .contains("OPERATION=SCRIPT")
+        );
+        assert!(super::parse_script_for("=[]").is_err());
+        assert!(
+            super::parse_script_for("Op={not json")
+                .unwrap_err()
+                .contains("Op")
+        );
+    }
 
     #[test]
     fn addresses_are_ips_or_names_with_a_port() {

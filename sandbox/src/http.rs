@@ -33,6 +33,10 @@ pub(crate) struct App {
 pub(crate) fn router(app: App) -> Router {
     let control = Router::new()
         .route("/_sandbox/jobs", post(control_create_job))
+        .route(
+            "/_sandbox/scripts",
+            post(control_add_script).delete(control_clear_scripts),
+        )
         .route("/_sandbox/tokens", post(control_issue_token))
         .route("/_sandbox/tokens/expire", post(control_expire_tokens))
         .route(
@@ -395,6 +399,33 @@ async fn control_create_job(State(app): State<App>, body: Bytes) -> Response {
     };
     let id = app.state.store.create("SandboxQueue", script);
     json_response(StatusCode::CREATED, &json!({"id": id}))
+}
+
+async fn control_add_script(State(app): State<App>, body: Bytes) -> Response {
+    let rule = match serde_json::from_slice::<crate::ScriptRule>(&body) {
+        Ok(rule) => rule,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"error": format!("bad script rule: {e}")}),
+            );
+        }
+    };
+    if app.state.scripts.add(rule) {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"error": format!(
+            "{} script rules are already added; DELETE /_sandbox/scripts drops them",
+            crate::scripts::MAX_ADDED_RULES
+        )}),
+    )
+}
+
+async fn control_clear_scripts(State(app): State<App>) -> StatusCode {
+    app.state.scripts.clear_added();
+    StatusCode::NO_CONTENT
 }
 
 async fn control_issue_token(State(app): State<App>) -> Response {

@@ -42,6 +42,7 @@ mod retention;
 mod schema;
 mod schema_limits;
 mod script;
+mod scripts;
 mod serve;
 mod state;
 mod stats;
@@ -62,6 +63,7 @@ use tokio::task::JoinHandle;
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use http::CONTROL_TOKEN_HEADER;
 pub use script::{JobOutcome, JobScript, ScriptedJobError};
+pub use scripts::ScriptRule;
 pub use stats::{MAX_EXPORT_SUBJECTS, RequestStats};
 pub use store::DOCUMENTED_JOB_ID;
 pub use uploads::{UPLOAD_PATH, UploadedObject};
@@ -138,6 +140,9 @@ pub struct SandboxConfig {
     pub idle_timeout: Duration,
     /// The script of export jobs (default: 1 s queued, 2 s running, delivered).
     pub export_script: JobScript,
+    /// Scripts per operation (and subject), winning over `default_script`
+    /// and `export_script`: the last matching rule's ([`ScriptRule`]).
+    pub scripts: Vec<ScriptRule>,
     /// How long after an export's job is delivered its file appears; until
     /// then its `fileUrl` answers 404. Zero by default: as Datasaur's docs
     /// say, once an export is delivered its file is there. A late file (a
@@ -179,6 +184,7 @@ impl Default for SandboxConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             export_script: JobScript::delivered(Duration::from_secs(1), Duration::from_secs(2)),
+            scripts: Vec::new(),
             file_ready_after: Duration::ZERO,
             file_url_ttl: Duration::from_secs(6 * 3600),
             export_file_size: 64 * 1024,
@@ -344,6 +350,26 @@ impl SandboxConfig {
         self.default_script = script;
         self
     }
+
+    /// Adds a script for the jobs (or exports) one operation starts,
+    /// winning over earlier ones: fail only the auto-labeling of a run whose
+    /// other jobs succeed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use datasaur_sandbox::{JobScript, SandboxConfig, ScriptRule};
+    ///
+    /// let config = SandboxConfig::default().script_for(ScriptRule::new(
+    ///     "AutoLabelTokenBasedProject",
+    ///     JobScript::failed(Duration::ZERO, Duration::from_secs(2), "model timed out"),
+    /// ));
+    /// assert_eq!(config.scripts.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn script_for(mut self, rule: ScriptRule) -> Self {
+        self.scripts.push(rule);
+        self
+    }
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -367,6 +393,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("export_script", &self.export_script)
+            .field("scripts", &self.scripts)
             .field("file_ready_after", &self.file_ready_after)
             .field("file_url_ttl", &self.file_url_ttl)
             .field("export_file_size", &self.export_file_size)
@@ -428,6 +455,7 @@ impl Sandbox {
             store: store::JobStore::new(),
             faults: faults::Faults::default(),
             stats: stats::Stats::default(),
+            scripts: scripts::Scripts::new(config.scripts.clone()),
             exports: exports::ExportStore::default(),
             uploads: uploads::UploadStore::default(),
             base_url: base_url_of(addr),
@@ -518,6 +546,19 @@ impl Sandbox {
     /// Adds a job following `script`; returns its id.
     pub fn create_job(&self, script: JobScript) -> String {
         self.state.store.create("SandboxQueue", script)
+    }
+
+    /// From now on, the jobs (or exports) `rule`'s operation starts run its
+    /// script (as [`SandboxConfig::script_for`], or `POST /_sandbox/scripts`);
+    /// false when 1,000 rules are already added
+    /// ([`Sandbox::clear_scripts`] drops them).
+    pub fn script_for(&self, rule: ScriptRule) -> bool {
+        self.state.scripts.add(rule)
+    }
+
+    /// Drops the rules added while running; the configuration's stay.
+    pub fn clear_scripts(&self) {
+        self.state.scripts.clear_added();
     }
 
     /// How many jobs the store holds.

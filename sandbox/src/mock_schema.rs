@@ -289,9 +289,10 @@ fn resolve<'a>(
     }
     match named(ty) {
         "Job" => {
-            let id = state
-                .store
-                .create(&queue_name(&path), state.config.default_script.clone());
+            let id = state.store.create(
+                &queue_name(&path),
+                state.scripts.for_field(ctx, &state.config.default_script),
+            );
             state.stats.update(|stats| stats.jobs_started += 1);
             let job = state.store.view(&id).map_or_else(
                 || json!({"id": id, "status": "QUEUED", "progress": 0, "errors": []}),
@@ -301,7 +302,7 @@ fn resolve<'a>(
             return from_json(model, ty, &path, value);
         }
         "ExportRequestResult" => {
-            let started = crate::schema::start_export_for_mock(state, field);
+            let started = crate::schema::start_export_for_mock(state, ctx, field);
             let value = if is_list(ty) {
                 json!([started])
             } else {

@@ -12,6 +12,8 @@ pub(crate) struct SandboxState {
     pub tokens: TokenStore,
     pub faults: Faults,
     pub stats: Stats,
+    /// The scripts chosen per operation (`SandboxConfig::scripts`, and the control API's).
+    pub scripts: super::scripts::Scripts,
     pub exports: super::exports::ExportStore,
     pub uploads: super::uploads::UploadStore,
     /// `http://host:port` the sandbox is reached at, for the file URLs it hands out.

@@ -338,3 +338,79 @@ async fn a_start_refused_or_never_sent_has_not_started_work() {
     assert!(!unsent.may_have_started_work(), "{unsent}");
     assert_eq!(sandbox.stats().jobs_started, 0);
 }
+
+/// A script per operation: only the auto-labeling of a run fails; the
+/// agreement tables started beside it, and a second project's auto-labeling
+/// (a rule for one subject), are delivered.
+#[tokio::test(start_paused = true)]
+async fn a_script_per_operation_fails_only_the_auto_labeling() {
+    use datasaur::operations::auto_label_token_based_project::{
+        AutoLabelProjectOptionsInput, AutoLabelTokenBasedProjectInput, TargetApiInput,
+    };
+    use datasaur_sandbox::ScriptRule;
+    let input = |project: &str| {
+        AutoLabelTokenBasedProjectInput::new(
+            "labeler@example.com",
+            AutoLabelProjectOptionsInput::new(5),
+            project,
+            TargetApiInput::new("https://model.example.com/predict", "model-key"),
+        )
+    };
+    let config = SandboxConfig::default()
+        .default_script(JobScript::delivered(secs(1), secs(3)))
+        .script_for(
+            ScriptRule::new(
+                "autoLabelTokenBasedProject",
+                JobScript::failed(secs(1), secs(2), "model timed out"),
+            )
+            .subject("project-failing"),
+        );
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = sandbox.client();
+    let failing = client
+        .auto_label_token_based_project(input("project-failing"))
+        .await
+        .unwrap();
+    let other_project = client
+        .auto_label_token_based_project(input("project-fine"))
+        .await
+        .unwrap();
+    let tables = client
+        .calculate_agreement_tables("project-failing")
+        .await
+        .unwrap();
+    let error = failing.wait(None).await.unwrap_err();
+    let datasaur::WaitError::Failed { job, .. } = &error else {
+        panic!("the auto-labeling fails: {error:?}");
+    };
+    assert_eq!(job.errors[0].stack, "model timed out");
+    assert_eq!(
+        other_project.wait(None).await.unwrap().status,
+        JobStatus::Delivered
+    );
+    assert_eq!(
+        tables.wait(None).await.unwrap().status,
+        JobStatus::Delivered
+    );
+
+    // Added while running, by the request's operation name: every
+    // auto-labeling now fails, until the added rules are cleared.
+    assert!(sandbox.script_for(ScriptRule::new(
+        "AutoLabelTokenBasedProject",
+        JobScript::failed(secs(0), secs(1), "quota exceeded"),
+    )));
+    let now_failing = client
+        .auto_label_token_based_project(input("project-fine"))
+        .await
+        .unwrap();
+    assert!(now_failing.wait(None).await.is_err());
+    sandbox.clear_scripts();
+    let fine_again = client
+        .auto_label_token_based_project(input("project-fine"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fine_again.wait(None).await.unwrap().status,
+        JobStatus::Delivered
+    );
+}

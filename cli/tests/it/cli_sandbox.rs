@@ -111,3 +111,62 @@ fn a_pulled_schema_is_served_and_its_jobs_are_real() {
         crate::support::command::text(&output)
     );
 }
+
+/// `--job-duration`, `--job-outcome` and `--script-for`: a restart or
+/// failure test needs no server of its own. Only the auto-labeling fails;
+/// the agreement tables started beside it are delivered, after the
+/// duration asked.
+#[test]
+fn flags_script_the_jobs_per_operation() {
+    let failing = r#"AutoLabelTokenBasedProject={"queuedFor":0,"runningFor":300,"outcome":{"status":"FAILED","errors":[{"id":"e1","stack":"model timed out"}]}}"#;
+    let sandbox = crate::support::sandbox_process::start(&[
+        "--job-duration",
+        "300ms",
+        "--script-for",
+        failing,
+    ]);
+    let start = |body: &str| -> String {
+        let answer = sandbox.graphql(&sandbox.token, body);
+        answer["data"]["job"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a job: {answer}"))
+            .to_owned()
+    };
+    let labeling = start(
+        r#"{"operationName": "AutoLabelTokenBasedProject", "variables": {}, "query": "mutation AutoLabelTokenBasedProject { job: autoLabelTokenBasedProject(input: {labelerEmail: \"a@b.c\", options: {numberOfFilesPerRequest: 1}, projectId: \"P1\", targetAPI: {endpoint: \"https://model.example\", secretKey: \"k\"}}) { id } }"}"#,
+    );
+    let tables = start(
+        r#"{"operationName": "Tables", "variables": {}, "query": "mutation Tables { job: calculateAgreementTables(projectId: \"P1\") { id } }"}"#,
+    );
+    let started = Instant::now();
+    let output = sandbox.run(&["job", "wait", &labeling, &tables]);
+    assert_eq!(output.status.code(), Some(1), "one job failed: {output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("{labeling}  FAILED  model timed out")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{tables}  DELIVERED  100%")),
+        "{stdout}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "the duration asked"
+    );
+
+    // Bad values are refused by name, before anything listens.
+    for (flag, value, says) in [
+        ("--job-outcome", "done", "failed:MESSAGE"),
+        ("--script-for", "NoScript", "OPERATION=SCRIPT"),
+        ("--job-duration", "forever", "--job-duration"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_datasaur"))
+            .args(["sandbox", flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(3), "bad usage: {flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{flag} {value}: {stderr}");
+    }
+}

@@ -44,6 +44,7 @@ impl ExportQuery {
         };
         Ok(start_export(
             state(ctx),
+            export_script(ctx),
             &input.file_name,
             content,
             input.method,
@@ -64,7 +65,14 @@ impl ExportQuery {
             project_id: None,
             document_id: Some(input.document_id),
         };
-        start_export(state(ctx), &input.file_name, content, input.method, webhook)
+        start_export(
+            state(ctx),
+            export_script(ctx),
+            &input.file_name,
+            content,
+            input.method,
+            webhook,
+        )
     }
 
     /// Where an export stands, by its id.
@@ -94,10 +102,16 @@ pub(super) struct Webhook {
 
 /// An export started by a field of a user's schema (`--schema`): to a
 /// file, named after the field; its answer as JSON.
-pub(crate) fn start_export_for_mock(state: &Arc<SandboxState>, field: &str) -> serde_json::Value {
+pub(crate) fn start_export_for_mock(
+    state: &Arc<SandboxState>,
+    ctx: &Context<'_>,
+    field: &str,
+) -> serde_json::Value {
     let content = ExportContent::of("export", [field], "JSON");
+    let script = state.scripts.for_field(ctx, &state.config.export_script);
     let result = start_export(
         state,
+        script,
         field,
         content,
         GqlExportMethod::FileStorage,
@@ -124,18 +138,23 @@ impl Webhook {
     }
 }
 
+/// The script of the export the field `ctx` resolves starts.
+pub(super) fn export_script(ctx: &Context<'_>) -> crate::script::JobScript {
+    let state = state(ctx);
+    state.scripts.for_field(ctx, &state.config.export_script)
+}
+
 /// Creates the export's job and, for `FILE_STORAGE`, its file; for
 /// `CUSTOM_WEBHOOK`, schedules the signed delivery.
 pub(super) fn start_export(
     state: &Arc<SandboxState>,
+    script: crate::script::JobScript,
     file_name: &str,
     content: ExportContent,
     method: GqlExportMethod,
     webhook: Webhook,
 ) -> ExportRequestResult {
-    let id = state
-        .store
-        .create("ExportQueue", state.config.export_script.clone());
+    let id = state.store.create("ExportQueue", script);
     state
         .stats
         .update(|stats| stats.count_export(&content.subjects));

@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 
 use super::exports::{
     ExportContent, ExportRequestResult, ExternalFileStorageInput, GqlExportMethod, Webhook,
-    start_export,
+    export_script, start_export,
 };
 use super::state;
 
@@ -30,7 +30,14 @@ impl ReportQuery {
             project_id: None,
             document_id: None,
         };
-        start_export(state(ctx), &file_name, content, input.method, webhook)
+        start_export(
+            state(ctx),
+            export_script(ctx),
+            &file_name,
+            content,
+            input.method,
+            webhook,
+        )
     }
 
     /// Exports team IAA.
@@ -47,6 +54,7 @@ impl ReportQuery {
         let content = ExportContent::of("team", [team_id.as_str()], "CSV");
         start_export(
             state(ctx),
+            export_script(ctx),
             &file_name,
             content,
             GqlExportMethod::FileStorage,
@@ -90,6 +98,7 @@ impl ReportQuery {
         let content = ExportContent::of("team", [team_id.as_str()], "CSV");
         start_export(
             state(ctx),
+            export_script(ctx),
             &file_name,
             content,
             GqlExportMethod::FileStorage,
@@ -111,7 +120,14 @@ impl ReportQuery {
             project_id: Some(input.project_id),
             document_id: None,
         };
-        start_export(state(ctx), &file_name, content, input.method, webhook)
+        start_export(
+            state(ctx),
+            export_script(ctx),
+            &file_name,
+            content,
+            input.method,
+            webhook,
+        )
     }
 }
 
@@ -129,7 +145,14 @@ fn export_chart_file(
     };
     let file_name = format!("{kind}-{}", id.as_str());
     let content = ExportContent::of("chart", [id.as_str()], "CSV");
-    start_export(state(ctx), &file_name, content, method, Webhook::none())
+    start_export(
+        state(ctx),
+        export_script(ctx),
+        &file_name,
+        content,
+        method,
+        Webhook::none(),
+    )
 }
 
 #[derive(InputObject)]

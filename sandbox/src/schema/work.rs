@@ -26,7 +26,7 @@ impl WorkQuery {
         start_job(
             state,
             "DataProgrammingQueue",
-            state.config.default_script.clone(),
+            state.scripts.for_field(ctx, &state.config.default_script),
         )
     }
 }
@@ -45,14 +45,22 @@ impl WorkMutation {
         input: AutoLabelTokenBasedProjectInput,
     ) -> Job {
         let state = state(ctx);
-        start_job(state, "AutoLabelQueue", state.config.default_script.clone())
+        start_job(
+            state,
+            "AutoLabelQueue",
+            state.scripts.for_field(ctx, &state.config.default_script),
+        )
     }
 
     /// Starts calculating a project's inter-annotator agreement tables; returns the job to poll.
     #[allow(unused_variables)]
     async fn calculate_agreement_tables(&self, ctx: &Context<'_>, project_id: ID) -> Job {
         let state = state(ctx);
-        start_job(state, "AgreementQueue", state.config.default_script.clone())
+        start_job(
+            state,
+            "AgreementQueue",
+            state.scripts.for_field(ctx, &state.config.default_script),
+        )
     }
 
     /// Starts an automation; returns the job to poll.
@@ -67,7 +75,7 @@ impl WorkMutation {
         start_job(
             state,
             "AutomationQueue",
-            state.config.default_script.clone(),
+            state.scripts.for_field(ctx, &state.config.default_script),
         )
     }
 
@@ -78,7 +86,7 @@ impl WorkMutation {
         Some(start_job(
             state,
             "CollectDatasetQueue",
-            state.config.default_script.clone(),
+            state.scripts.for_field(ctx, &state.config.default_script),
         ))
     }
 }

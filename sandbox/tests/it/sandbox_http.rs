@@ -1087,3 +1087,52 @@ async fn an_uploads_long_file_name_is_kept_bounded() {
     assert_eq!(objects[0].file_name.chars().count(), 255);
     assert_eq!(objects[0].bytes, 5);
 }
+
+/// `POST /_sandbox/scripts`: a script per operation and subject, added
+/// while running; a bad rule is a 400 naming what is wrong; `DELETE` drops
+/// the added rules.
+#[tokio::test]
+async fn scripts_per_operation_over_http() {
+    let sandbox = start().await;
+    let http = reqwest::Client::new();
+    let scripts = format!("{}/_sandbox/scripts", sandbox.base_url());
+    let added = http
+        .post(&scripts)
+        .json(&json!({"operation": "CalculateAgreementTables", "subject": "P-9",
+            "script": {"queuedFor": 0, "runningFor": 0, "outcome": {"status": "FAILED", "errors": [{"id": "e", "stack": "no annotators"}]}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204);
+    let start_tables = |project: &str| {
+        json!({"operationName": "CalculateAgreementTables", "variables": {"p": project},
+            "query": "mutation CalculateAgreementTables($p: ID!) { calculateAgreementTables(projectId: $p) { id } }"})
+    };
+    let (_, failing) = post(&sandbox, start_tables("P-9")).await;
+    let (_, fine) = post(&sandbox, start_tables("P-1")).await;
+    let ids = [
+        failing["data"]["calculateAgreementTables"]["id"].as_str().unwrap(),
+        fine["data"]["calculateAgreementTables"]["id"].as_str().unwrap(),
+    ];
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let (_, answer) = post(&sandbox, get_jobs_body(&ids)).await;
+    assert_eq!(answer["data"]["getJobs"][0]["status"], "FAILED", "{answer}");
+    assert_ne!(answer["data"]["getJobs"][1]["status"], "FAILED", "{answer}");
+
+    let bad = http
+        .post(&scripts)
+        .json(&json!({"script": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let said: Value = bad.json().await.unwrap();
+    assert!(said["error"].as_str().unwrap().contains("operation"), "{said}");
+
+    assert_eq!(http.delete(&scripts).send().await.unwrap().status(), 204);
+    let (_, again) = post(&sandbox, start_tables("P-9")).await;
+    let id = again["data"]["calculateAgreementTables"]["id"].as_str().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let (_, answer) = post(&sandbox, get_jobs_body(&[id])).await;
+    assert_ne!(answer["data"]["getJobs"][0]["status"], "FAILED", "{answer}");
+}
