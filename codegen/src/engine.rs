@@ -277,38 +277,26 @@ impl Operation {
     }
 }
 
-/// `ty`, named from outside the module `module`: each path that starts
-/// with a name the module defines gets the module in front.
+/// `ty`, named from outside the module `module`: each name the module
+/// defines that starts a path gets the module in front
+/// (`Option < GetJobJob >` becomes `Option < get_job :: GetJobJob >`).
 pub(crate) fn from_outside(
     ty: &syn::Type,
     module: &syn::Ident,
     defined: &BTreeSet<String>,
-) -> syn::Type {
-    use syn::visit_mut::VisitMut;
-    struct Qualify<'a> {
-        module: &'a syn::Ident,
-        defined: &'a BTreeSet<String>,
-    }
-    impl VisitMut for Qualify<'_> {
-        fn visit_type_path_mut(&mut self, path: &mut syn::TypePath) {
-            syn::visit_mut::visit_type_path_mut(self, path);
-            let starts_inside = path.qself.is_none()
-                && path.path.leading_colon.is_none()
-                && path
-                    .path
-                    .segments
-                    .first()
-                    .is_some_and(|first| self.defined.contains(&first.ident.to_string()));
-            if starts_inside {
-                path.path
-                    .segments
-                    .insert(0, syn::PathSegment::from(self.module.clone()));
-            }
+) -> String {
+    let text = quote::ToTokens::to_token_stream(ty).to_string();
+    let mut previous = "";
+    let mut out = Vec::new();
+    for token in text.split(' ') {
+        if previous != "::" && defined.contains(token) {
+            out.push(format!("{module} :: {token}"));
+        } else {
+            out.push(token.to_owned());
         }
+        previous = token;
     }
-    let mut ty = ty.clone();
-    Qualify { module, defined }.visit_type_mut(&mut ty);
-    ty
+    out.join(" ")
 }
 
 #[cfg(test)]
@@ -374,7 +362,6 @@ mod tests {
             &operations[0].module.ident,
             &operations[0].defined_types(),
         );
-        let outside = quote::ToTokens::to_token_stream(&outside).to_string();
         assert_eq!(outside, "Option < job_state :: JobStateJob >");
         let alias = operations[0]
             .items()

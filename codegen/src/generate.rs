@@ -151,7 +151,6 @@ pub(crate) fn generate(generator: &Generator, schema_file: &Path) -> Result<Stri
             );
             if let [(field, ty)] = &operation.response_fields(&document.shown)?[..] {
                 let ty = engine::from_outside(ty, module, &operation.defined_types());
-                let ty = quote::ToTokens::to_token_stream(&ty);
                 let _ = writeln!(
                     operation_code,
                     "impl {} for {} {{\n    type Field = {ty};\n    fn into_field(data: Self::ResponseData) -> Self::Field {{\n        data.{field}\n    }}\n}}",

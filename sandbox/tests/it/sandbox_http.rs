@@ -1111,8 +1111,12 @@ async fn scripts_per_operation_over_http() {
     let (_, failing) = post(&sandbox, start_tables("P-9")).await;
     let (_, fine) = post(&sandbox, start_tables("P-1")).await;
     let ids = [
-        failing["data"]["calculateAgreementTables"]["id"].as_str().unwrap(),
-        fine["data"]["calculateAgreementTables"]["id"].as_str().unwrap(),
+        failing["data"]["calculateAgreementTables"]["id"]
+            .as_str()
+            .unwrap(),
+        fine["data"]["calculateAgreementTables"]["id"]
+            .as_str()
+            .unwrap(),
     ];
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let (_, answer) = post(&sandbox, get_jobs_body(&ids)).await;
@@ -1127,11 +1131,16 @@ async fn scripts_per_operation_over_http() {
         .unwrap();
     assert_eq!(bad.status(), 400);
     let said: Value = bad.json().await.unwrap();
-    assert!(said["error"].as_str().unwrap().contains("operation"), "{said}");
+    assert!(
+        said["error"].as_str().unwrap().contains("operation"),
+        "{said}"
+    );
 
     assert_eq!(http.delete(&scripts).send().await.unwrap().status(), 204);
     let (_, again) = post(&sandbox, start_tables("P-9")).await;
-    let id = again["data"]["calculateAgreementTables"]["id"].as_str().unwrap();
+    let id = again["data"]["calculateAgreementTables"]["id"]
+        .as_str()
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let (_, answer) = post(&sandbox, get_jobs_body(&[id])).await;
     assert_ne!(answer["data"]["getJobs"][0]["status"], "FAILED", "{answer}");
