@@ -56,6 +56,23 @@ pub enum FaultKind {
     },
 }
 
+/// The fault armed for `target`, if any: counted as injected and its delay
+/// slept, the same way for every route.
+pub(crate) async fn take(
+    faults: &Faults,
+    stats: &crate::stats::Stats,
+    target: FaultTarget,
+) -> Option<FaultKind> {
+    let fault = faults.next(target);
+    if fault.is_some() {
+        stats.update(|stats| stats.faults_injected += 1);
+    }
+    if let Some(delay) = fault.as_ref().and_then(FaultKind::delay) {
+        tokio::time::sleep(delay).await;
+    }
+    fault
+}
+
 /// The answer of a fault that replaces the whole request before any work
 /// (an error status, a rate limit, a proxy's page); `None` for the kinds
 /// that shape a real answer instead. Shared by the GraphQL and upload routes.

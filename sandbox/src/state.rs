@@ -1,6 +1,6 @@
 //! Everything one running sandbox shares between its HTTP handlers and its handle.
 
-use super::SandboxConfig;
+use super::config::SandboxConfig;
 use super::faults::Faults;
 use super::stats::Stats;
 use super::store::JobStore;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
+use super::context::state;
 use super::jobs::{Job, JobError, JobStatus};
-use super::state;
 use super::work::Role;
 pub(super) use crate::export_archive::ExportContent;
 use crate::schema_limits::MAX_IDS_PER_FIELD;

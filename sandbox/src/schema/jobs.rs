@@ -6,7 +6,7 @@ use async_graphql::{
     Context, Enum, ID, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value,
 };
 
-use super::state;
+use super::context::state;
 use crate::schema_limits::MAX_IDS_PER_FIELD;
 use crate::script::JobScript;
 use crate::state::SandboxState;

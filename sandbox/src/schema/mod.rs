@@ -6,6 +6,7 @@
 //! (project and document exports, delivery status), `reports.rs` (the team,
 //! chart and report exports).
 
+mod context;
 mod exports;
 mod jobs;
 
@@ -15,7 +16,7 @@ mod work;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription};
+use async_graphql::EmptySubscription;
 
 use super::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH};
 use super::state::SandboxState;
@@ -45,9 +46,4 @@ pub(crate) fn build(state: Arc<SandboxState>) -> SandboxSchema {
     .limit_complexity(MAX_COMPLEXITY)
     .limit_depth(MAX_DEPTH)
     .finish()
-}
-
-fn state<'a>(ctx: &Context<'a>) -> &'a Arc<SandboxState> {
-    // Always present: `build` registers it.
-    ctx.data_unchecked::<Arc<SandboxState>>()
 }

@@ -4,11 +4,11 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 
+use super::context::state;
 use super::exports::{
     ExportContent, ExportRequestResult, ExternalFileStorageInput, GqlExportMethod, Webhook,
     export_script, start_export,
 };
-use super::state;
 
 /// Report exports, merged into `Query`.
 #[derive(Default)]

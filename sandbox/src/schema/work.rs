@@ -6,8 +6,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 
+use super::context::state;
 use super::jobs::{Job, start_job};
-use super::state;
 
 /// `getDataProgrammingPredictions`, merged into `Query`.
 #[derive(Default)]
