@@ -3,7 +3,7 @@
 //! `jobId`, `exportId`, `projectId`/`teamId` throughout, times in
 //! milliseconds (`...Ms`), and a job as Datasaur sends it under `job`. An
 //! event reported from a `--state` file is the same event with
-//! `"fromState": true`. The README documents these lines as a stable
+//! `"fromState": true`. `cli/README.md` documents these lines as a stable
 //! format: change them only with a CHANGELOG entry. No other file of the
 //! CLI builds JSON output.
 
@@ -401,11 +401,11 @@ mod tests {
         ]
     }
 
-    /// The README's `--json` table is the event type's: every event is a
+    /// `cli/README.md`'s `--json` table is the event type's: every event is a
     /// row, and every field an event prints is named in its row.
     #[test]
     fn the_readme_table_lists_every_event_and_its_fields() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         let table: Vec<&str> = readme
             .lines()
             .skip_while(|line| !line.starts_with("| `event` | from | fields |"))

@@ -345,3 +345,8 @@ impl std::fmt::Debug for Sandbox {
             .finish_non_exhaustive()
     }
 }
+
+// Compile the README's examples as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,4 +1,4 @@
-//! The README's "Start a project" is the text of `examples/starter/`, which
+//! The guide's "Start a project" (`docs/guide/start.md`) is the text of `examples/starter/`, which
 //! CI builds and tests: users copy what is known to work. The one difference
 //! allowed: the starter's dependencies on this workspace carry a `path`.
 
@@ -69,7 +69,7 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<String>) {
 
 #[test]
 fn the_readme_starter_is_the_starter_crate() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("docs/guide/start.md")).unwrap();
     let shown = readme_files(&readme);
     let starter = root().join("examples/starter");
     let mut on_disk = Vec::new();
