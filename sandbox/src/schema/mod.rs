@@ -1,5 +1,5 @@
 //! The sandbox's GraphQL schema, in async-graphql. It must equal
-//! `graphql/schema.graphql` type by type; `cli/src/schema_check/sandbox_agreement.rs` proves it.
+//! `graphql/schema.graphql` type by type; `cli/src/schema/check/sandbox_agreement.rs` proves it.
 //!
 //! One file per area, as the library's `src/api/`: `jobs.rs` (reading jobs,
 //! the `Job` type), `work.rs` (the fields that start a job), `exports.rs`
