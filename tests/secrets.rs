@@ -99,6 +99,31 @@ async fn no_secret_in_logs_debug_or_errors() {
         Client::builder().access_token(FIXED_TOKEN)
     ));
     fixed.get_job(DOCUMENTED_JOB_ID).await.unwrap();
+    // An upload, an export and its download: their INFO events and spans
+    // name the file and the host, never the token or a presigned query.
+    fixed
+        .upload(
+            datasaur::UploadSource::bytes("notes.txt", "one line\n"),
+            None,
+        )
+        .await
+        .unwrap();
+    let export = fixed
+        .export_project(
+            datasaur::operations::export_text_project::ExportTextProjectInput::new(
+                "labels",
+                "JSON",
+                datasaur::operations::export_text_project::GqlExportMethod::FileStorage,
+                ["HvdyIL2iwZn"],
+            ),
+        )
+        .await
+        .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    export
+        .wait_and_download_to(scratch.path().join("labels.zip"), None, Default::default())
+        .await
+        .unwrap();
     let revoked = Client::builder()
         .base_url(sandbox.base_url())
         .access_token("revoked-token-777")
@@ -116,6 +141,11 @@ async fn no_secret_in_logs_debug_or_errors() {
         logs.lines().count() > 50,
         "{} log lines",
         logs.lines().count()
+    );
+    assert!(logs.contains("upload finished") && logs.contains("download finished"));
+    assert!(
+        !logs.contains("X-Amz-"),
+        "a presigned URL's query reached the logs"
     );
     let everything = format!("{logs}\n{}", shown.join("\n"));
     for secret in [
