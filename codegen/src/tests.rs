@@ -20,7 +20,7 @@ fn the_bundled_schema_is_the_workspace_schema() {
     if let Ok(source) = std::fs::read_to_string(&workspace) {
         assert_eq!(
             DATASAUR_SCHEMA_SDL, source,
-            "codegen/schema.graphql differs from graphql/schema.graphql: copy it over"
+            "codegen/schema.graphql differs from graphql/schema.graphql: the build (codegen/build.rs) copies it"
         );
     } else {
         // Built from the published package: the workspace is not there.

@@ -11,35 +11,6 @@ pub(crate) struct RootFields {
 }
 
 impl RootFields {
-    /// Whether every root field `operation` selects is one the sandbox
-    /// implements (then its real schema answers; else a user's schema does,
-    /// when one is served). Introspection and fragments at the root are not.
-    pub(crate) fn serve_all(
-        &self,
-        operation: &async_graphql::parser::Positioned<
-            async_graphql::parser::types::OperationDefinition,
-        >,
-    ) -> bool {
-        use async_graphql::parser::types::{OperationType, Selection};
-        let served = match operation.node.ty {
-            OperationType::Query => &self.query,
-            OperationType::Mutation => &self.mutation,
-            OperationType::Subscription => return true,
-        };
-        operation
-            .node
-            .selection_set
-            .node
-            .items
-            .iter()
-            .all(|item| match &item.node {
-                Selection::Field(field) => served
-                    .iter()
-                    .any(|name| name == field.node.name.node.as_str()),
-                _ => false,
-            })
-    }
-
     /// Read from the schema's SDL.
     pub(crate) fn of(sdl: &str) -> RootFields {
         use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};

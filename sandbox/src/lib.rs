@@ -33,14 +33,15 @@
 
 mod answers;
 mod config;
+mod cost;
+mod engine;
 mod export_archive;
 mod exports;
 mod faults;
 mod http;
 mod local_only;
-mod mock_schema;
+mod resolvers;
 mod retention;
-mod schema;
 mod schema_limits;
 mod script;
 mod scripts;
@@ -146,25 +147,21 @@ impl Sandbox {
             state.store.insert(DOCUMENTED_JOB_ID.to_owned(), documented);
         }
         let (token, _) = state.tokens.issue();
-        let schema = schema::build(state.clone());
-        let mock = match &state.config.schema_sdl {
-            Some(sdl) => Some(
-                mock_schema::build(
-                    sdl,
-                    state.clone(),
-                    state.config.mock_seed,
-                    state.config.mock_values.clone(),
-                )
-                .map_err(|message| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
-                })?,
-            ),
-            None => None,
-        };
+        let sdl = state
+            .config
+            .schema_sdl
+            .as_deref()
+            .unwrap_or(datasaur_codegen::DATASAUR_SCHEMA_SDL);
+        let schema = engine::build(
+            sdl,
+            state.clone(),
+            state.config.mock_seed,
+            state.config.mock_values.clone(),
+        )
+        .map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidInput, message))?;
         let app = http::App {
-            roots: Arc::new(answers::RootFields::of(&schema.sdl())),
+            roots: Arc::new(answers::RootFields::of(sdl)),
             schema,
-            mock,
             state: state.clone(),
         };
         let limits = serve::Limits {

@@ -231,6 +231,4 @@ impl fmt::Display for CheckReport {
 }
 
 #[cfg(test)]
-mod sandbox_agreement;
-#[cfg(test)]
 mod tests;

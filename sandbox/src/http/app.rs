@@ -7,18 +7,15 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::schema::SandboxSchema;
 use crate::state::SandboxState;
 
 #[derive(Clone)]
 pub(crate) struct App {
     pub state: Arc<SandboxState>,
-    pub schema: SandboxSchema,
+    /// The one engine's schema: ours, or the user's (`SandboxConfig::schema`).
+    pub schema: async_graphql::dynamic::Schema,
     /// The schema's root fields, named when a client asks for another.
     pub roots: Arc<crate::answers::RootFields>,
-    /// A user's schema (`SandboxConfig::schema`), answering what the real
-    /// schema does not implement.
-    pub mock: Option<async_graphql::dynamic::Schema>,
 }
 
 pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {

@@ -61,8 +61,7 @@ pub(super) async fn graphql(State(app): State<App>, headers: HeaderMap, body: By
         return json_response(StatusCode::OK, &answer);
     }
 
-    // One parse of a single request's query, for the variables check and
-    // the routing below.
+    // One parse of a single request's query, for the variables check.
     let selected = match &batch {
         BatchRequest::Single(request) => {
             crate::variables::selected_operation(request).map(|operation| (request, operation))
@@ -78,17 +77,32 @@ pub(super) async fn graphql(State(app): State<App>, headers: HeaderMap, body: By
                     "extensions": {}}),
         );
     }
-    // A user's schema answers what the sandbox does not implement.
-    let mock = match &selected {
-        Some((_, operation)) if !app.roots.serve_all(operation) => app.mock.as_ref(),
-        _ => None,
-    };
-    let response = match (mock, batch) {
-        (Some(mock), BatchRequest::Single(request)) => {
-            let budget = Arc::new(crate::mock_schema::Budget::default());
-            async_graphql::BatchResponse::Single(mock.execute(request.data(budget)).await)
+    // Each request of a batch is priced before it runs, and has its own
+    // budget of values while it does.
+    let run = |request: async_graphql::Request| async {
+        if let Some(refusal) = crate::cost::refusal(&request) {
+            return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                refusal, None,
+            )]);
         }
-        (_, batch) => app.schema.execute_batch(batch).await,
+        let budget = Arc::new(crate::engine::Budget::default());
+        let nulls = Arc::new(crate::engine::NullItems::default());
+        let mut response = app
+            .schema
+            .execute(request.data(budget).data(nulls.clone()))
+            .await;
+        nulls.apply(&mut response.data);
+        response
+    };
+    let response = match batch {
+        BatchRequest::Single(request) => async_graphql::BatchResponse::Single(run(request).await),
+        BatchRequest::Batch(requests) => {
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(run(request).await);
+            }
+            async_graphql::BatchResponse::Batch(responses)
+        }
     };
     let status = if is_request_error(&response) {
         StatusCode::BAD_REQUEST

@@ -950,16 +950,18 @@ async fn export_files_are_zips_laid_out_as_datasaurs() {
     );
 }
 
-/// A user's schema served with generated values: an operation the sandbox
-/// does not implement answers schema-valid data (the same every time, an
-/// override where set), a field returning `Job` starts a real job that a
-/// `JobHandle` waits on, and the sandbox's own fields keep their behaviour.
+/// A user's schema served with generated values, on the one engine: an
+/// operation the sandbox does not implement answers schema-valid data (the
+/// same every time, an override where set), a field returning `Job` starts
+/// a real job that a `JobHandle` waits on, and the fields the sandbox
+/// implements (`getJob`, `getJobs`) keep their behaviour in it.
 #[tokio::test(start_paused = true)]
 async fn a_users_schema_is_served_with_real_jobs_behind_it() {
     const SDL: &str = r#"
         schema { query: Query mutation: Mutation }
         type Query {
           getJob(jobId: String!): Job
+          getJobs(jobIds: [String!]!): [Job]!
           getProjects(input: ProjectsInput!): ProjectPage!
           search(text: String!): [SearchHit!]!
         }
@@ -975,8 +977,11 @@ async fn a_users_schema_is_served_with_real_jobs_behind_it() {
         union SearchHit = Project | Team
         type Team implements Node { id: ID! members: Int! }
         type ProjectLaunch { name: String! job: Job! }
-        type Job { id: String! status: JobStatus! progress: Int! errors: [JobError!]! resultId: String createdAt: String! }
-        type JobError { id: String! stack: String! }
+        type Job { id: String! status: JobStatus! progress: Int! errors: [JobError!]! resultId: String result: JobResult createdAt: String! updatedAt: String! additionalData: JobAdditionalData }
+        type JobError { id: String! stack: String! args: JobErrorArgs }
+        type JobAdditionalData { automationActivityId: ID }
+        scalar JobResult
+        scalar JobErrorArgs
         enum JobStatus { DELIVERED FAILED IN_PROGRESS NONE QUEUED }
     "#;
     let sandbox = Sandbox::start(
@@ -1144,4 +1149,81 @@ async fn scripts_per_operation_over_http() {
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let (_, answer) = post(&sandbox, get_jobs_body(&[id])).await;
     assert_ne!(answer["data"]["getJobs"][0]["status"], "FAILED", "{answer}");
+}
+
+/// The sandbox serves the schema the client is generated against, by
+/// construction: what it answers to introspection is, type by type and
+/// field by field, `graphql/schema.graphql` (through the generator's
+/// bundled copy, which the generator's build keeps equal to it).
+#[tokio::test]
+async fn the_served_schema_is_the_sdl() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    use std::collections::BTreeSet;
+    let sandbox = start().await;
+    let (_, answer) = post(
+        &sandbox,
+        json!({"query": "{ __schema { types { name kind fields { name type { ...T } } inputFields { name type { ...T } } enumValues { name } } } } fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"}),
+    )
+    .await;
+    fn spell(ty: &Value) -> String {
+        match ty["kind"].as_str() {
+            Some("NON_NULL") => format!("{}!", spell(&ty["ofType"])),
+            Some("LIST") => format!("[{}]", spell(&ty["ofType"])),
+            _ => ty["name"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+    let mut served = BTreeSet::new();
+    for ty in answer["data"]["__schema"]["types"].as_array().unwrap() {
+        let name = ty["name"].as_str().unwrap();
+        if name.starts_with("__") {
+            continue;
+        }
+        for member in ["fields", "inputFields"] {
+            for field in ty[member].as_array().into_iter().flatten() {
+                served.insert(format!(
+                    "{name}.{}: {}",
+                    field["name"].as_str().unwrap(),
+                    spell(&field["type"])
+                ));
+            }
+        }
+        for value in ty["enumValues"].as_array().into_iter().flatten() {
+            served.insert(format!("{name}::{}", value["name"].as_str().unwrap()));
+        }
+    }
+    let mut written = BTreeSet::new();
+    let document =
+        async_graphql::parser::parse_schema(datasaur_codegen::DATASAUR_SCHEMA_SDL).unwrap();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let name = ty.node.name.node.to_string();
+        match ty.node.kind {
+            TypeKind::Object(object) => {
+                for field in object.fields {
+                    written.insert(format!(
+                        "{name}.{}: {}",
+                        field.node.name.node, field.node.ty.node
+                    ));
+                }
+            }
+            TypeKind::InputObject(input) => {
+                for field in input.fields {
+                    written.insert(format!(
+                        "{name}.{}: {}",
+                        field.node.name.node, field.node.ty.node
+                    ));
+                }
+            }
+            TypeKind::Enum(values) => {
+                for value in values.values {
+                    written.insert(format!("{name}::{}", value.node.value.node));
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(written.len() > 100, "{} members in the SDL", written.len());
+    assert_eq!(served, written);
 }

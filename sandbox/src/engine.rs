@@ -1,13 +1,12 @@
-//! `SandboxConfig::schema` (`datasaur sandbox --schema FILE`): every
-//! operation of a user's schema answered with schema-valid generated values,
-//! so that operations generated from a pulled schema run offline.
-//!
-//! Values are deterministic per seed and field path (overridable per
-//! `Type.field`). A field whose type is `Job` starts a real sandbox job, and
-//! one whose type is `ExportRequestResult` a real export, so what they start
-//! can be waited on and downloaded as any other; `getJob`, `getJobs` and
-//! `getExportDeliveryStatus` read the sandbox's real jobs. Operations that use
-//! only fields the sandbox implements never come here (see `http.rs`).
+//! The sandbox's one GraphQL engine: any SDL (Datasaur's, from
+//! `datasaur-codegen`'s bundled copy of `graphql/schema.graphql`, or a
+//! user's with `SandboxConfig::schema` / `datasaur sandbox --schema`) built
+//! into a schema whose behaviour is the resolvers of `resolvers/`, by field
+//! name: jobs and `getJob(s)`, every job starter, exports and their status.
+//! Every other field answers schema-valid generated values, deterministic
+//! per seed and field path (overridable per `Type.field`). Fidelity by
+//! construction: the sandbox serves the schema the client is generated
+//! against, with no second copy of it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +17,6 @@ use async_graphql::dynamic::{
     Object, ResolverContext, Scalar, Schema, TypeRef, Union,
 };
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
-use serde_json::json;
 
 use crate::schema_limits::{MAX_COMPLEXITY, MAX_DEPTH};
 use crate::state::SandboxState;
@@ -34,6 +32,63 @@ impl Budget {
     /// Spends one value; false once [`MAX_COMPLEXITY`] are spent.
     fn spend(&self) -> bool {
         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < MAX_COMPLEXITY
+    }
+}
+
+/// The null items of object lists in one request's answer, by response
+/// path. async-graphql's dynamic schema resolves every list item as an
+/// object (it has no null item for an object type), so such an item is
+/// answered as an empty object and set to null after execution
+/// ([`NullItems::apply`]).
+#[derive(Default)]
+pub(crate) struct NullItems(std::sync::Mutex<Vec<Vec<String>>>);
+
+impl NullItems {
+    /// Sets each recorded path of `data` to null.
+    pub(crate) fn apply(&self, data: &mut Value) {
+        for path in crate::sync::lock(&self.0).iter() {
+            if let Some(at) = at_path(data, path) {
+                *at = Value::Null;
+            }
+        }
+    }
+}
+
+/// The value at `path` (object keys and list indices) of `data`.
+fn at_path<'v>(data: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
+    let Some((key, rest)) = path.split_first() else {
+        return Some(data);
+    };
+    let next = match data {
+        Value::Object(fields) => fields.get_mut(key.as_str())?,
+        Value::List(items) => items.get_mut(key.parse::<usize>().ok()?)?,
+        _ => return None,
+    };
+    at_path(next, rest)
+}
+
+/// Records the null items of `value`, a list of objects at the field `ctx`
+/// resolves, so that they are answered null.
+fn note_null_items(model: &Model, ty: &Type, ctx: &ResolverContext<'_>, value: &serde_json::Value) {
+    let BaseType::List(item) = &ty.base else {
+        return;
+    };
+    let is_object = matches!(
+        model.kinds.get(named(item)).copied(),
+        Some(Kind::Object | Kind::Abstract)
+    );
+    let (Some(items), true, true) = (value.as_array(), item.nullable, is_object) else {
+        return;
+    };
+    let (Ok(nulls), Some(path)) = (ctx.data::<Arc<NullItems>>(), ctx.path_node) else {
+        return;
+    };
+    let path = path.to_string_vec();
+    let mut recorded = crate::sync::lock(&nulls.0);
+    for (index, _) in items.iter().enumerate().filter(|(_, item)| item.is_null()) {
+        let mut at = path.clone();
+        at.push(index.to_string());
+        recorded.push(at);
     }
 }
 
@@ -53,6 +108,7 @@ struct Model {
     overrides: HashMap<String, serde_json::Value>,
     seed: u64,
     query: String,
+    mutation: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -72,7 +128,7 @@ struct Node {
     data: Option<serde_json::Value>,
 }
 
-/// The dynamic schema for `sdl`, or why it cannot be served.
+/// The schema for `sdl`, or why it cannot be served.
 pub(crate) fn build(
     sdl: &str,
     state: Arc<SandboxState>,
@@ -109,6 +165,7 @@ pub(crate) fn build(
         overrides,
         seed,
         query: query.clone(),
+        mutation: mutation.clone(),
     };
     for ty in &types {
         let name = ty.name.node.to_string();
@@ -212,7 +269,7 @@ pub(crate) fn build(
                                      (each item of a list counts): ask for less"
                                 )));
                             }
-                            Ok(resolve(&model, &state, &owner, &field, &ty, &ctx))
+                            resolve(&model, &state, &owner, &field, &ty, &ctx)
                         })
                     });
                     for argument in &field.arguments {
@@ -269,7 +326,7 @@ fn resolve<'a>(
     field: &str,
     ty: &Type,
     ctx: &ResolverContext<'_>,
-) -> Option<FieldValue<'a>> {
+) -> async_graphql::Result<Option<FieldValue<'a>>> {
     let parent = ctx.parent_value.downcast_ref::<Node>();
     let path = match parent {
         Some(node) => format!("{}.{field}", node.path),
@@ -277,122 +334,30 @@ fn resolve<'a>(
     };
     if let Some(data) = parent.and_then(|node| node.data.as_ref()) {
         let value = data.get(field).cloned().unwrap_or(serde_json::Value::Null);
-        return from_json(model, ty, &path, value);
+        note_null_items(model, ty, ctx, &value);
+        return Ok(from_json(model, ty, &path, value));
     }
     if let Some(value) = model.overrides.get(&format!("{owner}.{field}")) {
-        return from_json(model, ty, &path, value.clone());
+        return Ok(from_json(model, ty, &path, value.clone()));
     }
-    if owner == model.query {
-        if let Some(value) = real_read(state, field, ctx) {
-            return from_json(model, ty, &path, value);
-        }
-    }
-    match named(ty) {
-        "Job" => {
-            let id = state.store.create(
-                &queue_name(&path),
-                state.scripts.for_field(ctx, &state.config.default_script),
-            );
-            state.stats.update(|stats| stats.jobs_started += 1);
-            let job = state.store.view(&id).map_or_else(
-                || json!({"id": id, "status": "QUEUED", "progress": 0, "errors": []}),
-                |view| job_json(&view),
-            );
-            let value = if is_list(ty) { json!([job]) } else { job };
-            return from_json(model, ty, &path, value);
-        }
-        "ExportRequestResult" => {
-            let started = crate::schema::start_export_for_mock(state, ctx, field);
-            let value = if is_list(ty) {
-                json!([started])
-            } else {
-                started
-            };
-            return from_json(model, ty, &path, value);
-        }
-        _ => {}
+    let root = owner == model.query || Some(owner) == model.mutation.as_deref();
+    if let Some(answer) =
+        crate::resolvers::resolve(state, ctx, root, field, named(ty), &path, is_list(ty))
+    {
+        let value = answer.map_err(async_graphql::Error::new)?;
+        note_null_items(model, ty, ctx, &value);
+        return Ok(from_json(model, ty, &path, value));
     }
     // A pagination cursor is the end of the list: a client that pages
     // until it is null stops.
     if ty.nullable && field.to_ascii_lowercase().contains("cursor") {
-        return None;
+        return Ok(None);
     }
-    Some(generate(model, ty, &path))
-}
-
-/// A job id's prefix after the root field that started it (the second
-/// part of `Mutation.launchTextProjectAsync.job`), as Datasaur names its
-/// queues: `LaunchTextProjectAsyncQueue`.
-fn queue_name(path: &str) -> String {
-    let root = path.split('.').nth(1).unwrap_or(path);
-    let root = root.split('[').next().unwrap_or(root);
-    let mut chars = root.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}Queue", first.to_ascii_uppercase(), chars.as_str()),
-        None => "Queue".to_owned(),
-    }
+    Ok(Some(generate(model, ty, &path)))
 }
 
 fn is_list(ty: &Type) -> bool {
     matches!(ty.base, BaseType::List(_))
-}
-
-/// `getJob`, `getJobs` and `getExportDeliveryStatus` read real jobs.
-fn real_read(
-    state: &SandboxState,
-    field: &str,
-    ctx: &ResolverContext<'_>,
-) -> Option<serde_json::Value> {
-    let string = |name: &str| {
-        ctx.args
-            .get(name)
-            .and_then(|value| value.string().ok().map(str::to_owned))
-    };
-    match field {
-        "getJob" => {
-            let id = string("jobId")?;
-            Some(
-                state
-                    .store
-                    .view(&id)
-                    .map_or(serde_json::Value::Null, |view| job_json(&view)),
-            )
-        }
-        "getJobs" => {
-            let ids = ctx.args.get("jobIds")?.list().ok()?;
-            let jobs = ids
-                .iter()
-                .map(|id| {
-                    id.string()
-                        .ok()
-                        .and_then(|id| state.store.view(id))
-                        .map_or(serde_json::Value::Null, |view| job_json(&view))
-                })
-                .collect();
-            Some(serde_json::Value::Array(jobs))
-        }
-        "getExportDeliveryStatus" => {
-            let id = string("exportId")?;
-            let view = state.store.view(&id)?;
-            Some(json!({"deliveryStatus": view.status, "errors": job_json(&view)["errors"]}))
-        }
-        _ => None,
-    }
-}
-
-/// A job as its GraphQL fields show it.
-pub(crate) fn job_json(view: &crate::store::JobView) -> serde_json::Value {
-    json!({
-        "id": view.id,
-        "status": view.status,
-        "progress": view.progress,
-        "errors": view.errors.iter().map(|e| json!({"id": e.id, "stack": e.stack, "args": e.args})).collect::<Vec<_>>(),
-        "resultId": view.result_id,
-        "result": view.result,
-        "createdAt": view.created_at,
-        "updatedAt": view.updated_at,
-        "additionalData": null,
-    })
 }
 
 /// A value of type `ty` read from JSON; an object keeps the JSON as its
@@ -420,7 +385,18 @@ fn from_json<'a>(
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    from_json(model, item, &format!("{path}[{i}]"), v).unwrap_or(FieldValue::NULL)
+                    let at = format!("{path}[{i}]");
+                    // A null object item: an empty object here, null once
+                    // answered (`NullItems`).
+                    let object = matches!(
+                        model.kinds.get(named(item)).copied(),
+                        Some(Kind::Object | Kind::Abstract)
+                    );
+                    if v.is_null() && object && item.nullable {
+                        return from_json(model, item, &at, serde_json::json!({}))
+                            .unwrap_or(FieldValue::NULL);
+                    }
+                    from_json(model, item, &at, v).unwrap_or(FieldValue::NULL)
                 })
                 .collect();
             Some(FieldValue::list(items))
