@@ -43,7 +43,9 @@ mod job_handle;
 pub mod metrics;
 mod operation;
 pub mod operations;
+mod pages;
 mod part_file;
+mod project;
 #[cfg(test)]
 mod property_tests;
 mod response;
@@ -68,6 +70,8 @@ pub use export::{Export, ExportStatus};
 pub use job::{Job, JobAdditionalData, JobError, JobStatus};
 pub use job_handle::JobHandle;
 pub use operation::{Operation, SingleField};
+pub use pages::pages;
+pub use project::Project;
 pub use retry::RetryPolicy;
 pub use saved::{SAVED_FORMAT_VERSION, SavedExport, SavedJob};
 pub use upload::{Upload, UploadOptions, UploadProgress, UploadSource};

@@ -44,8 +44,8 @@ pub use generated::{
     AutoLabelTokenBasedProject, CalculateAgreementTables, CollectDataset, ExportChart,
     ExportCustomReport, ExportLabelAccuracyChart, ExportTeamIaa, ExportTeamOverview,
     ExportTestProjectResult, ExportTextProject, ExportTextProjectDocument,
-    GetDataProgrammingPredictions, GetExportDeliveryStatus, GetJob, GetJobs, OPERATION_DOCUMENTS,
-    RunAutomation, STARTS_WORK,
+    GetDataProgrammingPredictions, GetExportDeliveryStatus, GetJob, GetJobs, GetProjects,
+    OPERATION_DOCUMENTS, RunAutomation, STARTS_WORK,
 };
 
 /// `graphql/get_job.graphql`: one job by id.
@@ -60,6 +60,15 @@ pub mod get_jobs {
     pub use super::generated::get_jobs::{OPERATION_NAME, ResponseData, Variables};
     /// The document sent (its shared fragments after it).
     pub const QUERY: &str = <super::GetJobs as crate::Operation>::QUERY;
+}
+
+/// `graphql/get_projects.graphql`: one page of projects.
+pub mod get_projects {
+    pub use super::generated::get_projects::{
+        GetProjectsFilterInput, GetProjectsPaginatedInput, OPERATION_NAME, ResponseData, Variables,
+    };
+    /// The document sent.
+    pub const QUERY: &str = <super::GetProjects as crate::Operation>::QUERY;
 }
 
 /// `graphql/export_text_project.graphql`: starts an export of projects.

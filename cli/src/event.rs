@@ -80,6 +80,8 @@ pub enum Event<'a> {
         from_state: u64,
         total_ms: u64,
     },
+    /// `project list`: a project.
+    Project { project_id: &'a str, name: &'a str },
     /// `upload`: a file uploaded.
     Uploaded {
         file: &'a str,
@@ -349,6 +351,10 @@ mod tests {
                 request_id: None,
             },
             Event::summary(crate::tally::Tally::default(), Duration::ZERO),
+            Event::Project {
+                project_id: "p",
+                name: "n",
+            },
             Event::Uploaded {
                 file: "f",
                 object_key: "k",
@@ -428,7 +434,8 @@ mod tests {
                 .keys()
                 .filter(|key| *key != "event")
             {
-                let key = if key == "projectId" {
+                // The exports name a project or a team in one place.
+                let key = if key == "projectId" && name.starts_with("export") {
                     "projectId` or `teamId"
                 } else {
                     key

@@ -12,6 +12,7 @@ mod failure;
 mod interrupt;
 mod job;
 mod local_file;
+mod project;
 mod report;
 mod sandbox;
 mod schema;
@@ -73,6 +74,9 @@ enum Command {
                             datasaur job wait --timeout 30m --ids-from jobs.txt\n  \
                             datasaur --token <TOKEN> job wait --json <ID> | jq .")]
     Job(job::JobArgs),
+    /// List projects (every page of getProjects).
+    #[command(subcommand)]
+    Project(project::ProjectCommand),
     /// Export projects and download the files.
     #[command(after_help = "Examples:\n  \
                             datasaur export project --format JSON --out exports/ <PROJECT_ID>\n  \
@@ -126,6 +130,9 @@ async fn main() -> ExitCode {
         }
         Command::Export(args) => {
             interrupt::unless_stopped(async { export::run(args).await.into() }).await
+        }
+        Command::Project(command) => {
+            interrupt::unless_stopped(async { project::run(command).await.into() }).await
         }
         Command::Upload(args) => {
             interrupt::unless_stopped(async { upload::run(args).await.into() }).await

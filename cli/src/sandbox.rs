@@ -58,6 +58,9 @@ pub struct SandboxArgs {
     /// How every job and export ends: `delivered`, or `failed:MESSAGE`.
     #[arg(long, value_name = "OUTCOME", value_parser = parse_outcome)]
     job_outcome: Option<JobOutcome>,
+    /// Projects on one page of getProjects (a test crosses pages with a small one).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    page_size: u32,
     /// The script of the jobs one operation starts, OPERATION=SCRIPT or
     /// OPERATION@VALUE=SCRIPT (repeatable; later wins; see the examples).
     #[arg(long, value_name = "OPERATION=SCRIPT", value_parser = parse_script_for)]
@@ -165,7 +168,10 @@ pub async fn run(args: SandboxArgs) -> ExitCode {
         args.job_duration,
         args.job_outcome.as_ref(),
     );
-    config = config.default_script(jobs).export_script(exports);
+    config = config
+        .default_script(jobs)
+        .export_script(exports)
+        .page_size(args.page_size as usize);
     for rule in args.script_for {
         config = config.script_for(rule);
     }

@@ -62,6 +62,9 @@ pub struct SandboxConfig {
     pub idle_timeout: Duration,
     /// The script of export jobs (default: 1 s queued, 2 s running, delivered).
     pub export_script: JobScript,
+    /// Projects on one page of `getProjects` (default 100); a test crosses
+    /// pages with a small one.
+    pub page_size: usize,
     /// Scripts per operation (and subject), winning over `default_script`
     /// and `export_script`: the last matching rule's ([`ScriptRule`]).
     pub scripts: Vec<ScriptRule>,
@@ -107,6 +110,7 @@ impl Default for SandboxConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             export_script: JobScript::delivered(Duration::from_secs(1), Duration::from_secs(2)),
             scripts: Vec::new(),
+            page_size: 100,
             file_ready_after: Duration::ZERO,
             file_url_ttl: Duration::from_secs(6 * 3600),
             export_file_size: 64 * 1024,
@@ -273,6 +277,18 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets how many projects one page of `getProjects` holds (at least 1).
+    ///
+    /// ```
+    /// let config = datasaur_sandbox::SandboxConfig::default().page_size(10);
+    /// assert_eq!(config.page_size, 10);
+    /// ```
+    #[must_use]
+    pub fn page_size(mut self, size: usize) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
     /// Adds a script for the jobs (or exports) one operation starts,
     /// winning over earlier ones: fail only the auto-labeling of a run whose
     /// other jobs succeed.
@@ -316,6 +332,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("idle_timeout", &self.idle_timeout)
             .field("export_script", &self.export_script)
             .field("scripts", &self.scripts)
+            .field("page_size", &self.page_size)
             .field("file_ready_after", &self.file_ready_after)
             .field("file_url_ttl", &self.file_url_ttl)
             .field("export_file_size", &self.export_file_size)

@@ -40,6 +40,7 @@ mod exports;
 mod faults;
 mod http;
 mod local_only;
+mod projects;
 mod resolvers;
 mod retention;
 mod schema_limits;
@@ -133,6 +134,7 @@ impl Sandbox {
             store: store::JobStore::new(),
             faults: faults::Faults::default(),
             stats: stats::Stats::default(),
+            projects: projects::ProjectStore::default(),
             scripts: scripts::Scripts::new(config.scripts.clone()),
             exports: exports::ExportStore::default(),
             uploads: uploads::UploadStore::default(),
@@ -233,6 +235,25 @@ impl Sandbox {
     /// Drops the rules added while running; the configuration's stay.
     pub fn clear_scripts(&self) {
         self.state.scripts.clear_added();
+    }
+
+    /// Adds a project (of `team_id`, if given) that `getProjects` lists;
+    /// returns its id. Projects are listed in the order they were made.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = datasaur_sandbox::Sandbox::start(Default::default()).await?;
+    /// let id = sandbox.create_project("Reviews", Some("T1"));
+    /// assert!(id.starts_with("project-"));
+    /// # Ok(()) }
+    /// ```
+    pub fn create_project(&self, name: &str, team_id: Option<&str>) -> String {
+        let created = self
+            .state
+            .store
+            .wall_millis(tokio::time::Instant::now())
+            .to_string();
+        self.state.projects.add(name, team_id, created)
     }
 
     /// How many jobs the store holds.

@@ -12,6 +12,8 @@ pub(crate) struct SandboxState {
     pub tokens: TokenStore,
     pub faults: Faults,
     pub stats: Stats,
+    /// The projects `getProjects` lists.
+    pub projects: super::projects::ProjectStore,
     /// The scripts chosen per operation (`SandboxConfig::scripts`, and the control API's).
     pub scripts: super::scripts::Scripts,
     pub exports: super::exports::ExportStore,

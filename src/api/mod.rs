@@ -12,6 +12,7 @@
 mod export_answer;
 mod exports;
 mod jobs;
+mod projects;
 mod reports;
 mod starters;
 

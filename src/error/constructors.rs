@@ -119,6 +119,23 @@ impl Error {
         )
     }
 
+    /// A server that answered a page cursor it had already given.
+    pub(crate) fn page_loop(cursor: &str) -> Self {
+        let shown: String = cursor.chars().take(100).collect();
+        Error::new(
+            Detail::Decode {
+                path: "pageInfo.nextCursor".into(),
+                message: format!(
+                    "the server gave cursor {shown:?} twice: its pages loop, so the listing stops here"
+                ),
+                body_snippet: String::new(),
+                transient: false,
+            },
+            None,
+            None,
+        )
+    }
+
     pub(crate) fn job_not_found(job_id: impl Into<String>) -> Self {
         let job_id = job_id.into();
         Error::new(Detail::JobNotFound { job_id }, None, None)

@@ -475,8 +475,8 @@ async fn the_sandbox_reports_an_unknown_field_as_schema_drift() {
     let error = sandbox
         .client()
         .execute_document(
-            "Projects",
-            "query Projects { getProjects { id } }",
+            "Teams",
+            "query Teams { getAllTeams { id } }",
             serde_json::json!({}),
             false,
         )
@@ -484,5 +484,5 @@ async fn the_sandbox_reports_an_unknown_field_as_schema_drift() {
         .unwrap_err();
     assert!(error.is_schema_drift(), "{error}");
     assert_eq!(error.schema_type(), Some("Query"));
-    assert_eq!(error.schema_member(), Some("getProjects"));
+    assert_eq!(error.schema_member(), Some("getAllTeams"));
 }

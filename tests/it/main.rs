@@ -13,6 +13,7 @@ mod get_jobs;
 mod hostile_server;
 mod oauth;
 mod pipeline;
+mod projects;
 mod readme_starter;
 mod redirects;
 mod retry;

@@ -77,18 +77,28 @@ fn a_pulled_schema_is_served_and_its_jobs_are_real() {
         schema.display()
     );
     let sandbox = crate::support::sandbox_process::start(&["--schema", schema.to_str().unwrap()]);
-    let projects = sandbox.graphql(
+    // A query the sandbox does not implement: generated, schema-valid values.
+    let teams = sandbox.graphql(
         &sandbox.token,
-        r#"{"query": "query P($input: GetProjectsPaginatedInput!) { getProjects(input: $input) { totalCount pageInfo { nextCursor } nodes { id name createdDate } } }", "variables": {"input": {"page": {"skip": 0, "take": 10}}}}"#,
+        r#"{"query": "query T { getAllTeams { id name members { id } } }"}"#,
     );
-    let page = &projects["data"]["getProjects"];
-    assert!(page["totalCount"].is_i64(), "{projects}");
-    let nodes = page["nodes"].as_array().expect("a list of projects");
-    assert!(!nodes.is_empty(), "{projects}");
+    let nodes = teams["data"]["getAllTeams"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list of teams: {teams}"));
+    assert!(!nodes.is_empty(), "{teams}");
     assert!(
         nodes
             .iter()
             .all(|node| node["id"].is_string() && node["name"].is_string())
+    );
+    // One it implements, by name, in the user's schema too: no project yet.
+    let projects = sandbox.graphql(
+        &sandbox.token,
+        r#"{"query": "query P($input: GetProjectsPaginatedInput!) { getProjects(input: $input) { totalCount pageInfo { nextCursor } nodes { id name createdDate } } }", "variables": {"input": {"page": {"skip": 0, "take": 10}}}}"#,
+    );
+    assert_eq!(
+        projects["data"]["getProjects"]["totalCount"], 0,
+        "{projects}"
     );
 
     let launched = sandbox.graphql(
@@ -169,4 +179,51 @@ fn flags_script_the_jobs_per_operation() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(says), "{flag} {value}: {stderr}");
     }
+}
+
+/// `datasaur project list` over 250 projects of a sandbox serving pages of
+/// 100 (`--page-size`): every project, once, in order.
+#[test]
+fn project_list_prints_every_project_over_every_page() {
+    let sandbox = crate::support::sandbox_process::start(&["--page-size", "100"]);
+    let url = format!("{}/_sandbox/projects", sandbox.base_url);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ids: Vec<String> = runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let mut ids = Vec::new();
+        for n in 0..250 {
+            let answer: serde_json::Value = http
+                .post(&url)
+                .json(&serde_json::json!({"name": format!("project {n}"), "teamId": "T1"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ids.push(answer["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    });
+    let output = sandbox.run(&["project", "list", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 250);
+    assert!(lines.iter().all(|line| line["event"] == "project"));
+    let listed: Vec<&str> = lines
+        .iter()
+        .map(|line| line["projectId"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(lines[249]["name"], "project 249");
+
+    let plain = sandbox.run(&["project", "list", "--team", "T2"]);
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(plain.stdout.is_empty(), "no project of team T2");
 }

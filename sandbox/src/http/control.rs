@@ -156,3 +156,32 @@ pub(super) async fn control_reset_stats(State(app): State<App>) -> StatusCode {
     app.state.stats.reset();
     StatusCode::NO_CONTENT
 }
+
+/// `{"name": "...", "teamId": "..."}` (team optional): a project that
+/// `getProjects` lists; answers `{"id": ...}`.
+pub(super) async fn control_create_project(State(app): State<App>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct NewProject {
+        name: String,
+        team_id: Option<String>,
+    }
+    match serde_json::from_slice::<NewProject>(&body) {
+        Ok(project) => {
+            let created = app
+                .state
+                .store
+                .wall_millis(tokio::time::Instant::now())
+                .to_string();
+            let id = app
+                .state
+                .projects
+                .add(&project.name, project.team_id.as_deref(), created);
+            json_response(StatusCode::CREATED, &json!({"id": id}))
+        }
+        Err(e) => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": format!("expected {{\"name\": ..., \"teamId\": ...}}: {e}")}),
+        ),
+    }
+}

@@ -17,13 +17,15 @@ pub(crate) use app::App;
 pub use control::CONTROL_TOKEN_HEADER;
 use control::{
     control_add_script, control_arm_fault, control_clear_faults, control_clear_scripts,
-    control_create_job, control_expire_tokens, control_file_ready_after, control_issue_token,
-    control_reset_stats, control_stats, control_uploads, require_control_token,
+    control_create_job, control_create_project, control_expire_tokens, control_file_ready_after,
+    control_issue_token, control_reset_stats, control_stats, control_uploads,
+    require_control_token,
 };
 
 pub(crate) fn router(app: App) -> Router {
     let control = Router::new()
         .route("/_sandbox/jobs", post(control_create_job))
+        .route("/_sandbox/projects", post(control_create_project))
         .route(
             "/_sandbox/scripts",
             post(control_add_script).delete(control_clear_scripts),

@@ -1,11 +1,13 @@
 //! What the sandbox does, by field name: the behaviour the one engine
 //! (`engine.rs`) runs for the fields it implements, whichever schema it
 //! serves (ours, or a user's with `--schema`). `jobs.rs` reads jobs and
-//! starts them; `exports.rs` starts exports and reads their status. Every
+//! starts them; `exports.rs` starts exports and reads their status;
+//! `projects.rs` lists projects. Every
 //! other field answers generated values.
 
 mod exports;
 mod jobs;
+mod projects;
 
 use std::sync::Arc;
 
@@ -37,7 +39,11 @@ pub(crate) fn resolve(
     };
     // Reads are root fields; a `Job` or an export anywhere starts one (a
     // user's `createProject { job { id } }` included).
-    if root && let Some(answer) = jobs::read(&call).or_else(|| exports::read(&call)) {
+    if root
+        && let Some(answer) = jobs::read(&call)
+            .or_else(|| exports::read(&call))
+            .or_else(|| projects::read(&call))
+    {
         return Some(answer);
     }
     let one = match returns {

@@ -843,11 +843,11 @@ async fn mistakes_are_answered_as_datasaur_answers_them() {
         );
         assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     }
-    let (status, answer) = post(&sandbox, json!({"query": "{ getProjects { id } }"})).await;
+    let (status, answer) = post(&sandbox, json!({"query": "{ getAllTeams { id } }"})).await;
     assert_eq!(status, 400);
     let message = answer["errors"][0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with("Unknown field \"getProjects\" on type \"Query\"."),
+        message.starts_with("Unknown field \"getAllTeams\" on type \"Query\"."),
         "{message}"
     );
     assert!(message.contains("getJob, getJobs"), "{message}");
@@ -962,7 +962,7 @@ async fn a_users_schema_is_served_with_real_jobs_behind_it() {
         type Query {
           getJob(jobId: String!): Job
           getJobs(jobIds: [String!]!): [Job]!
-          getProjects(input: ProjectsInput!): ProjectPage!
+          listProjects(input: ProjectsInput!): ProjectPage!
           search(text: String!): [SearchHit!]!
         }
         type Mutation { createProject(input: LaunchProjectInput!): ProjectLaunch! }
@@ -993,11 +993,11 @@ async fn a_users_schema_is_served_with_real_jobs_behind_it() {
     .await
     .unwrap();
     let projects = json!({
-        "query": "query P { getProjects(input: {}) { totalCount nextCursor nodes { id name kind createdAt } } search(text: \"x\") { __typename ... on Node { id } } }"
+        "query": "query P { listProjects(input: {}) { totalCount nextCursor nodes { id name kind createdAt } } search(text: \"x\") { __typename ... on Node { id } } }"
     });
     let (status, first) = post(&sandbox, projects.clone()).await;
     assert_eq!(status, 200, "{first}");
-    let page = &first["data"]["getProjects"];
+    let page = &first["data"]["listProjects"];
     assert_eq!(page["totalCount"], 42, "the override");
     assert_eq!(page["nextCursor"], Value::Null, "the last page");
     let nodes = page["nodes"].as_array().unwrap();
@@ -1226,4 +1226,35 @@ async fn the_served_schema_is_the_sdl() {
     }
     assert!(written.len() > 100, "{} members in the SDL", written.len());
     assert_eq!(served, written);
+}
+
+/// `getProjects` pages by cursor: `SandboxConfig::page_size` per page, the
+/// last page's cursor null, a cursor the sandbox did not give refused.
+#[tokio::test]
+async fn projects_are_listed_a_page_at_a_time() {
+    let sandbox = Sandbox::start(SandboxConfig::default().page_size(2))
+        .await
+        .unwrap();
+    for name in ["a", "b", "c"] {
+        sandbox.create_project(name, None);
+    }
+    let page = |cursor: Value| {
+        json!({"query": "query P($c: String) { getProjects(input: {cursor: $c}) { nodes { name } pageInfo { nextCursor } totalCount } }",
+               "variables": {"c": cursor}})
+    };
+    let (_, first) = post(&sandbox, page(Value::Null)).await;
+    let first = &first["data"]["getProjects"];
+    assert_eq!(first["nodes"], json!([{"name": "a"}, {"name": "b"}]));
+    assert_eq!(first["totalCount"], 3);
+    let (_, second) = post(&sandbox, page(first["pageInfo"]["nextCursor"].clone())).await;
+    let second = &second["data"]["getProjects"];
+    assert_eq!(second["nodes"], json!([{"name": "c"}]));
+    assert_eq!(second["pageInfo"]["nextCursor"], Value::Null);
+    let (_, forged) = post(&sandbox, page(json!("after:abc"))).await;
+    assert!(
+        forged["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cursor")),
+        "{forged}"
+    );
 }
