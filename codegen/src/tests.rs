@@ -292,6 +292,9 @@ fn a_field_a_fragment_reads_removed_from_the_schema_fails_naming_it() {
     let dir = scratch.path();
     for entry in std::fs::read_dir(&graphql).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue; // `unpublished/`: not generated
+        }
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
     let schema = std::fs::read_to_string(dir.join("schema.graphql")).unwrap();

@@ -151,7 +151,7 @@ pub(crate) fn build(
                     .as_ref()
                     .map(|name| name.node.to_string());
             }
-            TypeSystemDefinition::Type(definition) => types.push(definition.node),
+            TypeSystemDefinition::Type(definition) => extend_or_push(&mut types, definition.node),
             TypeSystemDefinition::Directive(_) => {}
         }
     }
@@ -284,6 +284,25 @@ pub(crate) fn build(
     builder
         .finish()
         .map_err(|e| format!("the schema cannot be served: {e}"))
+}
+
+/// Adds a type definition; an `extend type` adds its fields to the object
+/// defined before it.
+fn extend_or_push(
+    types: &mut Vec<async_graphql::parser::types::TypeDefinition>,
+    definition: async_graphql::parser::types::TypeDefinition,
+) {
+    if definition.extend
+        && let TypeKind::Object(extension) = &definition.kind
+        && let Some(TypeKind::Object(base)) = types
+            .iter_mut()
+            .find(|ty| ty.name.node == definition.name.node)
+            .map(|ty| &mut ty.kind)
+    {
+        base.fields.extend(extension.fields.iter().cloned());
+        return;
+    }
+    types.push(definition);
 }
 
 fn input_value(definition: &async_graphql::parser::types::InputValueDefinition) -> InputValue {

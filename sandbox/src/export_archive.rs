@@ -22,6 +22,10 @@ const ROLES: [&str; 2] = ["REVIEW", "ROOT-labeler-1"];
 pub(crate) struct ExportContent {
     pub subjects: Vec<String>,
     pub format: String,
+    /// The documents of the subjects whose documents the sandbox knows (a
+    /// project made by `createProject`), by subject folder; the others
+    /// hold generic ones.
+    pub documents: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl ExportContent {
@@ -36,7 +40,16 @@ impl ExportContent {
                 .map(|id| format!("{kind}-{}", folder_name(id)))
                 .collect(),
             format: format.to_owned(),
+            documents: Default::default(),
         }
+    }
+
+    /// The same, with subject `<kind>-<id>`'s documents named `names`
+    /// (each a client's text, written as one safe file name).
+    pub(crate) fn with_documents(mut self, kind: &str, id: &str, names: Vec<String>) -> Self {
+        self.documents
+            .insert(format!("{kind}-{}", folder_name(id)), names);
+        self
     }
 }
 
@@ -69,18 +82,27 @@ fn write_archive(content: &ExportContent, size: usize) -> zip::result::ZipResult
     } else {
         content.subjects.iter().map(String::as_str).collect()
     };
-    let files = subjects.len() * ROLES.len() * DOCUMENTS;
+    let files: usize = subjects
+        .iter()
+        .map(|subject| content.documents.get(*subject).map_or(DOCUMENTS, Vec::len) * ROLES.len())
+        .sum();
     let per_file = size / files.max(1);
     let format = Format::of(&content.format);
+    let generic: Vec<String> = (1..=DOCUMENTS)
+        .map(|number| format!("document-{number}"))
+        .collect();
     for subject in &subjects {
+        let documents: Vec<String> = match content.documents.get(*subject) {
+            Some(names) => names.iter().map(|name| folder_name(name)).collect(),
+            None => generic.clone(),
+        };
         for role in ROLES {
-            for number in 1..=DOCUMENTS {
-                let document = format!("document-{number}");
+            for document in &documents {
                 zip.start_file(
                     format!("{subject}/{role}/{document}.{}", format.extension()),
                     options,
                 )?;
-                zip.write_all(&format.document(subject, role, &document, per_file))?;
+                zip.write_all(&format.document(subject, role, document, per_file))?;
             }
         }
     }
@@ -190,10 +212,7 @@ mod tests {
 
     #[test]
     fn the_same_export_gives_the_same_bytes() {
-        let content = ExportContent {
-            subjects: vec!["project-a".into()],
-            format: "JSON".into(),
-        };
+        let content = ExportContent::of("project", ["a"], "JSON");
         let first = archive(&content, 10_000);
         assert!(first.starts_with(b"PK\x03\x04"), "a zip archive");
         assert!(first.len() >= 10_000);
@@ -203,5 +222,27 @@ mod tests {
             ..content
         };
         assert_ne!(first, archive(&other, 10_000));
+    }
+
+    #[test]
+    fn a_project_whose_documents_are_known_holds_them_under_safe_names() {
+        let names = vec!["a.txt".to_owned(), "../b".to_owned()];
+        let content =
+            ExportContent::of("project", ["p/1"], "JSON").with_documents("project", "p/1", names);
+        let bytes = archive(&content, 1000);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut files: Vec<String> = (0..zip.len())
+            .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [
+                "project-p%2F1/REVIEW/..%2Fb.json",
+                "project-p%2F1/REVIEW/a.txt.json",
+                "project-p%2F1/ROOT-labeler-1/..%2Fb.json",
+                "project-p%2F1/ROOT-labeler-1/a.txt.json",
+            ]
+        );
     }
 }

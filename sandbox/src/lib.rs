@@ -52,6 +52,7 @@ mod stats;
 mod store;
 mod sync;
 mod tokens;
+mod unpublished;
 mod uploads;
 mod variables;
 mod webhooks;
@@ -149,20 +150,22 @@ impl Sandbox {
             state.store.insert(DOCUMENTED_JOB_ID.to_owned(), documented);
         }
         let (token, _) = state.tokens.issue();
-        let sdl = state
-            .config
-            .schema_sdl
-            .as_deref()
-            .unwrap_or(datasaur_codegen::DATASAUR_SCHEMA_SDL);
+        let sdl = unpublished::with_unpublished(
+            state
+                .config
+                .schema_sdl
+                .as_deref()
+                .unwrap_or(datasaur_codegen::DATASAUR_SCHEMA_SDL),
+        );
         let schema = engine::build(
-            sdl,
+            &sdl,
             state.clone(),
             state.config.mock_seed,
             state.config.mock_values.clone(),
         )
         .map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidInput, message))?;
         let app = http::App {
-            roots: Arc::new(answers::RootFields::of(sdl)),
+            roots: Arc::new(answers::RootFields::of(&sdl)),
             schema,
             state: state.clone(),
         };
@@ -248,12 +251,24 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn create_project(&self, name: &str, team_id: Option<&str>) -> String {
-        let created = self
-            .state
-            .store
-            .wall_millis(tokio::time::Instant::now())
-            .to_string();
+        let created = self.state.store.now_text();
         self.state.projects.add(name, team_id, created)
+    }
+
+    /// The names of project `id`'s documents (made by `createProject` and
+    /// `addDocumentsToProject`), in the order they were added; `None` for
+    /// an unknown project.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = datasaur_sandbox::Sandbox::start(Default::default()).await?;
+    /// let id = sandbox.create_project("Reviews", None);
+    /// assert_eq!(sandbox.project_documents(&id), Some(vec![]));
+    /// assert_eq!(sandbox.project_documents("nope"), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn project_documents(&self, id: &str) -> Option<Vec<String>> {
+        self.state.projects.documents_of(id)
     }
 
     /// How many jobs the store holds.

@@ -1,6 +1,8 @@
-//! The projects a sandbox holds (made through its handle,
-//! [`Sandbox::create_project`](crate::Sandbox::create_project)), which
-//! `getProjects` lists a page at a time, following cursors as Datasaur's.
+//! The projects a sandbox holds (made by `createProject`, or through its
+//! handle, [`Sandbox::create_project`](crate::Sandbox::create_project)),
+//! with their documents' names: `getProjects` lists them a page at a time,
+//! following cursors as Datasaur's; `addDocumentsToProject` adds to them;
+//! their exports hold their documents.
 
 use std::sync::Mutex;
 
@@ -8,6 +10,9 @@ use crate::sync::lock;
 
 /// Projects kept at most; past it, the oldest go.
 const MAX_PROJECTS_KEPT: usize = 100_000;
+
+/// Documents one project holds at most.
+pub(crate) const MAX_DOCUMENTS_PER_PROJECT: usize = 10_000;
 
 /// One project as the sandbox keeps it.
 #[derive(Debug, Clone)]
@@ -17,6 +22,8 @@ pub(crate) struct ProjectRecord {
     pub(crate) team_id: Option<String>,
     pub(crate) created: String,
     pub(crate) archived: bool,
+    /// Its documents' names, in the order they were added.
+    pub(crate) documents: Vec<String>,
 }
 
 /// What a listing asks for.
@@ -57,6 +64,17 @@ pub(crate) struct ProjectStore {
 impl ProjectStore {
     /// Adds a project; returns its id.
     pub(crate) fn add(&self, name: &str, team_id: Option<&str>, created: String) -> String {
+        self.add_with_documents(name, team_id, created, Vec::new())
+    }
+
+    /// Adds a project holding `documents`; returns its id.
+    pub(crate) fn add_with_documents(
+        &self,
+        name: &str,
+        team_id: Option<&str>,
+        created: String,
+        documents: Vec<String>,
+    ) -> String {
         let mut projects = lock(&self.projects);
         let (count, list) = &mut *projects;
         *count += 1;
@@ -67,11 +85,56 @@ impl ProjectStore {
             team_id: team_id.map(str::to_owned),
             created,
             archived: false,
+            documents,
         });
         if list.len() > MAX_PROJECTS_KEPT {
             list.remove(0);
         }
         id
+    }
+
+    /// Adds `documents` to project `id`, or says why not (no such project,
+    /// a name it already holds, too many documents).
+    pub(crate) fn add_documents(&self, id: &str, documents: &[String]) -> Result<(), String> {
+        let mut projects = lock(&self.projects);
+        let project = projects
+            .1
+            .iter_mut()
+            .find(|project| project.id == id)
+            .ok_or_else(|| format!("there is no project {id:?}"))?;
+        if let Some(taken) = documents
+            .iter()
+            .find(|name| project.documents.contains(name))
+        {
+            return Err(format!(
+                "project {id:?} already holds a document named {taken:?}"
+            ));
+        }
+        if project.documents.len() + documents.len() > MAX_DOCUMENTS_PER_PROJECT {
+            return Err(format!(
+                "project {id:?} would hold more than {MAX_DOCUMENTS_PER_PROJECT} documents"
+            ));
+        }
+        project.documents.extend(documents.iter().cloned());
+        Ok(())
+    }
+
+    /// The names of project `id`'s documents, if there is such a project.
+    pub(crate) fn documents_of(&self, id: &str) -> Option<Vec<String>> {
+        lock(&self.projects)
+            .1
+            .iter()
+            .find(|project| project.id == id)
+            .map(|project| project.documents.clone())
+    }
+
+    /// The name of project `id`, if there is such a project.
+    pub(crate) fn name_of(&self, id: &str) -> Option<String> {
+        lock(&self.projects)
+            .1
+            .iter()
+            .find(|project| project.id == id)
+            .map(|project| project.name.clone())
     }
 
     /// The page of `size` projects matching `filter` after `cursor` (none:

@@ -98,6 +98,12 @@ impl JobStore {
             .as_millis()
     }
 
+    /// Now, as Datasaur writes times (epoch milliseconds as text),
+    /// following a paused clock.
+    pub fn now_text(&self) -> String {
+        self.wall_millis(Instant::now()).to_string()
+    }
+
     pub fn len(&self) -> usize {
         lock(&self.jobs).len()
     }

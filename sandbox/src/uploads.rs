@@ -51,24 +51,43 @@ pub struct UploadedObject {
 
 #[derive(Default)]
 pub(crate) struct UploadStore {
-    objects: Mutex<(u64, HashMap<u64, UploadedObject>)>,
+    objects: Mutex<Objects>,
+}
+
+#[derive(Default)]
+struct Objects {
+    next: u64,
+    kept: HashMap<u64, UploadedObject>,
+    /// The number of each kept object, by key.
+    by_key: HashMap<String, u64>,
 }
 
 impl UploadStore {
     pub(crate) fn add(&self, object: UploadedObject) {
         let mut objects = lock(&self.objects);
-        let (next, kept) = &mut *objects;
-        *next += 1;
-        kept.insert(*next, object);
-        if kept.len() > MAX_OBJECTS_KEPT {
-            kept.remove(&(*next - MAX_OBJECTS_KEPT as u64));
+        objects.next += 1;
+        let number = objects.next;
+        objects.by_key.insert(object.object_key.clone(), number);
+        objects.kept.insert(number, object);
+        if objects.kept.len() > MAX_OBJECTS_KEPT
+            && let Some(gone) = objects.kept.remove(&(number - MAX_OBJECTS_KEPT as u64))
+        {
+            objects.by_key.remove(&gone.object_key);
         }
+    }
+
+    /// The object `key` names, if the upload proxy issued it (and it is
+    /// still kept).
+    pub(crate) fn get(&self, key: &str) -> Option<UploadedObject> {
+        let objects = lock(&self.objects);
+        let number = objects.by_key.get(key)?;
+        objects.kept.get(number).cloned()
     }
 
     /// Every object kept, oldest first.
     pub(crate) fn list(&self) -> Vec<UploadedObject> {
         let objects = lock(&self.objects);
-        let mut numbered: Vec<(&u64, &UploadedObject)> = objects.1.iter().collect();
+        let mut numbered: Vec<(&u64, &UploadedObject)> = objects.kept.iter().collect();
         numbered.sort_by_key(|(number, _)| **number);
         numbered
             .into_iter()

@@ -12,6 +12,7 @@
 mod export_answer;
 mod exports;
 mod jobs;
+mod project_creation;
 mod projects;
 mod reports;
 mod starters;

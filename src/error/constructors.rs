@@ -136,6 +136,24 @@ impl Error {
         )
     }
 
+    /// A project-creation job delivered without the project's id.
+    pub(crate) fn no_project_id(job_id: &str, name: &str) -> Self {
+        let name: String = name.chars().take(100).collect();
+        Error::new(
+            Detail::Decode {
+                path: "job.resultId".into(),
+                message: format!(
+                    "job {job_id} was delivered without a usable resultId, so the id of project \
+                     {name:?} is unknown: the project may exist; find it by name"
+                ),
+                body_snippet: String::new(),
+                transient: false,
+            },
+            None,
+            None,
+        )
+    }
+
     pub(crate) fn job_not_found(job_id: impl Into<String>) -> Self {
         let job_id = job_id.into();
         Error::new(Detail::JobNotFound { job_id }, None, None)

@@ -13,6 +13,7 @@ mod get_jobs;
 mod hostile_server;
 mod oauth;
 mod pipeline;
+mod project_creation;
 mod projects;
 mod readme_starter;
 mod redirects;

@@ -168,11 +168,7 @@ pub(super) async fn control_create_project(State(app): State<App>, body: Bytes) 
     }
     match serde_json::from_slice::<NewProject>(&body) {
         Ok(project) => {
-            let created = app
-                .state
-                .store
-                .wall_millis(tokio::time::Instant::now())
-                .to_string();
+            let created = app.state.store.now_text();
             let id = app
                 .state
                 .projects

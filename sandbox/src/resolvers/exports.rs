@@ -82,7 +82,15 @@ fn asked(call: &Call<'_>) -> Result<Asked, String> {
             let format = text("input.format").unwrap_or_default();
             Asked {
                 file_name: text("input.fileName").unwrap_or_default(),
-                content: ExportContent::of("project", ids.iter().map(String::as_str), &format),
+                content: ids.iter().fold(
+                    ExportContent::of("project", ids.iter().map(String::as_str), &format),
+                    |content, id| match call.state.projects.documents_of(id) {
+                        Some(names) if !names.is_empty() => {
+                            content.with_documents("project", id, names)
+                        }
+                        _ => content,
+                    },
+                ),
                 method: method("input.method"),
                 webhook: webhook(ids.first().cloned(), None),
             }

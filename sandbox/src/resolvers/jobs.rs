@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::{Answer, Call};
 use crate::schema_limits::MAX_IDS_PER_FIELD;
+use crate::script::JobScript;
 use crate::store::JobView;
 
 /// The queue (the id's prefix) of the jobs a field starts, as Datasaur
@@ -68,12 +69,20 @@ pub(super) fn start(call: &Call<'_>, path: &str) -> Answer {
     let script = state
         .scripts
         .for_field(call.ctx, &state.config.default_script);
-    let id = state.store.create(&queue, script);
+    Ok(create(call, &queue, script))
+}
+
+/// Makes a job on `script`, counted as a job started, and answers it as a
+/// start call does (a script that hides new jobs for a while still
+/// answers the call with the job).
+pub(super) fn create(call: &Call<'_>, queue: &str, script: JobScript) -> serde_json::Value {
+    let state = call.state;
+    let id = state.store.create(queue, script);
     state.stats.update(|stats| stats.jobs_started += 1);
-    Ok(state.store.view(&id).map_or_else(
+    state.store.view(&id).map_or_else(
         || json!({"id": id, "status": "QUEUED", "progress": 0, "errors": []}),
         |view| job_json(&view),
-    ))
+    )
 }
 
 /// A job id's prefix after the root field that started it (the second

@@ -2,11 +2,13 @@
 //! (`engine.rs`) runs for the fields it implements, whichever schema it
 //! serves (ours, or a user's with `--schema`). `jobs.rs` reads jobs and
 //! starts them; `exports.rs` starts exports and reads their status;
-//! `projects.rs` lists projects. Every
+//! `projects.rs` lists projects; `project_creation.rs` creates them and
+//! adds documents. Every
 //! other field answers generated values.
 
 mod exports;
 mod jobs;
+mod project_creation;
 mod projects;
 
 use std::sync::Arc;
@@ -43,6 +45,7 @@ pub(crate) fn resolve(
         && let Some(answer) = jobs::read(&call)
             .or_else(|| exports::read(&call))
             .or_else(|| projects::read(&call))
+            .or_else(|| project_creation::start(&call))
     {
         return Some(answer);
     }
