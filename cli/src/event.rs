@@ -82,6 +82,36 @@ pub enum Event<'a> {
     },
     /// `project list`: a project.
     Project { project_id: &'a str, name: &'a str },
+    /// `project create --dry-run`: what would be sent.
+    ProjectPlan {
+        name: &'a str,
+        files: Vec<&'a str>,
+        documents: usize,
+        bytes: u64,
+    },
+    /// `project create`: the project made (now, or by an earlier run that a
+    /// state file remembers, or found by name after a run that died).
+    ProjectCreated {
+        project_id: &'a str,
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        job_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "is_false")]
+        from_state: bool,
+    },
+    /// `project create`, `project add-documents`: why it did not happen:
+    /// `failed`, `upload_failed`, `may_have_started`, `ambiguous`, `error`.
+    ProjectFailed {
+        name: &'a str,
+        reason: &'a str,
+        message: String,
+    },
+    /// `project add-documents`: the documents added.
+    DocumentsAdded {
+        project_id: &'a str,
+        job_id: &'a str,
+        documents: usize,
+    },
     /// `upload`: a file uploaded.
     Uploaded {
         file: &'a str,
@@ -354,6 +384,28 @@ mod tests {
             Event::Project {
                 project_id: "p",
                 name: "n",
+            },
+            Event::ProjectPlan {
+                name: "n",
+                files: vec!["f"],
+                documents: 1,
+                bytes: 1,
+            },
+            Event::ProjectCreated {
+                project_id: "p",
+                name: "n",
+                job_id: Some("j"),
+                from_state: true,
+            },
+            Event::ProjectFailed {
+                name: "n",
+                reason: "failed",
+                message: String::new(),
+            },
+            Event::DocumentsAdded {
+                project_id: "p",
+                job_id: "j",
+                documents: 1,
             },
             Event::Uploaded {
                 file: "f",

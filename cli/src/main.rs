@@ -74,7 +74,7 @@ enum Command {
                             datasaur job wait --timeout 30m --ids-from jobs.txt\n  \
                             datasaur --token <TOKEN> job wait --json <ID> | jq .")]
     Job(job::JobArgs),
-    /// List projects (every page of getProjects).
+    /// Projects: list them, create one from files, add documents.
     #[command(subcommand)]
     Project(project::ProjectCommand),
     /// Export projects and download the files.

@@ -63,6 +63,25 @@ pub enum ExportEntry {
     },
 }
 
+/// One project's creation (`project create`), by project name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ProjectEntry {
+    /// The `createProject` request is about to be sent (or was, and the
+    /// process died before the answer was recorded).
+    Starting {
+        /// When the intent was recorded, in epoch milliseconds.
+        since: u64,
+    },
+    /// Started: its job is being waited on.
+    Started { job: SavedJob },
+    /// Made: its id.
+    #[serde(rename_all = "camelCase")]
+    Created { project_id: String },
+    /// Its job failed on Datasaur's side.
+    Failed { message: String },
+}
+
 /// One job's wait, by job id.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -84,6 +103,8 @@ struct Contents {
     exports: BTreeMap<String, ExportEntry>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     jobs: BTreeMap<String, JobEntry>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    projects: BTreeMap<String, ProjectEntry>,
 }
 
 /// `path` with every symbolic link on the way to the file followed (the
@@ -129,9 +150,17 @@ enum Record {
         job: String,
         entry: JobEntry,
     },
+    Project {
+        project: String,
+        entry: ProjectEntry,
+    },
     #[serde(rename_all = "camelCase")]
     ForgetExport {
         forget_export: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    ForgetProject {
+        forget_project: String,
     },
 }
 
@@ -195,6 +224,7 @@ impl StateFile {
                     purpose: purpose.to_owned(),
                     exports: BTreeMap::new(),
                     jobs: BTreeMap::new(),
+                    projects: BTreeMap::new(),
                 },
                 false,
             ),
@@ -255,6 +285,31 @@ impl StateFile {
                 forget_export: subject.to_owned(),
             });
         }
+    }
+
+    pub fn project(&self, name: &str) -> Option<&ProjectEntry> {
+        self.contents.projects.get(name)
+    }
+
+    /// Sets project `name`'s entry and writes the file.
+    pub fn set_project(&mut self, name: &str, entry: ProjectEntry) -> Result<(), String> {
+        self.record(&Record::Project {
+            project: name.to_owned(),
+            entry: entry.clone(),
+        });
+        self.contents.projects.insert(name.to_owned(), entry);
+        self.save()
+    }
+
+    /// Forgets project `name` (its creation was refused: nothing runs) and
+    /// writes the file.
+    pub fn forget_project(&mut self, name: &str) -> Result<(), String> {
+        if self.contents.projects.remove(name).is_some() {
+            self.record(&Record::ForgetProject {
+                forget_project: name.to_owned(),
+            });
+        }
+        self.save()
     }
 
     /// Marks a waited-on job finished with `status` (without writing).
@@ -329,6 +384,10 @@ impl StateFile {
             for (id, entry) in &self.contents.jobs {
                 let (job, entry) = (id.clone(), entry.clone());
                 write_line(&mut text, &Record::Job { job, entry })?;
+            }
+            for (name, entry) in &self.contents.projects {
+                let (project, entry) = (name.clone(), entry.clone());
+                write_line(&mut text, &Record::Project { project, entry })?;
             }
             Ok(())
         })();
@@ -411,6 +470,7 @@ fn replay(text: &[u8]) -> Result<Contents, String> {
         purpose: header.purpose,
         exports: BTreeMap::new(),
         jobs: BTreeMap::new(),
+        projects: BTreeMap::new(),
     };
     let count = text
         .split(|b| *b == b'\n')
@@ -431,6 +491,12 @@ fn replay(text: &[u8]) -> Result<Contents, String> {
             }
             Record::ForgetExport { forget_export } => {
                 contents.exports.remove(&forget_export);
+            }
+            Record::Project { project, entry } => {
+                contents.projects.insert(project, entry);
+            }
+            Record::ForgetProject { forget_project } => {
+                contents.projects.remove(&forget_project);
             }
         }
     }

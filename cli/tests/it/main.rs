@@ -8,6 +8,7 @@ mod cli_errors;
 mod cli_export;
 mod cli_input;
 mod cli_job;
+mod cli_project;
 mod cli_sandbox;
 mod cli_schema;
 mod cli_state;

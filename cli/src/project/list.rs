@@ -1,7 +1,7 @@
 //! `datasaur project list`: every project the credentials see (of a team,
 //! matching a keyword), over every page of `getProjects`.
 
-use clap::{Args, Subcommand};
+use clap::Args;
 use datasaur::operations::get_projects::GetProjectsFilterInput;
 use futures::StreamExt;
 
@@ -10,13 +10,6 @@ use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure::chain;
 use crate::text::terminal_safe;
-
-#[derive(Debug, Subcommand)]
-pub enum ProjectCommand {
-    /// List projects, every page, one line each: id and name.
-    #[command(after_help = LIST_HELP)]
-    List(ListArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -36,7 +29,7 @@ pub struct ListArgs {
     json: bool,
 }
 
-const LIST_HELP: &str = "\
+pub const LIST_HELP: &str = "\
 Example (against `datasaur sandbox`):
   datasaur project list --url http://127.0.0.1:4000 --token <TOKEN> --team T1
 
@@ -45,13 +38,7 @@ asking for each page as the listing reaches it.
 Exit codes: 0 listed, 3 usage or credentials, 4 the listing failed (the
 projects before the failure are printed).";
 
-pub async fn run(command: ProjectCommand) -> Exit {
-    match command {
-        ProjectCommand::List(args) => list(args).await,
-    }
-}
-
-async fn list(args: ListArgs) -> Exit {
+pub async fn run(args: ListArgs) -> Exit {
     let client = match args.connection.client() {
         Ok(client) => client,
         Err(message) => {
