@@ -96,9 +96,16 @@ fn pull_works_with_a_token_and_with_client_credentials() {
         ours.to_str().unwrap(),
         json_path.to_str().unwrap(),
     ]);
+    // The sandbox serves our schema and its declarations of Datasaur's
+    // unpublished project calls, nothing else.
     assert_eq!(
         String::from_utf8_lossy(&against_ours.stdout).trim(),
-        "0 change(s): 0 breaking, 0 dangerous, 0 safe",
+        "safe      AddDocumentsToProjectInput: type added\n\
+         safe      LaunchProjectInput: type added\n\
+         safe      Mutation.addDocumentsToProject: added (SandboxProjectJob!)\n\
+         safe      Mutation.createProject: added (SandboxProjectJob!)\n\
+         safe      SandboxProjectJob: type added\n\
+         5 change(s): 0 breaking, 0 dangerous, 5 safe",
         "{}",
         text(&against_ours)
     );
