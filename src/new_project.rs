@@ -47,7 +47,7 @@ pub struct NewProject {
 impl NewProject {
     /// The most documents one `createProject` takes here (Datasaur's samples
     /// batch by it); add more with [`crate::Client::add_documents`].
-    pub const MAX_DOCUMENTS: usize = 100;
+    pub const MAX_DOCUMENTS: usize = crate::project_document::MAX_DOCUMENTS_PER_CALL;
 
     /// The longest project name taken, in characters.
     pub const MAX_NAME_CHARS: usize = 255;
@@ -160,7 +160,11 @@ impl NewProject {
     ///     "operationName": "CreateProjectMutation",
     ///     "variables": {"input": {"name": "from the wizard", "projectSettings": {"enableEditLabelSet": true}}},
     /// });
-    /// let input = datasaur::NewProject::new("Reviews").settings(wizard).input().unwrap();
+    /// let input = datasaur::NewProject::new("Reviews")
+    ///     .document(datasaur::ProjectDocument::object_key("a.txt", "temp/upload-proxy/1.txt"))
+    ///     .settings(wizard)
+    ///     .input()
+    ///     .unwrap();
     /// assert_eq!(input["name"], "Reviews");
     /// assert_eq!(input["projectSettings"]["enableEditLabelSet"], true);
     /// ```

@@ -126,10 +126,14 @@ impl ProjectDocument {
     }
 }
 
-/// Checks a project's documents: at least one, at most
-/// [`crate::NewProject::MAX_DOCUMENTS`], each named, no name twice.
+/// The most documents one call takes (Datasaur's samples batch by it);
+/// [`crate::NewProject::MAX_DOCUMENTS`] to callers.
+pub(crate) const MAX_DOCUMENTS_PER_CALL: usize = 100;
+
+/// Checks a call's documents: at least one, at most
+/// [`MAX_DOCUMENTS_PER_CALL`], each named, no name twice.
 pub(crate) fn check_documents(documents: &[ProjectDocument]) -> Result<(), String> {
-    let max = crate::NewProject::MAX_DOCUMENTS;
+    let max = MAX_DOCUMENTS_PER_CALL;
     if documents.is_empty() {
         return Err("no documents: give at least one".into());
     }
