@@ -127,11 +127,29 @@ cp "$root/Cargo.lock" "$work/no-generator/Cargo.lock"
 build() {
     local app="$1" target="$work/target-$1-$2" start end
     start=$(date +%s.%N)
-    cargo build --quiet --offline --manifest-path "$work/$app/Cargo.toml" --target-dir "$target" 2>/dev/null \
-        || cargo build --quiet --manifest-path "$work/$app/Cargo.toml" --target-dir "$target"
+    cargo build --quiet --offline --timings --manifest-path "$work/$app/Cargo.toml" --target-dir "$target" 2>/dev/null \
+        || cargo build --quiet --timings --manifest-path "$work/$app/Cargo.toml" --target-dir "$target"
     end=$(date +%s.%N)
+    cp "$target"/cargo-timings/cargo-timing-*.html "$work/timings-$app.html" 2>/dev/null || true
     rm -rf "$target"
     echo "$end - $start" | bc
+}
+
+# The crates a build compiled more than once (a build script's dependencies
+# and the runtime asking different features of one crate), from cargo's
+# --timings report: compile time the app pays twice.
+built_twice() {
+    python3 - "$work/timings-$1.html" <<'PY'
+import collections, json, re, sys
+page = open(sys.argv[1]).read()
+units = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", page, re.S).group(1))
+seen = collections.defaultdict(list)
+for unit in units:
+    if unit["target"] == "":
+        seen[(unit["name"], unit["version"])].append(unit["duration"])
+twice = sorted(f"{name} {version}" for (name, version), times in seen.items() if len(times) > 1)
+print(f"{len(units)} units; built twice: {', '.join(twice) or 'none'}")
+PY
 }
 
 # Fetch what the graphql_client app needs once, outside the timed builds.
@@ -145,6 +163,8 @@ for round in $(seq 1 "$rounds"); do
     printf 'round %d: graphql_client app %.1f s, on datasaur %.1f s, bare %.1f s, without the generator %.1f s\n' \
         "$round" "$g" "$o" "$b" "$n"
 done
+echo "graphql_client app: $(built_twice graphql-client)"
+echo "on datasaur: $(built_twice on-datasaur)"
 mg=$(median "${gql[@]}"); mb=$(median "${bare[@]}"); mo=$(median "${ours[@]}"); mn=$(median "${floor[@]}")
 ratio() { echo "$1 / $mg" | bc -l; }
 printf 'median: graphql_client app %.1f s; on datasaur %.1f s (ratio %.2f, target <= 1.0); bare %.1f s (%.2f); without the generator %.1f s (%.2f)\n' \
