@@ -63,7 +63,7 @@ pub enum ExportEntry {
     },
 }
 
-/// One project's creation (`project create`), by project name.
+/// One project's creation (`project create`), by team (as given) and name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ProjectEntry {
@@ -103,8 +103,26 @@ struct Contents {
     exports: BTreeMap<String, ExportEntry>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     jobs: BTreeMap<String, JobEntry>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    projects: BTreeMap<String, ProjectEntry>,
+    /// Only in journal form (version 2): written and read as records.
+    #[serde(skip)]
+    projects: BTreeMap<ProjectKey, ProjectEntry>,
+}
+
+/// A project is one name within one team: the same name created for two
+/// teams from one state file is two projects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ProjectKey {
+    team: Option<String>,
+    name: String,
+}
+
+impl ProjectKey {
+    fn new(team: Option<&str>, name: &str) -> ProjectKey {
+        ProjectKey {
+            team: team.map(str::to_owned),
+            name: name.to_owned(),
+        }
+    }
 }
 
 /// `path` with every symbolic link on the way to the file followed (the
@@ -152,6 +170,9 @@ enum Record {
     },
     Project {
         project: String,
+        /// The team given with `--team` (absent: none was).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<String>,
         entry: ProjectEntry,
     },
     #[serde(rename_all = "camelCase")]
@@ -161,6 +182,8 @@ enum Record {
     #[serde(rename_all = "camelCase")]
     ForgetProject {
         forget_project: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<String>,
     },
 }
 
@@ -287,26 +310,36 @@ impl StateFile {
         }
     }
 
-    pub fn project(&self, name: &str) -> Option<&ProjectEntry> {
-        self.contents.projects.get(name)
+    /// Project `name` of `team` (or of no team given).
+    pub fn project(&self, team: Option<&str>, name: &str) -> Option<&ProjectEntry> {
+        self.contents.projects.get(&ProjectKey::new(team, name))
     }
 
-    /// Sets project `name`'s entry and writes the file.
-    pub fn set_project(&mut self, name: &str, entry: ProjectEntry) -> Result<(), String> {
+    /// Sets project `name` of `team`'s entry and writes the file.
+    pub fn set_project(
+        &mut self,
+        team: Option<&str>,
+        name: &str,
+        entry: ProjectEntry,
+    ) -> Result<(), String> {
+        let key = ProjectKey::new(team, name);
         self.record(&Record::Project {
-            project: name.to_owned(),
+            project: key.name.clone(),
+            team: key.team.clone(),
             entry: entry.clone(),
         });
-        self.contents.projects.insert(name.to_owned(), entry);
+        self.contents.projects.insert(key, entry);
         self.save()
     }
 
-    /// Forgets project `name` (its creation was refused: nothing runs) and
-    /// writes the file.
-    pub fn forget_project(&mut self, name: &str) -> Result<(), String> {
-        if self.contents.projects.remove(name).is_some() {
+    /// Forgets project `name` of `team` (its creation was refused: nothing
+    /// runs) and writes the file.
+    pub fn forget_project(&mut self, team: Option<&str>, name: &str) -> Result<(), String> {
+        let key = ProjectKey::new(team, name);
+        if self.contents.projects.remove(&key).is_some() {
             self.record(&Record::ForgetProject {
-                forget_project: name.to_owned(),
+                forget_project: key.name,
+                team: key.team,
             });
         }
         self.save()
@@ -385,9 +418,16 @@ impl StateFile {
                 let (job, entry) = (id.clone(), entry.clone());
                 write_line(&mut text, &Record::Job { job, entry })?;
             }
-            for (name, entry) in &self.contents.projects {
-                let (project, entry) = (name.clone(), entry.clone());
-                write_line(&mut text, &Record::Project { project, entry })?;
+            for (key, entry) in &self.contents.projects {
+                let (project, team, entry) = (key.name.clone(), key.team.clone(), entry.clone());
+                write_line(
+                    &mut text,
+                    &Record::Project {
+                        project,
+                        team,
+                        entry,
+                    },
+                )?;
             }
             Ok(())
         })();
@@ -492,11 +532,26 @@ fn replay(text: &[u8]) -> Result<Contents, String> {
             Record::ForgetExport { forget_export } => {
                 contents.exports.remove(&forget_export);
             }
-            Record::Project { project, entry } => {
-                contents.projects.insert(project, entry);
+            Record::Project {
+                project,
+                team,
+                entry,
+            } => {
+                let key = ProjectKey {
+                    team,
+                    name: project,
+                };
+                contents.projects.insert(key, entry);
             }
-            Record::ForgetProject { forget_project } => {
-                contents.projects.remove(&forget_project);
+            Record::ForgetProject {
+                forget_project,
+                team,
+            } => {
+                let key = ProjectKey {
+                    team,
+                    name: forget_project,
+                };
+                contents.projects.remove(&key);
             }
         }
     }
@@ -594,6 +649,50 @@ mod tests {
             .filter(|name| name.ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_project_is_its_name_within_its_team() {
+        let (_dir, path) = scratch("project-teams");
+        let purpose = "project create";
+        // A journal of the first release of `project create`: no team field.
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"version\":{VERSION},\"purpose\":\"{purpose}\"}}\n\
+                 {{\"project\":\"Reviews\",\"entry\":{{\"state\":\"created\",\"projectId\":\"p0\"}}}}\n"
+            ),
+        )
+        .unwrap();
+        let mut state = StateFile::open(&path, purpose).unwrap();
+        assert!(matches!(
+            state.project(None, "Reviews"),
+            Some(ProjectEntry::Created { project_id }) if project_id == "p0"
+        ));
+        assert!(state.project(Some("T1"), "Reviews").is_none());
+        let created = |id: &str| ProjectEntry::Created {
+            project_id: id.into(),
+        };
+        state
+            .set_project(Some("T1"), "Reviews", created("p1"))
+            .unwrap();
+        state
+            .set_project(Some("T2"), "Reviews", created("p2"))
+            .unwrap();
+        state.forget_project(None, "Reviews").unwrap();
+        drop(state);
+
+        // Read back from the journal, then again after compaction.
+        for _ in 0..2 {
+            let state = StateFile::open(&path, purpose).unwrap();
+            let id = |team| match state.project(team, "Reviews") {
+                Some(ProjectEntry::Created { project_id }) => Some(project_id.clone()),
+                _ => None,
+            };
+            assert_eq!(id(Some("T1")).as_deref(), Some("p1"));
+            assert_eq!(id(Some("T2")).as_deref(), Some("p2"));
+            assert_eq!(id(None), None);
+        }
     }
 
     #[test]

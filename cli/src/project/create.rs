@@ -198,7 +198,7 @@ impl Run<'_> {
     /// project is to be created now.
     async fn resume(&self, state: &mut StateFile) -> Option<Exit> {
         let name = self.args.name.as_str();
-        match state.project(name).cloned()? {
+        match state.project(self.args.team.as_deref(), name).cloned()? {
             ProjectEntry::Created { project_id } => Some(self.created(&project_id, None, true)),
             ProjectEntry::Started { job } => {
                 let creation = ProjectCreation::resumed(self.client.resume_job(job), name);
@@ -256,6 +256,7 @@ impl Run<'_> {
         // while the request is out, the next run knows it may have started.
         if let Some(state) = state.as_deref_mut()
             && let Err(message) = state.set_project(
+                self.args.team.as_deref(),
                 name,
                 ProjectEntry::Starting {
                     since: now_millis(),
@@ -278,7 +279,7 @@ impl Run<'_> {
                 let may_have = error.may_have_started_work();
                 if let Some(state) = state.as_deref_mut()
                     && !may_have
-                    && let Err(message) = state.forget_project(name)
+                    && let Err(message) = state.forget_project(self.args.team.as_deref(), name)
                 {
                     eprintln!("error: {message}");
                 }
@@ -304,7 +305,7 @@ impl Run<'_> {
             let entry = ProjectEntry::Started {
                 job: creation.job().saved(),
             };
-            if let Err(message) = state.set_project(name, entry) {
+            if let Err(message) = state.set_project(self.args.team.as_deref(), name, entry) {
                 eprintln!(
                     "error: {message}; the creation (job {}) is not recorded",
                     creation.job().id()
@@ -337,6 +338,7 @@ impl Run<'_> {
             Ok(project) => {
                 if let Some(state) = state
                     && let Err(message) = state.set_project(
+                        self.args.team.as_deref(),
                         name,
                         ProjectEntry::Created {
                             project_id: project.id.clone(),
@@ -356,6 +358,7 @@ impl Run<'_> {
                 );
                 if let (WaitError::Failed { .. }, Some(state)) = (&error, state)
                     && let Err(problem) = state.set_project(
+                        self.args.team.as_deref(),
                         name,
                         ProjectEntry::Failed {
                             message: message.clone(),
@@ -413,7 +416,7 @@ impl Run<'_> {
         let entry = ProjectEntry::Created {
             project_id: id.to_owned(),
         };
-        if let Err(message) = state.set_project(&self.args.name, entry) {
+        if let Err(message) = state.set_project(self.args.team.as_deref(), &self.args.name, entry) {
             eprintln!("error: {message}");
         }
         self.created(id, None, true)
