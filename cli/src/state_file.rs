@@ -111,13 +111,14 @@ struct Contents {
 /// A project is one name within one team: the same name created for two
 /// teams from one state file is two projects.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ProjectKey {
+pub struct ProjectKey {
     team: Option<String>,
     name: String,
 }
 
 impl ProjectKey {
-    fn new(team: Option<&str>, name: &str) -> ProjectKey {
+    /// Project `name` of `team` (or of no team given).
+    pub fn new(team: Option<&str>, name: &str) -> ProjectKey {
         ProjectKey {
             team: team.map(str::to_owned),
             name: name.to_owned(),
@@ -310,36 +311,28 @@ impl StateFile {
         }
     }
 
-    /// Project `name` of `team` (or of no team given).
-    pub fn project(&self, team: Option<&str>, name: &str) -> Option<&ProjectEntry> {
-        self.contents.projects.get(&ProjectKey::new(team, name))
+    pub fn project(&self, key: &ProjectKey) -> Option<&ProjectEntry> {
+        self.contents.projects.get(key)
     }
 
-    /// Sets project `name` of `team`'s entry and writes the file.
-    pub fn set_project(
-        &mut self,
-        team: Option<&str>,
-        name: &str,
-        entry: ProjectEntry,
-    ) -> Result<(), String> {
-        let key = ProjectKey::new(team, name);
+    /// Sets project `key`'s entry and writes the file.
+    pub fn set_project(&mut self, key: &ProjectKey, entry: ProjectEntry) -> Result<(), String> {
         self.record(&Record::Project {
             project: key.name.clone(),
             team: key.team.clone(),
             entry: entry.clone(),
         });
-        self.contents.projects.insert(key, entry);
+        self.contents.projects.insert(key.clone(), entry);
         self.save()
     }
 
-    /// Forgets project `name` of `team` (its creation was refused: nothing
-    /// runs) and writes the file.
-    pub fn forget_project(&mut self, team: Option<&str>, name: &str) -> Result<(), String> {
-        let key = ProjectKey::new(team, name);
-        if self.contents.projects.remove(&key).is_some() {
+    /// Forgets project `key` (its creation was refused: nothing runs) and
+    /// writes the file.
+    pub fn forget_project(&mut self, key: &ProjectKey) -> Result<(), String> {
+        if self.contents.projects.remove(key).is_some() {
             self.record(&Record::ForgetProject {
-                forget_project: key.name,
-                team: key.team,
+                forget_project: key.name.clone(),
+                team: key.team.clone(),
             });
         }
         self.save()
@@ -664,28 +657,25 @@ mod tests {
             ),
         )
         .unwrap();
+        let key = |team| ProjectKey::new(team, "Reviews");
         let mut state = StateFile::open(&path, purpose).unwrap();
         assert!(matches!(
-            state.project(None, "Reviews"),
+            state.project(&key(None)),
             Some(ProjectEntry::Created { project_id }) if project_id == "p0"
         ));
-        assert!(state.project(Some("T1"), "Reviews").is_none());
+        assert!(state.project(&key(Some("T1"))).is_none());
         let created = |id: &str| ProjectEntry::Created {
             project_id: id.into(),
         };
-        state
-            .set_project(Some("T1"), "Reviews", created("p1"))
-            .unwrap();
-        state
-            .set_project(Some("T2"), "Reviews", created("p2"))
-            .unwrap();
-        state.forget_project(None, "Reviews").unwrap();
+        state.set_project(&key(Some("T1")), created("p1")).unwrap();
+        state.set_project(&key(Some("T2")), created("p2")).unwrap();
+        state.forget_project(&key(None)).unwrap();
         drop(state);
 
         // Read back from the journal, then again after compaction.
         for _ in 0..2 {
             let state = StateFile::open(&path, purpose).unwrap();
-            let id = |team| match state.project(team, "Reviews") {
+            let id = |team| match state.project(&key(team)) {
                 Some(ProjectEntry::Created { project_id }) => Some(project_id.clone()),
                 _ => None,
             };

@@ -17,7 +17,7 @@ use crate::event::Event;
 use crate::exit::Exit;
 use crate::failure::chain;
 use crate::local_file::read_text;
-use crate::state_file::{ProjectEntry, StateFile, now_millis};
+use crate::state_file::{ProjectEntry, ProjectKey, StateFile, now_millis};
 use crate::text::terminal_safe;
 
 #[derive(Debug, Args)]
@@ -118,6 +118,7 @@ pub async fn run(args: CreateArgs) -> Exit {
     let run = Run {
         args: &args,
         client: &client,
+        key: ProjectKey::new(args.team.as_deref(), &args.name),
     };
     if let Some(state) = state.as_mut()
         && let Some(exit) = run.resume(state).await
@@ -191,6 +192,8 @@ fn print_plan(args: &CreateArgs, planned: &[Planned]) -> Exit {
 struct Run<'a> {
     args: &'a CreateArgs,
     client: &'a Client,
+    /// The project's entry in a state file: its team and name.
+    key: ProjectKey,
 }
 
 impl Run<'_> {
@@ -198,7 +201,7 @@ impl Run<'_> {
     /// project is to be created now.
     async fn resume(&self, state: &mut StateFile) -> Option<Exit> {
         let name = self.args.name.as_str();
-        match state.project(self.args.team.as_deref(), name).cloned()? {
+        match state.project(&self.key).cloned()? {
             ProjectEntry::Created { project_id } => Some(self.created(&project_id, None, true)),
             ProjectEntry::Started { job } => {
                 let creation = ProjectCreation::resumed(self.client.resume_job(job), name);
@@ -256,8 +259,7 @@ impl Run<'_> {
         // while the request is out, the next run knows it may have started.
         if let Some(state) = state.as_deref_mut()
             && let Err(message) = state.set_project(
-                self.args.team.as_deref(),
-                name,
+                &self.key,
                 ProjectEntry::Starting {
                     since: now_millis(),
                 },
@@ -279,7 +281,7 @@ impl Run<'_> {
                 let may_have = error.may_have_started_work();
                 if let Some(state) = state.as_deref_mut()
                     && !may_have
-                    && let Err(message) = state.forget_project(self.args.team.as_deref(), name)
+                    && let Err(message) = state.forget_project(&self.key)
                 {
                     eprintln!("error: {message}");
                 }
@@ -305,7 +307,7 @@ impl Run<'_> {
             let entry = ProjectEntry::Started {
                 job: creation.job().saved(),
             };
-            if let Err(message) = state.set_project(self.args.team.as_deref(), name, entry) {
+            if let Err(message) = state.set_project(&self.key, entry) {
                 eprintln!(
                     "error: {message}; the creation (job {}) is not recorded",
                     creation.job().id()
@@ -338,8 +340,7 @@ impl Run<'_> {
             Ok(project) => {
                 if let Some(state) = state
                     && let Err(message) = state.set_project(
-                        self.args.team.as_deref(),
-                        name,
+                        &self.key,
                         ProjectEntry::Created {
                             project_id: project.id.clone(),
                         },
@@ -358,8 +359,7 @@ impl Run<'_> {
                 );
                 if let (WaitError::Failed { .. }, Some(state)) = (&error, state)
                     && let Err(problem) = state.set_project(
-                        self.args.team.as_deref(),
-                        name,
+                        &self.key,
                         ProjectEntry::Failed {
                             message: message.clone(),
                         },
@@ -416,7 +416,7 @@ impl Run<'_> {
         let entry = ProjectEntry::Created {
             project_id: id.to_owned(),
         };
-        if let Err(message) = state.set_project(self.args.team.as_deref(), &self.args.name, entry) {
+        if let Err(message) = state.set_project(&self.key, entry) {
             eprintln!("error: {message}");
         }
         self.created(id, None, true)
